@@ -1,0 +1,422 @@
+package org.nnpost.backend.cpu;
+
+import java.util.Arrays;
+
+import org.nnpost.backend.Backend;
+import org.nnpost.backend.Moments;
+import org.nnpost.data.Dataset;
+import org.nnpost.data.Task;
+import org.nnpost.model.ModelSpec;
+import org.nnpost.model.Phi;
+import org.nnpost.rng.Noise;
+import org.nnpost.sampler.ChainState;
+
+/**
+ * The reference backend: plain Java, float32, chains spread over threads, nothing allocated per
+ * step. Activations are kept neuron-major ([neuron][input]), the layout of the CUDA backend, so
+ * each layer's forward pass is z = c · W · h with W stored [out][in] (SPEC §1, §3):
+ *
+ * <pre>
+ *   z¹ = W¹ X / √N0,  zˡ = Wˡ φ(zˡ⁻¹) / √N,  f = N^(−γ) a φ(z^L)
+ *   δ^(L+1) = β (f − Y);  ∇Wˡ = cₗ δˡ φ(zˡ⁻¹)ᵀ;  δˡ⁻¹ = cₗ (Wˡᵀ δˡ) ⊙ φ′(zˡ⁻¹)
+ * </pre>
+ */
+public final class CpuBackend implements Backend {
+    /** Chains whose kernels are reduced together: fixed, so sums do not depend on threads. */
+    static final int REDUCE_CHUNK = 16;
+
+    private final ModelSpec spec;
+    private final int C, P, Pt, L, G;
+    private final Dataset train, test;
+    private final float[] xT, xTestT, yT;     // inputs N0 × P, targets m × P
+    private final float[] beta, scale, invVar;
+    private final double divergenceLimit;
+    private final ChainPool<Workspace> pool;
+
+    private int seed;
+    private long step;
+    private final float[][] theta, grad;       // [g][chain·size]
+    private final double[] U, loss;
+    private final double[][] sqNorm;            // [g][chain]
+    private final long[] divergedAt, accepted;
+    // MALA's saved state
+    private final float[][] thetaOld, gradOld;
+    private final double[] uOld, lossOld, logQForward;
+    private final double[][] sqNormOld;
+
+    // running sums
+    private long samples;
+    private final double[][] kTrain, kTest;
+    private final double[] fTrain, fTrainSq, fTest, fTestSq;
+
+    /** Per-thread scratch: one forward pass per input set, plus backward buffers and noise. */
+    private final class Workspace {
+        final Pass trainPass = new Pass(P), testPass = new Pass(Math.max(Pt, 1));
+        final float[] hRows, delta, deltaPrev, noise;
+
+        Workspace() {
+            int maxW = Math.max(spec.N0(), Math.max(spec.N(), spec.m()));
+            hRows = new float[P * maxW];
+            delta = new float[maxW * P];
+            deltaPrev = new float[maxW * P];
+            int maxG = 0;
+            for (int g = 0; g < G; g++) maxG = Math.max(maxG, spec.groupSize(g));
+            noise = new float[maxG];
+        }
+    }
+
+    /** Preactivations and activations of every layer for one chain on n inputs. */
+    private final class Pass {
+        final int n;
+        final float[][] z, h;   // z[g] = output of group g (outDim × n); h[l] = φ(z[l−1]) for l = 1..L
+
+        Pass(int n) {
+            this.n = n;
+            z = new float[G][];
+            h = new float[L + 1][];
+            for (int g = 0; g < G; g++) z[g] = new float[spec.outDim(g) * n];
+            for (int l = 1; l <= L; l++) h[l] = new float[spec.N() * n];
+        }
+    }
+
+    public CpuBackend(ModelSpec spec, Task task, int chains, int threads) {
+        this.spec = spec;
+        this.C = chains;
+        this.train = task.train();
+        this.test = task.test();
+        this.P = train.P();
+        this.Pt = test.P();
+        this.L = spec.L();
+        this.G = spec.groups();
+        this.xT = train.xTransposed();
+        this.xTestT = test.xTransposed();
+        this.yT = new float[spec.m() * P];
+        Blas.transpose(P, spec.m(), train.y(), 0, yT, 0);
+        beta = new float[]{(float) spec.beta()};
+        scale = new float[G];
+        invVar = new float[G];
+        for (int g = 0; g < G; g++) {
+            scale[g] = (float) spec.scale(g);
+            invVar[g] = (float) (1.0 / spec.priorVariance(g));
+        }
+        divergenceLimit = divergenceLimit(spec, P);
+        theta = new float[G][];
+        grad = new float[G][];
+        thetaOld = new float[G][];
+        gradOld = new float[G][];
+        for (int g = 0; g < G; g++) {
+            int n = C * spec.groupSize(g);
+            theta[g] = new float[n];
+            grad[g] = new float[n];
+            thetaOld[g] = new float[n];
+            gradOld[g] = new float[n];
+        }
+        U = new double[C];
+        loss = new double[C];
+        sqNorm = new double[G][C];
+        uOld = new double[C];
+        lossOld = new double[C];
+        logQForward = new double[C];
+        sqNormOld = new double[G][C];
+        divergedAt = new long[C];
+        accepted = new long[C];
+        kTrain = new double[L][P * P];
+        kTest = new double[L][Pt * Pt];
+        fTrain = new double[P * spec.m()];
+        fTrainSq = new double[P * spec.m()];
+        fTest = new double[Pt * spec.m()];
+        fTestSq = new double[Pt * spec.m()];
+        pool = new ChainPool<>(Math.max(1, threads), t -> new Workspace());
+        Arrays.fill(divergedAt, -1);
+    }
+
+    /**
+     * U above this counts as a blow-up: 10⁴ times the scale U has at initialisation (one unit per
+     * parameter from the prior, β per target entry from the likelihood).
+     */
+    public static double divergenceLimit(ModelSpec spec, int P) {
+        return 1e4 * (spec.paramsPerChain() + spec.beta() * P * spec.m());
+    }
+
+    @Override public String description() { return "cpu (" + Runtime.getRuntime().availableProcessors() + " cores visible)"; }
+    @Override public ModelSpec spec() { return spec; }
+    @Override public int chains() { return C; }
+    @Override public long step() { return step; }
+
+    @Override
+    public void load(ChainState s) {
+        if (s.chains() != C) throw new IllegalArgumentException("state has " + s.chains() + " chains, backend " + C);
+        for (int g = 0; g < G; g++) System.arraycopy(s.params()[g], 0, theta[g], 0, theta[g].length);
+        seed = s.seed();
+        step = s.step();
+        Arrays.fill(divergedAt, -1);
+        Arrays.fill(accepted, 0);
+    }
+
+    @Override
+    public ChainState snapshot() {
+        float[][] p = new float[G][];
+        for (int g = 0; g < G; g++) p[g] = theta[g].clone();
+        return new ChainState(C, seed, step, p);
+    }
+
+    // ---------------------------------------------------------------- forward and backward
+
+    private void forward(int c, Pass pass, float[] inputT) {
+        int n = pass.n;
+        for (int g = 0; g < G; g++) {
+            int out = spec.outDim(g), in = spec.inDim(g);
+            float[] hin = g == 0 ? inputT : pass.h[g];
+            Blas.gemm(out, n, in, scale[g], theta[g], c * out * in, hin, 0, pass.z[g], 0);
+            if (g < L) {
+                float[] z = pass.z[g], h = pass.h[g + 1];
+                Phi phi = spec.phi();
+                for (int i = 0; i < out * n; i++) h[i] = phi.value(z[i]);
+            }
+        }
+    }
+
+    @Override
+    public void gradient() {
+        pool.forChains(0, C, this::gradientChain);
+    }
+
+    private void gradientChain(int c, Workspace ws) {
+        Pass pass = ws.trainPass;
+        forward(c, pass, xT);
+        int m = spec.m();
+        float[] f = pass.z[L];
+        double e = 0;
+        for (int i = 0; i < m * P; i++) {
+            float r = f[i] - yT[i];
+            e += (double) r * r;
+            ws.delta[i] = beta[0] * r;
+        }
+        e *= 0.5;
+        float[] delta = ws.delta, prev = ws.deltaPrev;
+        for (int g = L; g >= 0; g--) {
+            int out = spec.outDim(g), in = spec.inDim(g), size = out * in;
+            // ∇W = c · δ (out × P) · hᵀ, with h taken input-major (P × in)
+            float[] hRows;
+            if (g == 0) hRows = train.x();
+            else { Blas.transpose(in, P, pass.h[g], 0, ws.hRows, 0); hRows = ws.hRows; }
+            Blas.gemm(out, in, P, scale[g], delta, 0, hRows, 0, grad[g], c * size);
+            if (g > 0) {
+                Blas.gemmTransA(in, P, out, scale[g], theta[g], c * size, delta, 0, prev, 0);
+                float[] z = pass.z[g - 1];
+                Phi phi = spec.phi();
+                for (int i = 0; i < in * P; i++) prev[i] *= phi.derivative(z[i]);
+                float[] t = delta; delta = prev; prev = t;
+            }
+        }
+        double u = spec.beta() * e;
+        for (int g = 0; g < G; g++) {
+            int size = spec.groupSize(g);
+            double s = Blas.sumSquares(theta[g], c * size, size);
+            sqNorm[g][c] = s;
+            u += 0.5 * s * invVar[g];
+        }
+        loss[c] = e;
+        U[c] = u;
+        if (divergedAt[c] < 0 && !(u <= divergenceLimit)) divergedAt[c] = step;
+    }
+
+    // ---------------------------------------------------------------- updates
+
+    @Override
+    public void langevinStep(float[] eta) {
+        checkEta(eta);
+        pool.forChains(0, C, (c, ws) -> {
+            for (int g = 0; g < G; g++) updateGroup(c, g, eta[g], ws.noise, null);
+        });
+        step++;
+    }
+
+    /** θ ← θ − η (∇(βE) + θ/σ²) + √(2η) ξ for one chain and group; returns ½‖ξ‖² if asked. */
+    private double updateGroup(int c, int g, float eta, float[] noise, double[] unused) {
+        int size = spec.groupSize(g), off = c * size;
+        Noise.normals(seed, c, step, g, noise, 0, size);
+        float[] th = theta[g], gr = grad[g];
+        float iv = invVar[g], s = (float) Math.sqrt(2.0 * eta);
+        double xi2 = 0;
+        for (int i = 0; i < size; i++) {
+            float t = th[off + i];
+            th[off + i] = t - eta * (gr[off + i] + t * iv) + s * noise[i];
+            xi2 += (double) noise[i] * noise[i];
+        }
+        return 0.5 * xi2;
+    }
+
+    @Override
+    public void propose(float[] eta) {
+        checkEta(eta);
+        pool.forChains(0, C, (c, ws) -> {
+            for (int g = 0; g < G; g++) {
+                int size = spec.groupSize(g), off = c * size;
+                System.arraycopy(theta[g], off, thetaOld[g], off, size);
+                System.arraycopy(grad[g], off, gradOld[g], off, size);
+                sqNormOld[g][c] = sqNorm[g][c];
+            }
+            uOld[c] = U[c];
+            lossOld[c] = loss[c];
+            double q = 0;
+            for (int g = 0; g < G; g++) q += updateGroup(c, g, eta[g], ws.noise, null);
+            logQForward[c] = q;   // −log q(θ′|θ) up to the shared constant: ½‖ξ‖²
+        });
+    }
+
+    @Override
+    public void metropolis(float[] eta) {
+        checkEta(eta);
+        pool.forChains(0, C, (c, ws) -> {
+            // −log q(θ|θ′) = Σ_g ‖θ − θ′ + η ∇U(θ′)‖² / (4η)
+            double back = 0;
+            for (int g = 0; g < G; g++) {
+                int size = spec.groupSize(g), off = c * size;
+                float[] th = theta[g], old = thetaOld[g], gr = grad[g];
+                double iv = invVar[g], s = 0;
+                for (int i = 0; i < size; i++) {
+                    double full = gr[off + i] + th[off + i] * iv;
+                    double d = old[off + i] - th[off + i] + eta[g] * full;
+                    s += d * d;
+                }
+                back += s / (4.0 * eta[g]);
+            }
+            double logAlpha = -U[c] + uOld[c] - back + logQForward[c];
+            double u = Noise.uniform(seed, c, step, Noise.EXTRA_GROUP);
+            if (Math.log(u) < logAlpha) {
+                accepted[c]++;
+            } else {
+                for (int g = 0; g < G; g++) {
+                    int size = spec.groupSize(g), off = c * size;
+                    System.arraycopy(thetaOld[g], off, theta[g], off, size);
+                    System.arraycopy(gradOld[g], off, grad[g], off, size);
+                    sqNorm[g][c] = sqNormOld[g][c];
+                }
+                U[c] = uOld[c];
+                loss[c] = lossOld[c];
+                if (divergedAt[c] == step) divergedAt[c] = -1;   // a rejected blow-up did no harm
+            }
+        });
+        step++;
+    }
+
+    @Override public long[] accepted() { return accepted.clone(); }
+
+    private void checkEta(float[] eta) {
+        if (eta.length != G) throw new IllegalArgumentException("need " + G + " step sizes, got " + eta.length);
+    }
+
+    // ---------------------------------------------------------------- observables
+
+    @Override
+    public double[][] traces() {
+        double[][] t = new double[C][2 + G];
+        for (int c = 0; c < C; c++) {
+            t[c][0] = U[c];
+            t[c][1] = loss[c];
+            for (int g = 0; g < G; g++) t[c][2 + g] = sqNorm[g][c];
+        }
+        return t;
+    }
+
+    @Override public long[] divergedAt() { return divergedAt.clone(); }
+
+    @Override
+    public void accumulate() {
+        int m = spec.m();
+        int chunk = Math.min(REDUCE_CHUNK, C);
+        float[][][] hTr = new float[chunk][][], hTe = new float[chunk][][];
+        float[][] fTr = new float[chunk][], fTe = new float[chunk][];
+        for (int c0 = 0; c0 < C; c0 += chunk) {
+            int c1 = Math.min(C, c0 + chunk), base = c0;
+            pool.forChains(c0, c1, (c, ws) -> {
+                int k = c - base;
+                forward(c, ws.trainPass, xT);
+                hTr[k] = copyHidden(ws.trainPass);
+                fTr[k] = ws.trainPass.z[L].clone();
+                if (Pt > 0) {
+                    forward(c, ws.testPass, xTestT);
+                    hTe[k] = copyHidden(ws.testPass);
+                    fTe[k] = ws.testPass.z[L].clone();
+                }
+            });
+            int nc = c1 - c0;
+            for (int l = 1; l <= L; l++) {
+                int layer = l;
+                addGram(kTrain[l - 1], hTr, nc, layer, P);
+                if (Pt > 0) addGram(kTest[l - 1], hTe, nc, layer, Pt);
+            }
+            for (int k = 0; k < nc; k++) {
+                addMoments(fTr[k], P, m, fTrain, fTrainSq);
+                if (Pt > 0) addMoments(fTe[k], Pt, m, fTest, fTestSq);
+            }
+        }
+        samples += C;
+    }
+
+    private float[][] copyHidden(Pass pass) {
+        float[][] h = new float[L + 1][];
+        for (int l = 1; l <= L; l++) h[l] = pass.h[l].clone();
+        return h;
+    }
+
+    /** K[μ][ν] += Σ_chains (1/N) Σ_i h_iμ h_iν, rows split over threads, chains in fixed order. */
+    private void addGram(double[] K, float[][][] h, int nc, int layer, int n) {
+        int N = spec.N();
+        double invN = 1.0 / N;
+        pool.forRange(n, (mu, ws) -> {
+            double[] row = new double[n];
+            for (int k = 0; k < nc; k++) {
+                float[] a = h[k][layer];
+                for (int i = 0; i < N; i++) {
+                    double v = a[i * n + mu];
+                    if (v == 0) continue;
+                    int o = i * n;
+                    for (int nu = 0; nu < n; nu++) row[nu] += v * a[o + nu];
+                }
+            }
+            for (int nu = 0; nu < n; nu++) K[mu * n + nu] += row[nu] * invN;
+        });
+    }
+
+    /** f is m × n (output-major); sums are n × m. */
+    private static void addMoments(float[] f, int n, int m, double[] sum, double[] sq) {
+        for (int r = 0; r < m; r++)
+            for (int mu = 0; mu < n; mu++) {
+                double v = f[r * n + mu];
+                sum[mu * m + r] += v;
+                sq[mu * m + r] += v * v;
+            }
+    }
+
+    @Override
+    public Moments moments() {
+        double[][] kt = new double[L][], ke = new double[L][];
+        for (int l = 0; l < L; l++) { kt[l] = kTrain[l].clone(); ke[l] = kTest[l].clone(); }
+        return new Moments(samples, kt, ke, fTrain.clone(), fTrainSq.clone(), fTest.clone(), fTestSq.clone());
+    }
+
+    @Override
+    public void resetMoments() {
+        samples = 0;
+        for (double[] k : kTrain) Arrays.fill(k, 0);
+        for (double[] k : kTest) Arrays.fill(k, 0);
+        Arrays.fill(fTrain, 0); Arrays.fill(fTrainSq, 0);
+        Arrays.fill(fTest, 0); Arrays.fill(fTestSq, 0);
+    }
+
+    @Override
+    public float[] activations(int chain, boolean onTest) {
+        if (L == 0) return onTest ? xTestT.clone() : xT.clone();
+        Pass pass = new Pass(onTest ? Math.max(Pt, 1) : P);
+        forward(chain, pass, onTest ? xTestT : xT);
+        return Arrays.copyOf(pass.h[L], spec.N() * (onTest ? Pt : P));
+    }
+
+    /** The likelihood gradient of the last {@link #gradient()}, group g, all chains (tests). */
+    public float[] likelihoodGradient(int g) { return grad[g].clone(); }
+
+    @Override
+    public void close() { pool.close(); }
+}
