@@ -1,6 +1,10 @@
 package org.nnpost.backend;
 
 import org.nnpost.backend.cpu.CpuBackend;
+import org.nnpost.backend.cuda.CudaBackend;
+import org.nnpost.backend.cuda.CudaException;
+import org.nnpost.backend.cuda.CudaOptions;
+import org.nnpost.backend.cuda.GpuProbe;
 import org.nnpost.data.Task;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.run.RunException;
@@ -8,7 +12,9 @@ import org.nnpost.run.RunException;
 /**
  * Picks the backend for a run and says why: "cuda" when asked and usable (an error when asked
  * and not usable, never a silent fallback), "cpu" when asked, and for "auto" CUDA when a usable
- * GPU is found, else the CPU.
+ * GPU is found, else the CPU. A run too large for the GPU's memory is an error in both GPU
+ * modes, saying how many chains would fit: falling back to the CPU would be far slower than
+ * running fewer chains.
  */
 public final class BackendFactory {
     private BackendFactory() {}
@@ -17,16 +23,48 @@ public final class BackendFactory {
     public record Choice(Backend backend, String reason) {}
 
     public static Choice create(String requested, ModelSpec spec, Task task, int chains, int threads) {
+        return create(requested, spec, task, chains, threads, CudaOptions.DEFAULT, null);
+    }
+
+    /**
+     * @param probe the GPU probe's answer, or null to ask the (cached) probe; tests pass their own
+     */
+    public static Choice create(String requested, ModelSpec spec, Task task, int chains, int threads,
+                                CudaOptions cuda, GpuProbe.Answer probe) {
         switch (requested) {
             case "cpu":
-                return new Choice(new CpuBackend(spec, task, chains, threads), "cpu backend (asked for), " + threads + " threads");
-            case "cuda":
-                throw new RunException(RunException.BAD_INPUT,
-                        "--backend cuda: no usable GPU (the CUDA backend is not available in this build); use --backend cpu or auto");
-            case "auto":
-                return new Choice(new CpuBackend(spec, task, chains, threads), "cpu backend (auto: no usable GPU found), " + threads + " threads");
+                return cpu(spec, task, chains, threads, "asked for");
+            case "cuda": {
+                GpuProbe.Answer gpu = probe != null ? probe : GpuProbe.probe();
+                if (!gpu.usable())
+                    throw new RunException(RunException.BAD_INPUT,
+                            "--backend cuda: no usable GPU (" + gpu.reason() + "); use --backend cpu or auto");
+                try {
+                    return new Choice(new CudaBackend(spec, task, chains, cuda), "cuda backend (asked for): " + gpu.reason());
+                } catch (CudaException.TooLarge e) {
+                    throw new RunException(RunException.BAD_INPUT, "--chains " + chains + ": " + e.getMessage());
+                } catch (CudaException | LinkageError | IllegalArgumentException e) {
+                    throw new RunException(RunException.BAD_INPUT, "--backend cuda: the GPU backend could not start ("
+                            + e.getMessage() + "); use --backend cpu or auto");
+                }
+            }
+            case "auto": {
+                GpuProbe.Answer gpu = probe != null ? probe : GpuProbe.probe();
+                if (!gpu.usable()) return cpu(spec, task, chains, threads, "auto: no usable GPU, " + gpu.reason());
+                try {
+                    return new Choice(new CudaBackend(spec, task, chains, cuda), "cuda backend (auto: usable GPU found): " + gpu.reason());
+                } catch (CudaException.TooLarge e) {
+                    throw new RunException(RunException.BAD_INPUT, "--chains " + chains + ": " + e.getMessage());
+                } catch (CudaException | LinkageError | IllegalArgumentException e) {
+                    return cpu(spec, task, chains, threads, "auto: GPU found but the CUDA backend could not start, " + e.getMessage());
+                }
+            }
             default:
                 throw new RunException(RunException.BAD_INPUT, "--backend " + requested + ": allowed values are cpu, cuda, auto");
         }
+    }
+
+    private static Choice cpu(ModelSpec spec, Task task, int chains, int threads, String why) {
+        return new Choice(new CpuBackend(spec, task, chains, threads), "cpu backend (" + why + "), " + threads + " threads");
     }
 }

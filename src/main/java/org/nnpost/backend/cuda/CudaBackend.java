@@ -1,0 +1,461 @@
+package org.nnpost.backend.cuda;
+
+import java.util.Arrays;
+
+import jcuda.Pointer;
+import jcuda.Sizeof;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUgraphExec;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasFillMode;
+
+import org.nnpost.backend.Backend;
+import org.nnpost.backend.Moments;
+import org.nnpost.data.Task;
+import org.nnpost.model.ModelSpec;
+import org.nnpost.model.Phi;
+import org.nnpost.rng.Noise;
+import org.nnpost.sampler.ChainState;
+
+import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
+import static jcuda.jcublas.cublasOperation.CUBLAS_OP_T;
+
+/**
+ * The GPU backend: the arithmetic of {@link org.nnpost.backend.cpu.CpuBackend}, for all chains at
+ * once. cuBLAS does the products with weights (layer 1 as one GEMM over every chain, since X is
+ * shared; deeper layers as strided-batched GEMMs); kernels in src/main/cuda do the rest, fused:
+ * the readout's forward and backward passes with φ and φ′, the loss and per-chain divergence
+ * flags, the Langevin update with its prior term and in-register Philox noise, the observables'
+ * reductions. Everything is queued on one stream and nothing comes back to the host during a
+ * step, so {@link #repeat} records one step as a CUDA graph and replays it.
+ *
+ * <pre>
+ *   gradient():  z¹ = c₀ W¹ X                                  one GEMM, (C·N × N0)(N0 × P)
+ *                hˡ = φ(zˡ⁻¹), zˡ = cₗ Wˡ hˡ  (l < L)           apply_phi + batched GEMMs
+ *                f = c_L a φ(z^L)                               readout_forward
+ *                ‖θ_g‖², loss, U, δ = β(f − y), flags            sum_squares, loss_and_delta
+ *                ∇a = c_L δ φ(z^L)ᵀ, δ^L = c_L (aᵀδ) ⊙ φ′(z^L)   readout_backward (δ^L overwrites z^L)
+ *                ∇Wˡ = cₗ δˡ hˡᵀ, δˡ⁻¹ = cₗ (Wˡᵀ δˡ) ⊙ φ′        batched GEMMs + times_phi_prime
+ *                ∇W¹ = c₀ δ¹ Xᵀ                                 one GEMM, (C·N × P)(P × N0)
+ *   langevinStep(): θ ← θ − η(∇ + θ/σ²) + √(2η) ξ per group      langevin_update; step += 1 on the device
+ * </pre>
+ */
+public final class CudaBackend implements Backend {
+    private final ModelSpec spec;
+    private final CudaOptions options;
+    private final CudaContext ctx;
+    private final CudaBuffers buf;
+    private final int C, P, Pt, L, G, N, N0, m;
+    private final float[] scale;
+    private final int phi;
+
+    /** Every entry point of nnpost.cu this class launches. */
+    static final String[] KERNELS = {"langevin_update", "advance_step", "sum_squares", "readout_forward",
+            "loss_and_delta", "readout_backward", "apply_phi", "times_phi_prime", "add_symmetric", "add_moments",
+            "mala_reverse", "mala_decide", "mala_restore"};
+
+    private int seed;
+    private long step;           // host mirror of the device counter
+    private long samples;
+    // a captured step, reused while the same Runnable is repeated on unchanged state
+    private CUgraphExec graph;
+    private Runnable graphStep;
+    private long graphStepsPerRun;
+
+    public CudaBackend(ModelSpec spec, Task task, int chains, CudaOptions options) {
+        if (spec.m() > Launch.MAX_M)
+            throw new IllegalArgumentException("the CUDA backend supports at most " + Launch.MAX_M + " outputs, got m = " + spec.m());
+        if (chains < 1 || chains > Launch.MAX_CHAINS)
+            throw new IllegalArgumentException("the CUDA backend holds 1.." + Launch.MAX_CHAINS + " chains, got " + chains);
+        this.spec = spec;
+        this.options = options;
+        C = chains;
+        P = task.train().P();
+        Pt = task.test().P();
+        L = spec.L();
+        G = spec.groups();
+        N = spec.N();
+        N0 = spec.N0();
+        m = spec.m();
+        phi = spec.phi().code();
+        scale = new float[G];
+        for (int g = 0; g < G; g++) scale[g] = (float) spec.scale(g);
+        ctx = CudaContext.open(options);
+        CudaBuffers b = null;
+        try {
+            long free = ctx.memoryInfo()[0];
+            MemoryPlan plan = MemoryPlan.of(spec, P, Pt, false);
+            if (!plan.fits(C, free)) throw new CudaException.TooLarge(plan.tooLarge(C, free));
+            b = new CudaBuffers(ctx, spec, task, C);
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+        buf = b;
+        for (String k : KERNELS) ctx.kernel(k);   // resolved now, never during a graph capture
+        load(new ChainState(C, 0, 0, zeros()));
+        resetMoments();
+    }
+
+    private float[][] zeros() {
+        float[][] p = new float[G][];
+        for (int g = 0; g < G; g++) p[g] = new float[C * spec.groupSize(g)];
+        return p;
+    }
+
+    @Override
+    public String description() {
+        return "cuda " + ctx.device().describe() + (options.tf32() ? ", TF32 GEMMs" : ", FP32");
+    }
+
+    public DeviceInfo device() { return ctx.device(); }
+
+    @Override public ModelSpec spec() { return spec; }
+    @Override public int chains() { return C; }
+    @Override public long step() { return step; }
+
+    // ---------------------------------------------------------------- state
+
+    @Override
+    public void load(ChainState s) {
+        if (s.chains() != C) throw new IllegalArgumentException("state has " + s.chains() + " chains, backend " + C);
+        ctx.makeCurrent();
+        dropGraph();
+        for (int g = 0; g < G; g++) ctx.upload(buf.theta[g], s.params()[g]);
+        seed = s.seed();
+        step = s.step();
+        ctx.upload(buf.step, new long[]{step});
+        ctx.fillBytesAsync(buf.divergedAt, (byte) 0xFF, (long) C * Sizeof.LONG);   // −1
+        ctx.zeroAsync(buf.accepted, (long) C * Sizeof.LONG);
+        ctx.zeroAsync(buf.traces, (long) C * (2 + G) * Sizeof.DOUBLE);
+        ctx.sync();
+    }
+
+    @Override
+    public ChainState snapshot() {
+        ctx.makeCurrent();
+        float[][] p = new float[G][];
+        for (int g = 0; g < G; g++) {
+            p[g] = new float[C * spec.groupSize(g)];
+            ctx.download(p[g], buf.theta[g], 0);
+        }
+        return new ChainState(C, seed, step, p);
+    }
+
+    // ---------------------------------------------------------------- forward and backward
+
+    /** Hidden layers on the training inputs: z[l] = c_l W^(l+1) h^l, keeping h for the GEMMs of the backward pass. */
+    private void forwardHidden() {
+        for (int g = 0; g < L; g++) {
+            if (g == 0) layerOneForward(buf.xT, P, buf.z[0]);
+            else {
+                ctx.kernel("apply_phi").launch(Launch.elementwise((long) C * N * P), buf.h[g], buf.z[g - 1], (long) C * N * P, phi);
+                hiddenForward(g, buf.h[g], P, buf.z[g]);
+            }
+        }
+    }
+
+    @Override
+    public void gradient() {
+        ctx.makeCurrent();
+        forwardHidden();
+        CUdeviceptr last = L == 0 ? buf.xT : buf.z[L - 1];
+        long lastStride = L == 0 ? 0 : (long) N * P;
+        int lastWidth = spec.lastWidth(), lastPhi = L == 0 ? Phi.LINEAR.code() : phi;
+        ctx.kernel("readout_forward").launch(Launch.readoutForward(P, C),
+                last, lastStride, buf.theta[L], buf.f, lastWidth, P, m, scale[L], lastPhi);
+        for (int g = 0; g < G; g++)
+            ctx.kernel("sum_squares").launch(Launch.perChain(C), buf.theta[g], spec.groupSize(g), buf.traces, 2 + G, 2 + g);
+        ctx.kernel("loss_and_delta").launch(Launch.perChain(C), buf.f, buf.yT, buf.delta, m * P,
+                (float) spec.beta(), spec.beta(), buf.invVar, G, buf.traces, buf.limit(), buf.step, buf.divergedAt);
+        // readout: ∇a, and δ of the last hidden layer written over its preactivations
+        ctx.kernel("readout_backward").launch(Launch.readoutBackward(lastWidth, C),
+                last, lastStride, buf.theta[L], buf.delta, buf.grad[L], lastWidth, P, m, scale[L], lastPhi,
+                L == 0 ? 0 : 1, C);
+        for (int g = L - 1; g >= 0; g--) {
+            CUdeviceptr deltaG = buf.z[g];            // δ of layer g+1's output, N × P per chain
+            if (g == 0) {
+                // ∇W¹ (C·N × N0) = c₀ δ¹_all (C·N × P) · X (P × N0), one GEMM for every chain
+                sgemm(CUBLAS_OP_N, CUBLAS_OP_N, N0, C * N, P, scale[0], buf.x, N0, deltaG, P, buf.grad[0], N0);
+            } else {
+                // ∇Wᵍ⁺¹ = c δ hᵀ per chain; column-major: (in × out) = Hᵀ (in × P) · Δ (P × out)
+                sgemmBatched(CUBLAS_OP_T, CUBLAS_OP_N, N, N, P, scale[g], buf.h[g], P, (long) N * P,
+                        deltaG, P, (long) N * P, buf.grad[g], N, (long) N * N);
+                // d = c Wᵀ δ per chain; column-major (P × in) = Δ (P × out) · Wᵀ (out × in)
+                sgemmBatched(CUBLAS_OP_N, CUBLAS_OP_T, P, N, N, scale[g], deltaG, P, (long) N * P,
+                        buf.theta[g], N, (long) N * N, buf.d, P, (long) N * P);
+                ctx.kernel("times_phi_prime").launch(Launch.elementwise((long) C * N * P), buf.z[g - 1], buf.d, (long) C * N * P, phi);
+            }
+        }
+    }
+
+    /** z (C·N × n) = c₀ W¹_all (C·N × N0) · Xᵀ (N0 × n): layer 1 for every chain in one GEMM. */
+    private void layerOneForward(CUdeviceptr inputT, int n, CUdeviceptr out) {
+        sgemm(CUBLAS_OP_N, CUBLAS_OP_N, n, C * N, N0, scale[0], inputT, n, buf.theta[0], N0, out, n);
+    }
+
+    /** z_g = c_g W_g h_g per chain; column-major (n × out) = H (n × in) · Wᵀ (in × out). */
+    private void hiddenForward(int g, CUdeviceptr hIn, int n, CUdeviceptr out) {
+        sgemmBatched(CUBLAS_OP_N, CUBLAS_OP_N, n, N, N, scale[g], hIn, n, (long) N * n,
+                buf.theta[g], N, (long) N * N, out, n, (long) N * n);
+    }
+
+    private void sgemm(int ta, int tb, int rows, int cols, int k, float alpha, CUdeviceptr A, int lda,
+                       CUdeviceptr B, int ldb, CUdeviceptr Cm, int ldc) {
+        CudaException.checkBlas(JCublas2.cublasSgemm(ctx.blas, ta, tb, rows, cols, k, Pointer.to(new float[]{alpha}),
+                A, lda, B, ldb, Pointer.to(new float[]{0f}), Cm, ldc), "cublasSgemm");
+    }
+
+    private void sgemmBatched(int ta, int tb, int rows, int cols, int k, float alpha, CUdeviceptr A, int lda, long sa,
+                              CUdeviceptr B, int ldb, long sb, CUdeviceptr Cm, int ldc, long sc) {
+        CudaException.checkBlas(JCublas2.cublasSgemmStridedBatched(ctx.blas, ta, tb, rows, cols, k,
+                Pointer.to(new float[]{alpha}), A, lda, sa, B, ldb, sb, Pointer.to(new float[]{0f}), Cm, ldc, sc, C),
+                "cublasSgemmStridedBatched");
+    }
+
+    // ---------------------------------------------------------------- updates
+
+    @Override
+    public void langevinStep(float[] eta) {
+        checkEta(eta);
+        ctx.makeCurrent();
+        update(eta, null);
+        advance();
+    }
+
+    private void update(float[] eta, CUdeviceptr xiSq) {
+        CUdeviceptr none = new CUdeviceptr();
+        for (int g = 0; g < G; g++) {
+            float iv = (float) (1.0 / spec.priorVariance(g));
+            float s = (float) Math.sqrt(2.0 * eta[g]);   // as CpuBackend.updateGroup
+            ctx.kernel("langevin_update").launch(Launch.update(spec.groupSize(g), C), buf.theta[g], buf.grad[g],
+                    spec.groupSize(g), eta[g], iv, s, seed, g, buf.step, xiSq == null ? none : xiSq);
+        }
+    }
+
+    private void advance() {
+        ctx.kernel("advance_step").launch(new Launch.Grid(1, 1, 32), buf.step);
+        step++;
+    }
+
+    @Override
+    public void propose(float[] eta) {
+        checkEta(eta);
+        ctx.makeCurrent();
+        buf.ensureMala();
+        for (int g = 0; g < G; g++) {
+            long bytes = (long) C * spec.groupSize(g) * Sizeof.FLOAT;
+            ctx.copyAsync(buf.thetaOld[g], buf.theta[g], bytes);
+            ctx.copyAsync(buf.gradOld[g], buf.grad[g], bytes);
+        }
+        ctx.copyAsync(buf.tracesOld, buf.traces, (long) C * (2 + G) * Sizeof.DOUBLE);
+        ctx.zeroAsync(buf.xiSq, (long) C * Sizeof.DOUBLE);
+        update(eta, buf.xiSq);
+    }
+
+    @Override
+    public void metropolis(float[] eta) {
+        checkEta(eta);
+        if (buf.thetaOld == null) throw new IllegalStateException("metropolis before propose");
+        ctx.makeCurrent();
+        ctx.zeroAsync(buf.back, (long) C * Sizeof.DOUBLE);
+        for (int g = 0; g < G; g++) {
+            float iv = (float) (1.0 / spec.priorVariance(g));
+            ctx.kernel("mala_reverse").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
+                    buf.grad[g], spec.groupSize(g), eta[g], iv, buf.back);
+        }
+        ctx.kernel("mala_decide").launch(Launch.flat(C), buf.traces, buf.tracesOld, 2 + G, buf.xiSq, buf.back, seed,
+                Noise.EXTRA_GROUP, buf.step, buf.divergedAt, buf.accepted, buf.accept, C);
+        for (int g = 0; g < G; g++)
+            ctx.kernel("mala_restore").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
+                    buf.grad[g], buf.gradOld[g], spec.groupSize(g), buf.accept);
+        advance();
+    }
+
+    @Override
+    public long[] accepted() {
+        ctx.makeCurrent();
+        long[] a = new long[C];
+        ctx.download(a, buf.accepted);
+        return a;
+    }
+
+    private void checkEta(float[] eta) {
+        if (eta.length != G) throw new IllegalArgumentException("need " + G + " step sizes, got " + eta.length);
+    }
+
+    /**
+     * Records one {@code step} as a CUDA graph and replays it n times, with no host work in between.
+     * The graph is kept while the same Runnable is repeated on unchanged state (no load).
+     */
+    @Override
+    public void repeat(int n, Runnable stepWork) {
+        if (n <= 0) return;
+        if (!options.graphs() || n == 1) {
+            for (int i = 0; i < n; i++) stepWork.run();
+            return;
+        }
+        ctx.makeCurrent();
+        long before = step;
+        if (graph == null || graphStep != stepWork) {
+            dropGraph();
+            graph = ctx.capture(stepWork);
+            graphStep = stepWork;
+            graphStepsPerRun = step - before;
+            step = before;
+        }
+        for (int i = 0; i < n; i++) ctx.launch(graph);
+        step = before + graphStepsPerRun * n;
+    }
+
+    private void dropGraph() {
+        if (graph != null) {
+            ctx.sync();
+            CudaContext.destroy(graph);
+            graph = null;
+            graphStep = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- observables
+
+    @Override
+    public double[][] traces() {
+        ctx.makeCurrent();
+        double[] flat = new double[C * (2 + G)];
+        ctx.download(flat, buf.traces);
+        double[][] t = new double[C][];
+        for (int c = 0; c < C; c++) t[c] = Arrays.copyOfRange(flat, c * (2 + G), (c + 1) * (2 + G));
+        return t;
+    }
+
+    @Override
+    public long[] divergedAt() {
+        ctx.makeCurrent();
+        long[] d = new long[C];
+        ctx.download(d, buf.divergedAt);
+        return d;
+    }
+
+    /**
+     * A forward pass that keeps activations: afterwards z[l] holds h^(l+1) = φ(z^(l+1)) for every
+     * hidden layer and f the outputs (on the training or the test inputs).
+     */
+    private void forwardActivations(boolean onTest) {
+        int n = onTest ? Pt : P;
+        CUdeviceptr[] zs = onTest ? buf.zTest : buf.z;
+        CUdeviceptr input = onTest ? buf.xTestT : buf.xT, f = onTest ? buf.fTest : buf.f;
+        long count = (long) C * N * n;
+        for (int g = 0; g < L; g++) {
+            if (g == 0) layerOneForward(input, n, zs[0]);
+            else hiddenForward(g, zs[g - 1], n, zs[g]);
+            ctx.kernel("apply_phi").launch(Launch.elementwise(count), zs[g], zs[g], count, phi);
+        }
+        CUdeviceptr last = L == 0 ? input : zs[L - 1];
+        ctx.kernel("readout_forward").launch(Launch.readoutForward(n, C), last, L == 0 ? 0L : (long) N * n,
+                buf.theta[L], f, spec.lastWidth(), n, m, scale[L], Phi.LINEAR.code());
+    }
+
+    @Override
+    public void accumulate() {
+        ctx.makeCurrent();
+        accumulateOn(false);
+        if (Pt > 0) accumulateOn(true);
+        samples += C;
+    }
+
+    private void accumulateOn(boolean onTest) {
+        int n = onTest ? Pt : P;
+        forwardActivations(onTest);
+        ctx.setTensorMath(false);
+        try {
+            for (int l = 0; l < L; l++) {
+                // K = (1/N) H_allᵀ H_all: one syrk over every chain's neurons (k = C·N)
+                CUdeviceptr hAll = (onTest ? buf.zTest : buf.z)[l];
+                CudaException.checkBlas(JCublas2.cublasSsyrk(ctx.blas, cublasFillMode.CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_N,
+                        n, C * N, Pointer.to(new float[]{1f / N}), hAll, n, Pointer.to(new float[]{0f}),
+                        buf.kernelScratch, n), "cublasSsyrk");
+                ctx.kernel("add_symmetric").launch(Launch.flat((long) n * n), (onTest ? buf.kTest : buf.kTrain)[l],
+                        buf.kernelScratch, n);
+            }
+        } finally {
+            ctx.setTensorMath(options.tf32());
+        }
+        ctx.kernel("add_moments").launch(Launch.flat((long) n * m), onTest ? buf.fTestSum : buf.fTrainSum,
+                onTest ? buf.fTestSq : buf.fTrainSq, onTest ? buf.fTest : buf.f, C, n, m);
+    }
+
+    @Override
+    public Moments moments() {
+        ctx.makeCurrent();
+        double[][] kt = new double[L][], ke = new double[L][];
+        for (int l = 0; l < L; l++) {
+            kt[l] = new double[P * P];
+            ctx.download(kt[l], buf.kTrain[l]);
+            ke[l] = new double[Pt * Pt];
+            if (Pt > 0) ctx.download(ke[l], buf.kTest[l]);
+        }
+        double[] fs = new double[P * m], fq = new double[P * m], ts = new double[Pt * m], tq = new double[Pt * m];
+        ctx.download(fs, buf.fTrainSum);
+        ctx.download(fq, buf.fTrainSq);
+        if (Pt > 0) {
+            ctx.download(ts, buf.fTestSum);
+            ctx.download(tq, buf.fTestSq);
+        }
+        return new Moments(samples, kt, ke, fs, fq, ts, tq);
+    }
+
+    @Override
+    public void resetMoments() {
+        ctx.makeCurrent();
+        samples = 0;
+        for (int l = 0; l < L; l++) {
+            ctx.zeroAsync(buf.kTrain[l], (long) P * P * Sizeof.DOUBLE);
+            ctx.zeroAsync(buf.kTest[l], (long) Math.max(Pt, 1) * Math.max(Pt, 1) * Sizeof.DOUBLE);
+        }
+        ctx.zeroAsync(buf.fTrainSum, (long) P * m * Sizeof.DOUBLE);
+        ctx.zeroAsync(buf.fTrainSq, (long) P * m * Sizeof.DOUBLE);
+        ctx.zeroAsync(buf.fTestSum, (long) Math.max(Pt, 1) * m * Sizeof.DOUBLE);
+        ctx.zeroAsync(buf.fTestSq, (long) Math.max(Pt, 1) * m * Sizeof.DOUBLE);
+        ctx.sync();
+    }
+
+    @Override
+    public float[] activations(int chain, boolean onTest) {
+        int n = onTest ? Pt : P;
+        if (L == 0) {
+            float[] x = new float[N0 * n];
+            ctx.makeCurrent();
+            if (n > 0) ctx.download(x, onTest ? buf.xTestT : buf.xT, 0);
+            return x;
+        }
+        ctx.makeCurrent();
+        float[] h = new float[N * n];
+        if (n == 0) return h;
+        forwardActivations(onTest);
+        ctx.download(h, (onTest ? buf.zTest : buf.z)[L - 1], (long) chain * N * n * Sizeof.FLOAT);
+        return h;
+    }
+
+    /** The likelihood gradient of the last {@link #gradient()}, group g, all chains (tests). */
+    public float[] likelihoodGradient(int g) {
+        ctx.makeCurrent();
+        float[] out = new float[C * spec.groupSize(g)];
+        ctx.download(out, buf.grad[g], 0);
+        return out;
+    }
+
+    /** Waits for queued work (benchmarks time with it). */
+    public void synchronize() {
+        ctx.makeCurrent();
+        ctx.sync();
+    }
+
+    @Override
+    public void close() {
+        ctx.makeCurrent();
+        dropGraph();
+        buf.close();
+        ctx.close();
+    }
+}
