@@ -93,14 +93,23 @@ public final class CudaBackend implements Backend {
         }
         buf = b;
         for (String k : KERNELS) ctx.kernel(k);   // resolved now, never during a graph capture
-        load(new ChainState(C, 0, 0, zeros()));
+        clear();
         resetMoments();
     }
 
-    private float[][] zeros() {
-        float[][] p = new float[G][];
-        for (int g = 0; g < G; g++) p[g] = new float[C * spec.groupSize(g)];
-        return p;
+    /** All parameters zero at step 0, until the first {@link #load}. */
+    private void clear() {
+        for (int g = 0; g < G; g++) ctx.zeroAsync(buf.theta[g], (long) C * spec.groupSize(g) * Sizeof.FLOAT);
+        resetCounters(0);
+    }
+
+    private void resetCounters(long at) {
+        step = at;
+        ctx.upload(buf.step, new long[]{at});
+        ctx.fillBytesAsync(buf.divergedAt, (byte) 0xFF, (long) C * Sizeof.LONG);   // −1
+        ctx.zeroAsync(buf.accepted, (long) C * Sizeof.LONG);
+        ctx.zeroAsync(buf.traces, (long) C * (2 + G) * Sizeof.DOUBLE);
+        ctx.sync();
     }
 
     @Override
@@ -123,12 +132,7 @@ public final class CudaBackend implements Backend {
         dropGraph();
         for (int g = 0; g < G; g++) ctx.upload(buf.theta[g], s.params()[g]);
         seed = s.seed();
-        step = s.step();
-        ctx.upload(buf.step, new long[]{step});
-        ctx.fillBytesAsync(buf.divergedAt, (byte) 0xFF, (long) C * Sizeof.LONG);   // −1
-        ctx.zeroAsync(buf.accepted, (long) C * Sizeof.LONG);
-        ctx.zeroAsync(buf.traces, (long) C * (2 + G) * Sizeof.DOUBLE);
-        ctx.sync();
+        resetCounters(s.step());
     }
 
     @Override
@@ -299,7 +303,14 @@ public final class CudaBackend implements Backend {
         long before = step;
         if (graph == null || graphStep != stepWork) {
             dropGraph();
-            graph = ctx.capture(stepWork);
+            try {
+                graph = ctx.capture(stepWork);
+            } catch (CudaException e) {
+                // a step that needs the host (it reads traces, say) cannot be recorded: run it as it is
+                step = before;
+                for (int i = 0; i < n; i++) stepWork.run();
+                return;
+            }
             graphStep = stepWork;
             graphStepsPerRun = step - before;
             step = before;

@@ -197,6 +197,7 @@ public final class CudaContext implements AutoCloseable {
         free(workspace);
         JCudaDriver.cuModuleUnload(module);
         JCudaDriver.cuStreamDestroy(stream);
-        JCudaDriver.cuDevicePrimaryCtxRelease(device);
+        // The primary context stays retained for the JVM's life: the next backend (a sweep, the
+        // tests) then skips its creation, and the driver frees it at exit.
     }
 }
