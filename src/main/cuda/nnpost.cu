@@ -8,6 +8,7 @@
 #include "phi.cuh"
 
 #define WARP 32
+#define MAX_M 16
 
 __device__ __forceinline__ double warp_sum(double v) {
 #pragma unroll
@@ -37,31 +38,51 @@ __device__ double block_sum(double v) {
 
 // theta <- theta - eta (grad + theta / sigma^2) + sqrt(2 eta) xi   (CpuBackend.updateGroup)
 // grid (ceil(ceil(size/4) / blockDim), chains); thread j owns elements 4j..4j+3 of its chain, the
-// four normals of Philox block j. xiSq, when not null, gets 1/2 |xi|^2 per chain (MALA's forward
-// proposal density).
+// four normals of Philox block j. The new |theta|^2 of each chain is summed into sqNorm[chain]
+// (zeroed before), so the next gradient pass need not read the parameters again. xiSq, when not
+// null, gets 1/2 |xi|^2 per chain (MALA's forward proposal density).
+__device__ __forceinline__ float langevin_one(float t, float g, float eta, float invVar, float noiseScale, float n) {
+    // (t - eta (g + t iv)) + s n, rounded step by step as Java does
+    float upd = __fmul_rn(eta, __fadd_rn(g, __fmul_rn(t, invVar)));
+    return __fadd_rn(__fsub_rn(t, upd), __fmul_rn(noiseScale, n));
+}
+
 extern "C" __global__ void langevin_update(float* theta, const float* grad, int size, float eta, float invVar,
                                            float noiseScale, uint32_t seed, int group,
-                                           const long long* step, double* xiSq) {
+                                           const long long* step, double* sqNorm, double* xiSq) {
     int chain = blockIdx.y;
     int j = blockIdx.x * blockDim.x + threadIdx.x;
     int i0 = 4 * j;
-    double xi2 = 0.0;
+    double xi2 = 0.0, t2 = 0.0;
     if (i0 < size) {
         float4 xi = normals4(seed, (uint32_t) chain, *step, (uint32_t) group, (uint32_t) j);
-        float n[4] = {xi.x, xi.y, xi.z, xi.w};
         size_t off = (size_t) chain * size + i0;
-        int cnt = min(4, size - i0);
-        for (int k = 0; k < cnt; k++) {
-            float t = theta[off + k], g = grad[off + k];
-            // (t - eta (g + t iv)) + s n, rounded step by step as Java does
-            float upd = __fmul_rn(eta, __fadd_rn(g, __fmul_rn(t, invVar)));
-            theta[off + k] = __fadd_rn(__fsub_rn(t, upd), __fmul_rn(noiseScale, n[k]));
-            xi2 += (double) n[k] * n[k];
+        if ((size & 3) == 0) {
+            float4 t = *reinterpret_cast<const float4*>(theta + off);
+            float4 g = *reinterpret_cast<const float4*>(grad + off);
+            t.x = langevin_one(t.x, g.x, eta, invVar, noiseScale, xi.x);
+            t.y = langevin_one(t.y, g.y, eta, invVar, noiseScale, xi.y);
+            t.z = langevin_one(t.z, g.z, eta, invVar, noiseScale, xi.z);
+            t.w = langevin_one(t.w, g.w, eta, invVar, noiseScale, xi.w);
+            *reinterpret_cast<float4*>(theta + off) = t;
+            t2 = (double) t.x * t.x + (double) t.y * t.y + (double) t.z * t.z + (double) t.w * t.w;
+            xi2 = (double) xi.x * xi.x + (double) xi.y * xi.y + (double) xi.z * xi.z + (double) xi.w * xi.w;
+        } else {
+            float n[4] = {xi.x, xi.y, xi.z, xi.w};
+            int cnt = min(4, size - i0);
+            for (int k = 0; k < cnt; k++) {
+                float t = langevin_one(theta[off + k], grad[off + k], eta, invVar, noiseScale, n[k]);
+                theta[off + k] = t;
+                t2 += (double) t * t;
+                xi2 += (double) n[k] * n[k];
+            }
         }
     }
+    t2 = block_sum(t2);
+    if (threadIdx.x == 0) atomicAdd(&sqNorm[chain], t2);
     if (xiSq != nullptr) {
-        xi2 = warp_sum(xi2);
-        if ((threadIdx.x & (WARP - 1)) == 0 && xi2 != 0.0) atomicAdd(&xiSq[chain], 0.5 * xi2);
+        xi2 = block_sum(xi2);
+        if (threadIdx.x == 0) atomicAdd(&xiSq[chain], 0.5 * xi2);
     }
 }
 
@@ -70,8 +91,8 @@ extern "C" __global__ void advance_step(long long* step) {
     if (threadIdx.x == 0 && blockIdx.x == 0) *step += 1;
 }
 
-// traces[chain][col] = |theta_chain|^2 (Blas.sumSquares); one block per chain.
-extern "C" __global__ void sum_squares(const float* theta, int size, double* traces, int stride, int col) {
+// sqNorm[chain] = |theta_chain|^2 (Blas.sumSquares), when no update has summed it; one block per chain.
+extern "C" __global__ void sum_squares(const float* theta, int size, double* sqNorm) {
     int chain = blockIdx.x;
     const float* t = theta + (size_t) chain * size;
     double s = 0.0;
@@ -80,40 +101,14 @@ extern "C" __global__ void sum_squares(const float* theta, int size, double* tra
         s += v * v;
     }
     s = block_sum(s);
-    if (threadIdx.x == 0) traces[(size_t) chain * stride + col] = s;
-}
-
-#define MAX_M 16
-
-// f[c][r][mu] = scale * sum_i a[c][r][i] phi(h[c][i][mu])   (the readout's forward pass, CpuBackend.forward, g = L)
-// h has chain stride hStride (0 when all chains read the same input, L = 0); grid (ceil(n / blockDim), chains).
-extern "C" __global__ void readout_forward(const float* h, long long hStride, const float* a, float* f, int nIn,
-                                           int n, int m, float scale, int phi) {
-    int chain = blockIdx.y;
-    int mu = blockIdx.x * blockDim.x + threadIdx.x;
-    if (mu >= n) return;
-    const float* hc = h + (size_t) chain * hStride + mu;
-    const float* ac = a + (size_t) chain * m * nIn;
-    float acc[MAX_M];
-#pragma unroll
-    for (int r = 0; r < MAX_M; r++) acc[r] = 0.0f;
-    for (int i = 0; i < nIn; i++) {
-        float v = phi_value(phi, hc[(size_t) i * n]);
-#pragma unroll
-        for (int r = 0; r < MAX_M; r++)
-            if (r < m) acc[r] += __ldg(&ac[(size_t) r * nIn + i]) * v;
-    }
-    float* fc = f + (size_t) chain * m * n + mu;
-#pragma unroll
-    for (int r = 0; r < MAX_M; r++)
-        if (r < m) fc[(size_t) r * n] = scale * acc[r];
+    if (threadIdx.x == 0) sqNorm[chain] = s;
 }
 
 // delta = beta (f - y); loss = 1/2 |f - y|^2; U = beta loss + sum_g |theta_g|^2 / (2 sigma_g^2);
 // a chain whose U is not finite or above the limit is flagged at the current step
-// (CpuBackend.gradientChain). One block per chain; reads the norms sum_squares wrote.
+// (CpuBackend.gradientChain). One block per chain; sqNorm[g * chains + chain] = |theta_g|^2.
 extern "C" __global__ void loss_and_delta(const float* f, const float* yT, float* delta, int mn, float betaF,
-                                          double beta, const float* invVar, int G, double* traces,
+                                          double beta, const float* invVar, int G, const double* sqNorm, double* traces,
                                           double limit, const long long* step, long long* divergedAt) {
     int chain = blockIdx.x;
     const float* fc = f + (size_t) chain * mn;
@@ -129,11 +124,50 @@ extern "C" __global__ void loss_and_delta(const float* f, const float* yT, float
         e *= 0.5;
         double* tr = traces + (size_t) chain * (2 + G);
         double u = beta * e;
-        for (int g = 0; g < G; g++) u += 0.5 * tr[2 + g] * (double) invVar[g];
+        for (int g = 0; g < G; g++) {
+            double s2 = sqNorm[(size_t) g * gridDim.x + chain];
+            tr[2 + g] = s2;
+            u += 0.5 * s2 * (double) invVar[g];
+        }
         tr[0] = u;
         tr[1] = e;
         if (divergedAt[chain] < 0 && !(u <= limit)) divergedAt[chain] = *step;
     }
+}
+
+// The readout's kernels are compiled per nonlinearity and per bound MM on m (m <= MM), so that
+// ReLU's code carries no double-precision erf and the per-output registers are few; entries are
+// named readout_{forward,backward}_<phi>_m<MM>.
+
+// Loads in flight per thread: more for the cheap nonlinearities and small m, where registers allow.
+__host__ __device__ constexpr int readout_unroll(int phi, int mm) {
+    return mm > 4 ? 1 : (phi == PHI_ERF || phi == PHI_TANH ? 2 : 4);
+}
+
+// f[c][r][mu] = scale * sum_i a[c][r][i] phi(h[c][i][mu])   (the readout's forward pass, CpuBackend.forward, g = L)
+// h has chain stride hStride (0 when all chains read the same input, L = 0); grid (ceil(n / blockDim), chains).
+template <int PHI, int MM>
+__device__ void readout_forward_body(const float* h, long long hStride, const float* a, float* f, int nIn,
+                                     int n, int m, float scale) {
+    int chain = blockIdx.y;
+    int mu = blockIdx.x * blockDim.x + threadIdx.x;
+    if (mu >= n) return;
+    const float* hc = h + (size_t) chain * hStride + mu;
+    const float* ac = a + (size_t) chain * m * nIn;
+    float acc[MM];
+#pragma unroll
+    for (int r = 0; r < MM; r++) acc[r] = 0.0f;
+#pragma unroll(readout_unroll(PHI, MM))
+    for (int i = 0; i < nIn; i++) {
+        float v = phi_value(PHI, hc[(size_t) i * n]);
+#pragma unroll
+        for (int r = 0; r < MM; r++)
+            if (r < m) acc[r] += __ldg(&ac[(size_t) r * nIn + i]) * v;
+    }
+    float* fc = f + (size_t) chain * m * n + mu;
+#pragma unroll
+    for (int r = 0; r < MM; r++)
+        if (r < m) fc[(size_t) r * n] = scale * acc[r];
 }
 
 // The readout's backward pass, one warp per row (chain, i) of the last hidden layer:
@@ -141,9 +175,9 @@ extern "C" __global__ void loss_and_delta(const float* f, const float* yT, float
 //   z[c][i][mu]   <- (sum_r scale a[c][r][i] delta[c][r][mu]) * phi'(z[c][i][mu])   when writeDelta
 // so the preactivations are overwritten by the next layer's delta in place. For L = 0 z is the
 // shared input (zStride 0, phi linear, writeDelta 0).
-extern "C" __global__ void readout_backward(float* z, long long zStride, const float* a, const float* delta,
-                                            float* gradA, int nIn, int n, int m, float scale, int phi,
-                                            int writeDelta, int chains) {
+template <int PHI, int MM>
+__device__ void readout_backward_body(float* z, long long zStride, const float* a, const float* delta,
+                                      float* gradA, int nIn, int n, int m, float scale, int writeDelta, int chains) {
     long long row = ((long long) blockIdx.x * blockDim.x + threadIdx.x) / WARP;
     int lane = threadIdx.x & (WARP - 1);
     if (row >= (long long) chains * nIn) return;
@@ -151,32 +185,53 @@ extern "C" __global__ void readout_backward(float* z, long long zStride, const f
     float* zr = z + (size_t) chain * zStride + (size_t) i * n;
     const float* dc = delta + (size_t) chain * m * n;
     const float* ac = a + (size_t) chain * m * nIn + i;
-    float sa[MAX_M], acc[MAX_M];
+    float sa[MM], acc[MM];
 #pragma unroll
-    for (int r = 0; r < MAX_M; r++) {
+    for (int r = 0; r < MM; r++) {
         sa[r] = r < m ? scale * ac[(size_t) r * nIn] : 0.0f;
         acc[r] = 0.0f;
     }
+#pragma unroll(readout_unroll(PHI, MM))
     for (int mu = lane; mu < n; mu += WARP) {
         float zv = zr[mu];
-        float h = phi_value(phi, zv);
+        float h = phi_value(PHI, zv);
         float back = 0.0f;
 #pragma unroll
-        for (int r = 0; r < MAX_M; r++)
+        for (int r = 0; r < MM; r++)
             if (r < m) {
                 float d = dc[(size_t) r * n + mu];
                 acc[r] += d * h;
                 back += sa[r] * d;
             }
-        if (writeDelta) zr[mu] = back * phi_derivative(phi, zv);
+        if (writeDelta) zr[mu] = back * phi_derivative(PHI, zv);
     }
 #pragma unroll
-    for (int r = 0; r < MAX_M; r++)
+    for (int r = 0; r < MM; r++)
         if (r < m) {
             float s = warp_sum_f(acc[r]);
             if (lane == 0) gradA[((size_t) chain * m + r) * nIn + i] = scale * s;
         }
 }
+
+#define READOUT_ENTRIES(PHI, NAME, MM)                                                                          \
+    extern "C" __global__ void readout_forward_##NAME##_m##MM(const float* h, long long hStride, const float* a, \
+                                                              float* f, int nIn, int n, int m, float scale) {     \
+        readout_forward_body<PHI, MM>(h, hStride, a, f, nIn, n, m, scale);                                       \
+    }                                                                                                             \
+    extern "C" __global__ void readout_backward_##NAME##_m##MM(float* z, long long zStride, const float* a,       \
+                                                               const float* delta, float* gradA, int nIn, int n,  \
+                                                               int m, float scale, int writeDelta, int chains) {  \
+        readout_backward_body<PHI, MM>(z, zStride, a, delta, gradA, nIn, n, m, scale, writeDelta, chains);       \
+    }
+
+READOUT_ENTRIES(PHI_LINEAR, linear, 4)
+READOUT_ENTRIES(PHI_LINEAR, linear, 16)
+READOUT_ENTRIES(PHI_ERF, erf, 4)
+READOUT_ENTRIES(PHI_ERF, erf, 16)
+READOUT_ENTRIES(PHI_RELU, relu, 4)
+READOUT_ENTRIES(PHI_RELU, relu, 16)
+READOUT_ENTRIES(PHI_TANH, tanh, 4)
+READOUT_ENTRIES(PHI_TANH, tanh, 16)
 
 // out = phi(z), elementwise (out may be z).
 extern "C" __global__ void apply_phi(float* out, const float* z, long long count, int phi) {

@@ -50,12 +50,29 @@ public final class CudaBackend implements Backend {
     private final int phi;
 
     /** Every entry point of nnpost.cu this class launches. */
-    static final String[] KERNELS = {"langevin_update", "advance_step", "sum_squares", "readout_forward",
-            "loss_and_delta", "readout_backward", "apply_phi", "times_phi_prime", "add_symmetric", "add_moments",
-            "mala_reverse", "mala_decide", "mala_restore"};
+    static final String[] KERNELS = kernelNames();
+
+    private static String[] kernelNames() {
+        java.util.List<String> k = new java.util.ArrayList<>(java.util.List.of("langevin_update", "advance_step",
+                "sum_squares", "loss_and_delta", "apply_phi", "times_phi_prime", "add_symmetric", "add_moments",
+                "mala_reverse", "mala_decide", "mala_restore"));
+        for (Phi p : Phi.values())
+            for (int mm : new int[]{4, Launch.MAX_M})
+                for (String pass : new String[]{"forward", "backward"}) k.add(readoutKernel(pass, p, mm));
+        return k.toArray(new String[0]);
+    }
+
+    /** The readout kernels are compiled per φ and per bound on m (nnpost.cu, READOUT_ENTRIES). */
+    static String readoutKernel(String pass, Phi phi, int m) {
+        return "readout_" + pass + "_" + phi.id() + "_m" + (m <= 4 ? 4 : Launch.MAX_M);
+    }
 
     private int seed;
     private long step;           // host mirror of the device counter
+    /** The device's sqNorm holds ‖θ_g‖² of the current parameters (an update summed them). */
+    private boolean normsFresh;
+    /** Called after each part of a gradient pass when set (benchmarks time the parts with it). */
+    java.util.function.Consumer<String> profiler;
     private long samples;
     // a captured step, reused while the same Runnable is repeated on unchanged state
     private CUgraphExec graph;
@@ -105,6 +122,7 @@ public final class CudaBackend implements Backend {
 
     private void resetCounters(long at) {
         step = at;
+        normsFresh = false;
         ctx.upload(buf.step, new long[]{at});
         ctx.fillBytesAsync(buf.divergedAt, (byte) 0xFF, (long) C * Sizeof.LONG);   // −1
         ctx.zeroAsync(buf.accepted, (long) C * Sizeof.LONG);
@@ -163,24 +181,30 @@ public final class CudaBackend implements Backend {
     public void gradient() {
         ctx.makeCurrent();
         forwardHidden();
+        mark("forward hidden (GEMM)");
         CUdeviceptr last = L == 0 ? buf.xT : buf.z[L - 1];
         long lastStride = L == 0 ? 0 : (long) N * P;
-        int lastWidth = spec.lastWidth(), lastPhi = L == 0 ? Phi.LINEAR.code() : phi;
-        ctx.kernel("readout_forward").launch(Launch.readoutForward(P, C),
-                last, lastStride, buf.theta[L], buf.f, lastWidth, P, m, scale[L], lastPhi);
-        for (int g = 0; g < G; g++)
-            ctx.kernel("sum_squares").launch(Launch.perChain(C), buf.theta[g], spec.groupSize(g), buf.traces, 2 + G, 2 + g);
+        int lastWidth = spec.lastWidth();
+        Phi lastPhi = L == 0 ? Phi.LINEAR : spec.phi();
+        ctx.kernel(readoutKernel("forward", lastPhi, m)).launch(Launch.readoutForward(P, C),
+                last, lastStride, buf.theta[L], buf.f, lastWidth, P, m, scale[L]);
+        mark("readout forward");
+        if (!normsFresh)
+            for (int g = 0; g < G; g++)
+                ctx.kernel("sum_squares").launch(Launch.perChain(C), buf.theta[g], spec.groupSize(g), sqNorm(g));
         ctx.kernel("loss_and_delta").launch(Launch.perChain(C), buf.f, buf.yT, buf.delta, m * P,
-                (float) spec.beta(), spec.beta(), buf.invVar, G, buf.traces, buf.limit(), buf.step, buf.divergedAt);
+                (float) spec.beta(), spec.beta(), buf.invVar, G, buf.sqNorm, buf.traces, buf.limit(), buf.step, buf.divergedAt);
+        mark("norms, loss");
         // readout: ∇a, and δ of the last hidden layer written over its preactivations
-        ctx.kernel("readout_backward").launch(Launch.readoutBackward(lastWidth, C),
-                last, lastStride, buf.theta[L], buf.delta, buf.grad[L], lastWidth, P, m, scale[L], lastPhi,
-                L == 0 ? 0 : 1, C);
+        ctx.kernel(readoutKernel("backward", lastPhi, m)).launch(Launch.readoutBackward(lastWidth, C),
+                last, lastStride, buf.theta[L], buf.delta, buf.grad[L], lastWidth, P, m, scale[L], L == 0 ? 0 : 1, C);
+        mark("readout backward");
         for (int g = L - 1; g >= 0; g--) {
             CUdeviceptr deltaG = buf.z[g];            // δ of layer g+1's output, N × P per chain
             if (g == 0) {
                 // ∇W¹ (C·N × N0) = c₀ δ¹_all (C·N × P) · X (P × N0), one GEMM for every chain
                 sgemm(CUBLAS_OP_N, CUBLAS_OP_N, N0, C * N, P, scale[0], buf.x, N0, deltaG, P, buf.grad[0], N0);
+                mark("layer-1 weight gradient (GEMM)");
             } else {
                 // ∇Wᵍ⁺¹ = c δ hᵀ per chain; column-major: (in × out) = Hᵀ (in × P) · Δ (P × out)
                 sgemmBatched(CUBLAS_OP_T, CUBLAS_OP_N, N, N, P, scale[g], buf.h[g], P, (long) N * P,
@@ -189,8 +213,15 @@ public final class CudaBackend implements Backend {
                 sgemmBatched(CUBLAS_OP_N, CUBLAS_OP_T, P, N, N, scale[g], deltaG, P, (long) N * P,
                         buf.theta[g], N, (long) N * N, buf.d, P, (long) N * P);
                 ctx.kernel("times_phi_prime").launch(Launch.elementwise((long) C * N * P), buf.z[g - 1], buf.d, (long) C * N * P, phi);
+                mark("hidden layer backward (GEMMs)");
             }
         }
+    }
+
+    private CUdeviceptr sqNorm(int g) { return buf.sqNorm.withByteOffset((long) g * C * Sizeof.DOUBLE); }
+
+    private void mark(String part) {
+        if (profiler != null) profiler.accept(part);
     }
 
     /** z (C·N × n) = c₀ W¹_all (C·N × N0) · Xᵀ (N0 × n): layer 1 for every chain in one GEMM. */
@@ -229,12 +260,15 @@ public final class CudaBackend implements Backend {
 
     private void update(float[] eta, CUdeviceptr xiSq) {
         CUdeviceptr none = new CUdeviceptr();
+        ctx.zeroAsync(buf.sqNorm, (long) G * C * Sizeof.DOUBLE);
         for (int g = 0; g < G; g++) {
             float iv = (float) (1.0 / spec.priorVariance(g));
             float s = (float) Math.sqrt(2.0 * eta[g]);   // as CpuBackend.updateGroup
             ctx.kernel("langevin_update").launch(Launch.update(spec.groupSize(g), C), buf.theta[g], buf.grad[g],
-                    spec.groupSize(g), eta[g], iv, s, seed, g, buf.step, xiSq == null ? none : xiSq);
+                    spec.groupSize(g), eta[g], iv, s, seed, g, buf.step, sqNorm(g), xiSq == null ? none : xiSq);
         }
+        normsFresh = true;
+        mark("update");
     }
 
     private void advance() {
@@ -273,6 +307,7 @@ public final class CudaBackend implements Backend {
         for (int g = 0; g < G; g++)
             ctx.kernel("mala_restore").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
                     buf.grad[g], buf.gradOld[g], spec.groupSize(g), buf.accept);
+        normsFresh = false;   // rejected chains are back at their old parameters; traces were restored
         advance();
     }
 
@@ -363,8 +398,8 @@ public final class CudaBackend implements Backend {
             ctx.kernel("apply_phi").launch(Launch.elementwise(count), zs[g], zs[g], count, phi);
         }
         CUdeviceptr last = L == 0 ? input : zs[L - 1];
-        ctx.kernel("readout_forward").launch(Launch.readoutForward(n, C), last, L == 0 ? 0L : (long) N * n,
-                buf.theta[L], f, spec.lastWidth(), n, m, scale[L], Phi.LINEAR.code());
+        ctx.kernel(readoutKernel("forward", Phi.LINEAR, m)).launch(Launch.readoutForward(n, C), last,
+                L == 0 ? 0L : (long) N * n, buf.theta[L], f, spec.lastWidth(), n, m, scale[L]);
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.nnpost.model.ModelSpec;
  *   d                   [chain][N][P]                  Wᵀδ before the φ′ factor (L ≥ 2)
  *   f, delta            [chain][m][P]                  outputs and β(f − y)
  *   traces              [chain][U, loss, ‖θ_0‖², …]    float64
+ *   sqNorm              [g][chain]                     ‖θ_g‖², summed by the update kernel
  *   zTest[l], fTest     the same on the test inputs (observables only)
  * </pre>
  */
@@ -27,7 +28,7 @@ final class CudaBuffers implements AutoCloseable {
     final int C, P, Pt, L, G;
     final CUdeviceptr x, xT, xTestT, yT, invVar, step;
     final CUdeviceptr[] theta, grad, z, h, zTest;
-    final CUdeviceptr d, f, delta, fTest, traces, tracesOld, divergedAt, accepted, accept, xiSq, back;
+    final CUdeviceptr d, f, delta, fTest, traces, tracesOld, sqNorm, divergedAt, accepted, accept, xiSq, back;
     final CUdeviceptr kernelScratch, fTrainSum, fTrainSq, fTestSum, fTestSq;
     final CUdeviceptr[] kTrain, kTest;
     /** MALA's saved parameters and gradients, allocated on first use. */
@@ -73,6 +74,7 @@ final class CudaBuffers implements AutoCloseable {
             fTest = floats((long) C * m * Math.max(Pt, 1), "fTest");
             traces = doubles((long) C * (2 + G), "traces");
             tracesOld = doubles((long) C * (2 + G), "tracesOld");
+            sqNorm = doubles((long) G * C, "sqNorm");
             divergedAt = alloc((long) C * Sizeof.LONG, "divergedAt");
             accepted = alloc((long) C * Sizeof.LONG, "accepted");
             accept = alloc((long) C * Sizeof.INT, "accept");

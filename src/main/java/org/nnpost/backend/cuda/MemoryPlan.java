@@ -26,7 +26,7 @@ public record MemoryPlan(long sharedBytes, long perChainBytes) {
         if (L >= 2) floats += (long) (L - 1) * N * P + (long) N * P;   // H[1..L-1] and the back-propagated D
         floats += 2L * m * P;                              // f, delta
         floats += (long) L * N * Pt + (long) m * Pt;       // test-set preactivations and outputs
-        long doubles = 2L * (2 + G) + 2;                   // traces, saved traces, xiSq, back
+        long doubles = 2L * (2 + G) + G + 2;               // traces, saved traces, norms, xiSq, back
         long other = 8 + 8 + 4;                            // divergedAt, accepted, accept flag
         long perChain = 4 * floats + 8 * doubles + other;
 

@@ -62,19 +62,27 @@ public final class GpuCheck {
         sgemmPeak(C);
     }
 
-    /** Where a step's time goes: the gradient pass versus the fused update. */
+    /** Where a step's time goes: each part of the step timed between synchronisations (no graph). */
     static void parts(CudaBackend b, Ula ula, int steps, int C, String mode) {
-        float[] eta = ula.eta();
-        Runnable grad = b::gradient, upd = () -> b.langevinStep(eta);
-        for (Object[] part : new Object[][]{{"gradient", grad}, {"update", upd}}) {
-            Runnable r = (Runnable) part[1];
-            b.repeat(2, r);
+        java.util.Map<String, Double> ms = new java.util.LinkedHashMap<>();
+        long[] last = {0};
+        b.profiler = part -> {
             b.synchronize();
-            long t0 = System.nanoTime();
-            b.repeat(steps, r);
+            long now = System.nanoTime();
+            if (last[0] != 0) ms.merge(part, (now - last[0]) / 1e6, Double::sum);
+            last[0] = System.nanoTime();
+        };
+        int reps = Math.max(3, steps / 3);
+        for (int r = 0; r < reps; r++) {
             b.synchronize();
-            System.out.printf(Locale.ROOT, "BENCH|  %s %s|%.2f ms%n", mode, part[0], (System.nanoTime() - t0) / 1e6 / steps);
+            last[0] = System.nanoTime();
+            ula.step(b);
         }
+        b.profiler = null;
+        double total = ms.values().stream().mapToDouble(Double::doubleValue).sum();
+        for (var e : ms.entrySet())
+            System.out.printf(Locale.ROOT, "BENCH|  %s %-32s|%.2f ms|%.0f%%%n", mode, e.getKey(), e.getValue() / reps,
+                    100 * e.getValue() / total);
     }
 
     /** cuBLAS SGEMM at 8192³ and at layer 1's shape, FP32 and TF32. */

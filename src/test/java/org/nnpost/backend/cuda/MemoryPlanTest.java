@@ -17,7 +17,7 @@ class MemoryPlanTest {
         MemoryPlan plan = MemoryPlan.of(BENCH, 500, 100, false);
         long params = 500L * 520 + 2L * 500;
         long floats = 2 * params + 500L * 500 + 2L * 2 * 500 + 500L * 100 + 2L * 100;
-        long doubles = 2L * (2 + 2) + 2;
+        long doubles = 2L * (2 + 2) + 2 + 2;
         assertEquals(4 * floats + 8 * doubles + 20, plan.perChainBytes());
         // MALA adds the saved parameters and gradients
         assertEquals(plan.perChainBytes() + 8 * params, MemoryPlan.of(BENCH, 500, 100, true).perChainBytes());
@@ -56,7 +56,7 @@ class MemoryPlanTest {
         ModelSpec two = new ModelSpec(2, 100, 50, 3, Phi.ERF, Scaling.LAZY, 1, true, 1, 1);
         ModelSpec one = new ModelSpec(1, 100, 50, 3, Phi.ERF, Scaling.LAZY, 1, true, 1, 1);
         long diff = MemoryPlan.of(two, 40, 0, false).perChainBytes() - MemoryPlan.of(one, 40, 0, false).perChainBytes();
-        // W2 and its gradient, z2, h1, d, one more traces column (twice, saved)
-        assertEquals(4 * (2L * 100 * 100 + 3L * 100 * 40) + 8 * 2, diff);
+        // W2 and its gradient, z2, h1, d, one more traces column (twice, saved) and one more norm
+        assertEquals(4 * (2L * 100 * 100 + 3L * 100 * 40) + 8 * 3, diff);
     }
 }
