@@ -45,7 +45,7 @@ public final class BackendFactory {
                     throw new RunException(RunException.BAD_INPUT, "--chains " + chains + ": " + e.getMessage());
                 } catch (CudaException | LinkageError | IllegalArgumentException e) {
                     throw new RunException(RunException.BAD_INPUT, "--backend cuda: the GPU backend could not start ("
-                            + e.getMessage() + "); use --backend cpu or auto");
+                            + CudaException.oneLine(e) + "); use --backend cpu or auto");
                 }
             }
             case "auto": {
@@ -56,7 +56,7 @@ public final class BackendFactory {
                 } catch (CudaException.TooLarge e) {
                     throw new RunException(RunException.BAD_INPUT, "--chains " + chains + ": " + e.getMessage());
                 } catch (CudaException | LinkageError | IllegalArgumentException e) {
-                    return cpu(spec, task, chains, threads, "auto: GPU found but the CUDA backend could not start, " + e.getMessage());
+                    return cpu(spec, task, chains, threads, "auto: GPU found but the CUDA backend could not start, " + CudaException.oneLine(e));
                 }
             }
             default:

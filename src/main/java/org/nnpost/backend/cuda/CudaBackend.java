@@ -57,14 +57,37 @@ public final class CudaBackend implements Backend {
                 "sum_squares", "loss_and_delta", "apply_phi", "times_phi_prime", "add_symmetric", "add_moments",
                 "mala_reverse", "mala_decide", "mala_restore"));
         for (Phi p : Phi.values())
-            for (int mm : new int[]{4, Launch.MAX_M})
-                for (String pass : new String[]{"forward", "backward"}) k.add(readoutKernel(pass, p, mm));
+            for (String pass : new String[]{"forward", "backward"}) {
+                for (int mm : new int[]{4, Launch.MAX_M}) k.add(readoutKernel(pass, p, mm, 1, false));
+                if (hasVectorReadout(p)) k.add(readoutKernel(pass, p, 4, 4, true));
+            }
         return k.toArray(new String[0]);
     }
 
-    /** The readout kernels are compiled per φ and per bound on m (nnpost.cu, READOUT_ENTRIES). */
-    static String readoutKernel(String pass, Phi phi, int m) {
-        return "readout_" + pass + "_" + phi.id() + "_m" + (m <= 4 ? 4 : Launch.MAX_M);
+    /** Four-wide readout kernels exist for the cheap nonlinearities (nnpost.cu, READOUT_V4_ENTRIES). */
+    static boolean hasVectorReadout(Phi phi) { return phi == Phi.LINEAR || phi == Phi.RELU; }
+
+    /** Whether the readout over n inputs runs four inputs per thread. */
+    static boolean vectorReadout(Phi phi, int m, int n, boolean allowed) {
+        return allowed && hasVectorReadout(phi) && m <= 4 && n % 4 == 0;
+    }
+
+    /**
+     * The readout kernels are compiled per φ and per bound on m (nnpost.cu, READOUT_ENTRIES), and
+     * four inputs wide where {@link #vectorReadout} says so.
+     */
+    static String readoutKernel(String pass, Phi phi, int m, int n, boolean allowVector) {
+        String base = "readout_" + pass + "_" + phi.id();
+        if (vectorReadout(phi, m, n, allowVector)) return base + "_v4";
+        return base + "_m" + (m <= 4 ? 4 : Launch.MAX_M);
+    }
+
+    private String readoutKernel(String pass, Phi phi, int n) {
+        return readoutKernel(pass, phi, m, n, options.vectorReadout());
+    }
+
+    private Launch.Grid readoutForwardGrid(Phi phi, int n) {
+        return Launch.readoutForward(vectorReadout(phi, m, n, options.vectorReadout()) ? n / 4 : n, C);
     }
 
     private int seed;
@@ -169,7 +192,7 @@ public final class CudaBackend implements Backend {
     /** Hidden layers on the training inputs: z[l] = c_l W^(l+1) h^l, keeping h for the GEMMs of the backward pass. */
     private void forwardHidden() {
         for (int g = 0; g < L; g++) {
-            if (g == 0) layerOneForward(buf.xT, P, buf.z[0]);
+            if (g == 0) layerOneForward(buf.xT, buf.x, P, buf.z[0]);
             else {
                 ctx.kernel("apply_phi").launch(Launch.elementwise((long) C * N * P), buf.h[g], buf.z[g - 1], (long) C * N * P, phi);
                 hiddenForward(g, buf.h[g], P, buf.z[g]);
@@ -186,7 +209,7 @@ public final class CudaBackend implements Backend {
         long lastStride = L == 0 ? 0 : (long) N * P;
         int lastWidth = spec.lastWidth();
         Phi lastPhi = L == 0 ? Phi.LINEAR : spec.phi();
-        ctx.kernel(readoutKernel("forward", lastPhi, m)).launch(Launch.readoutForward(P, C),
+        ctx.kernel(readoutKernel("forward", lastPhi, P)).launch(readoutForwardGrid(lastPhi, P),
                 last, lastStride, buf.theta[L], buf.f, lastWidth, P, m, scale[L]);
         mark("readout forward");
         if (!normsFresh)
@@ -196,14 +219,18 @@ public final class CudaBackend implements Backend {
                 (float) spec.beta(), spec.beta(), buf.invVar, G, buf.sqNorm, buf.traces, buf.limit(), buf.step, buf.divergedAt);
         mark("norms, loss");
         // readout: ∇a, and δ of the last hidden layer written over its preactivations
-        ctx.kernel(readoutKernel("backward", lastPhi, m)).launch(Launch.readoutBackward(lastWidth, C),
+        ctx.kernel(readoutKernel("backward", lastPhi, P)).launch(Launch.readoutBackward(lastWidth, C),
                 last, lastStride, buf.theta[L], buf.delta, buf.grad[L], lastWidth, P, m, scale[L], L == 0 ? 0 : 1, C);
         mark("readout backward");
         for (int g = L - 1; g >= 0; g--) {
             CUdeviceptr deltaG = buf.z[g];            // δ of layer g+1's output, N × P per chain
             if (g == 0) {
-                // ∇W¹ (C·N × N0) = c₀ δ¹_all (C·N × P) · X (P × N0), one GEMM for every chain
-                sgemm(CUBLAS_OP_N, CUBLAS_OP_N, N0, C * N, P, scale[0], buf.x, N0, deltaG, P, buf.grad[0], N0);
+                // ∇W¹ (C·N × N0) = c₀ δ¹_all (C·N × P) · X (P × N0), one GEMM for every chain;
+                // column-major (N0 × C·N) = Xᵀ (N0 × P) · δᵀ (P × C·N)
+                if (options.transposedGemms())
+                    sgemm(CUBLAS_OP_T, CUBLAS_OP_N, N0, C * N, P, scale[0], buf.xT, P, deltaG, P, buf.grad[0], N0);
+                else
+                    sgemm(CUBLAS_OP_N, CUBLAS_OP_N, N0, C * N, P, scale[0], buf.x, N0, deltaG, P, buf.grad[0], N0);
                 mark("layer-1 weight gradient (GEMM)");
             } else {
                 // ∇Wᵍ⁺¹ = c δ hᵀ per chain; column-major: (in × out) = Hᵀ (in × P) · Δ (P × out)
@@ -224,9 +251,16 @@ public final class CudaBackend implements Backend {
         if (profiler != null) profiler.accept(part);
     }
 
-    /** z (C·N × n) = c₀ W¹_all (C·N × N0) · Xᵀ (N0 × n): layer 1 for every chain in one GEMM. */
-    private void layerOneForward(CUdeviceptr inputT, int n, CUdeviceptr out) {
-        sgemm(CUBLAS_OP_N, CUBLAS_OP_N, n, C * N, N0, scale[0], inputT, n, buf.theta[0], N0, out, n);
+    /**
+     * z (C·N × n) = c₀ W¹_all (C·N × N0) · Xᵀ (N0 × n): layer 1 for every chain in one GEMM.
+     * Column-major, cuBLAS computes zᵀ (n × C·N) = X (n × N0) · W¹ᵀ (N0 × C·N); with
+     * {@link CudaOptions#transposedGemms} X is read as the transpose of its row-major copy ("TN").
+     */
+    private void layerOneForward(CUdeviceptr inputT, CUdeviceptr inputRows, int n, CUdeviceptr out) {
+        if (options.transposedGemms() && inputRows != null)
+            sgemm(CUBLAS_OP_T, CUBLAS_OP_N, n, C * N, N0, scale[0], inputRows, N0, buf.theta[0], N0, out, n);
+        else
+            sgemm(CUBLAS_OP_N, CUBLAS_OP_N, n, C * N, N0, scale[0], inputT, n, buf.theta[0], N0, out, n);
     }
 
     /** z_g = c_g W_g h_g per chain; column-major (n × out) = H (n × in) · Wᵀ (in × out). */
@@ -393,12 +427,12 @@ public final class CudaBackend implements Backend {
         CUdeviceptr input = onTest ? buf.xTestT : buf.xT, f = onTest ? buf.fTest : buf.f;
         long count = (long) C * N * n;
         for (int g = 0; g < L; g++) {
-            if (g == 0) layerOneForward(input, n, zs[0]);
+            if (g == 0) layerOneForward(input, onTest ? null : buf.x, n, zs[0]);
             else hiddenForward(g, zs[g - 1], n, zs[g]);
             ctx.kernel("apply_phi").launch(Launch.elementwise(count), zs[g], zs[g], count, phi);
         }
         CUdeviceptr last = L == 0 ? input : zs[L - 1];
-        ctx.kernel(readoutKernel("forward", Phi.LINEAR, m)).launch(Launch.readoutForward(n, C), last,
+        ctx.kernel(readoutKernel("forward", Phi.LINEAR, n)).launch(readoutForwardGrid(Phi.LINEAR, n), last,
                 L == 0 ? 0L : (long) N * n, buf.theta[L], f, spec.lastWidth(), n, m, scale[L]);
     }
 

@@ -16,6 +16,9 @@ public class CudaException extends RuntimeException {
         public TooLarge(String message) { super(message); }
     }
 
+    /** The first line of a failure's message (native loaders write several), for one-line errors. */
+    public static String oneLine(Throwable e) { return GpuProbe.firstLine(e); }
+
     /** Throws when a driver API call did not return CUDA_SUCCESS. */
     static void check(int rc, String what) {
         if (rc != CUresult.CUDA_SUCCESS) throw new CudaException(what + " failed: " + CUresult.stringFor(rc));

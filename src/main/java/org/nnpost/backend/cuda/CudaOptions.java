@@ -6,12 +6,20 @@ package org.nnpost.backend.cuda;
  * FP32; a statistics check, not bitwise agreement with the CPU, is what TF32 runs can promise).
  * Observables (kernels, predictor moments) are always reduced in FP32 with float64 running sums.
  *
- * @param graphs replay a step captured once as a CUDA graph in {@code Backend.repeat}
+ * @param graphs          replay a step captured once as a CUDA graph in {@code Backend.repeat}
+ * @param vectorReadout   the readout kernels read four inputs per thread where they can (faster;
+ *                        off gives the one-input kernels, for comparison)
+ * @param transposedGemms layer 1's GEMMs read X as the transpose of its row-major copy ("TN", both
+ *                        operands contiguous along the summed index) rather than as is ("NN")
  */
-public record CudaOptions(int device, boolean tf32, boolean graphs) {
-    public static final CudaOptions DEFAULT = new CudaOptions(0, false, true);
+public record CudaOptions(int device, boolean tf32, boolean graphs, boolean vectorReadout, boolean transposedGemms) {
+    public static final CudaOptions DEFAULT = new CudaOptions(0, false, true, true, true);
 
-    public CudaOptions withTf32(boolean on) { return new CudaOptions(device, on, graphs); }
+    public CudaOptions withTf32(boolean on) { return new CudaOptions(device, on, graphs, vectorReadout, transposedGemms); }
 
-    public CudaOptions withGraphs(boolean on) { return new CudaOptions(device, tf32, on); }
+    public CudaOptions withGraphs(boolean on) { return new CudaOptions(device, tf32, on, vectorReadout, transposedGemms); }
+
+    public CudaOptions withVectorReadout(boolean on) { return new CudaOptions(device, tf32, graphs, on, transposedGemms); }
+
+    public CudaOptions withTransposedGemms(boolean on) { return new CudaOptions(device, tf32, graphs, vectorReadout, on); }
 }

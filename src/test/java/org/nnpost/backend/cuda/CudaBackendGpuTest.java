@@ -106,6 +106,42 @@ class CudaBackendGpuTest {
         assertTrue(r[2] == 1, "step counters");
     }
 
+    /** The four-wide readout kernels and the transposed ("TN") GEMMs against the plain ones and the CPU. */
+    @ParameterizedTest(name = "vector={0} tn={1} L={2}")
+    @MethodSource("variants")
+    void everyKernelVariantAgreesWithTheCpu(boolean vector, boolean tn, int L, Phi phi) {
+        ModelSpec spec = spec(L, phi, Scaling.MEANFIELD);
+        ChainState init = ChainState.fromPrior(spec, C, 4321);
+        Ula ula = new Ula(eta(spec, 0.01f));
+        try (CpuBackend cpu = new CpuBackend(spec, TASK, C, 2);
+             CudaBackend gpu = new CudaBackend(spec, TASK, C,
+                     CudaOptions.DEFAULT.withVectorReadout(vector).withTransposedGemms(tn))) {
+            for (Backend b : new Backend[]{cpu, gpu}) {
+                b.load(init);
+                ula.init(b);
+                b.repeat(20, () -> ula.step(b));
+                b.accumulate();
+            }
+            double d = GpuReport.relDiff(flat(gpu.snapshot()), flat(cpu.snapshot()));
+            d = Math.max(d, GpuReport.relDiff(gpu.moments().fTrain(), cpu.moments().fTrain()));
+            d = Math.max(d, GpuReport.relDiff(gpu.moments().fTest(), cpu.moments().fTest()));
+            if (L > 0) d = Math.max(d, GpuReport.relDiff(gpu.moments().kernelTrain()[0], cpu.moments().kernelTrain()[0]));
+            GpuReport.row("variant vec=" + vector + " tn=" + tn + " L=" + L + " " + phi.id(), d, TOL, d < TOL);
+            assertTrue(d < TOL, "differs by " + d);
+        }
+    }
+
+    static Stream<Arguments> variants() {
+        List<Arguments> a = new ArrayList<>();
+        for (boolean v : new boolean[]{false, true})
+            for (boolean tn : new boolean[]{false, true}) {
+                a.add(Arguments.of(v, tn, 0, Phi.LINEAR));
+                a.add(Arguments.of(v, tn, 1, Phi.RELU));
+                a.add(Arguments.of(v, tn, 2, Phi.LINEAR));
+            }
+        return a.stream();
+    }
+
     @Test
     void graphReplayGivesTheSameStepsAsDirectLaunches() {
         ModelSpec spec = spec(2, Phi.TANH, Scaling.MEANFIELD);

@@ -1,5 +1,6 @@
 package org.nnpost.backend.cuda;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -37,26 +38,34 @@ public final class GpuCheck {
         ModelSpec spec = new ModelSpec(1, N, N0, M, Phi.RELU, Scaling.MEANFIELD, 1.0, true, 1, 1);
         double flopsPerChainStep = 4.0 * P * N0 * N;
         ChainState init = randomState(spec, C);
-        for (boolean tf32 : new boolean[]{false, true}) {
-            for (boolean graphs : new boolean[]{true, false}) {
-                try (CudaBackend b = new CudaBackend(spec, task, C, CudaOptions.DEFAULT.withTf32(tf32).withGraphs(graphs))) {
-                    Ula ula = new Ula(new float[]{1e-4f, 1e-4f});
-                    b.load(init);
-                    ula.init(b);
-                    Runnable step = () -> ula.step(b);
-                    b.repeat(3, step);
-                    b.synchronize();
-                    long t0 = System.nanoTime();
-                    b.repeat(steps, step);
-                    b.synchronize();
-                    double sec = (System.nanoTime() - t0) / 1e9;
-                    double rate = (double) C * steps / sec;
-                    String mode = (tf32 ? "tf32" : "fp32") + (graphs ? " graph" : " stream");
-                    System.out.printf(Locale.ROOT, "BENCH|nnpost %s|%.0f|chain-steps/s|%.2f ms/step|%.1f TFLOP/s|%.0f%% of 67 TFLOP/s%n",
-                            mode, rate, 1e3 * sec / steps, rate * flopsPerChainStep / 1e12, 100 * rate * flopsPerChainStep / 67e12);
-                    if (graphs) parts(b, ula, steps, C, mode);
-                    if (graphs && !tf32) System.out.println("device: " + b.description());
-                }
+        CudaOptions base = CudaOptions.DEFAULT;
+        Object[][] variants = {
+                {"fp32 graph", base, true},
+                {"fp32 stream", base.withGraphs(false), false},
+                {"fp32 graph, NN GEMMs", base.withTransposedGemms(false), false},
+                {"fp32 graph, 1-wide readout", base.withVectorReadout(false), false},
+                {"tf32 graph", base.withTf32(true), true},
+                {"tf32 graph, NN GEMMs", base.withTf32(true).withTransposedGemms(false), false},
+                {"tf32 graph, 1-wide readout", base.withTf32(true).withVectorReadout(false), false}};
+        for (Object[] v : variants) {
+            String mode = (String) v[0];
+            try (CudaBackend b = new CudaBackend(spec, task, C, (CudaOptions) v[1])) {
+                Ula ula = new Ula(new float[]{1e-4f, 1e-4f});
+                b.load(init);
+                ula.init(b);
+                Runnable step = () -> ula.step(b);
+                b.repeat(3, step);
+                b.synchronize();
+                long t0 = System.nanoTime();
+                b.repeat(steps, step);
+                b.synchronize();
+                double sec = (System.nanoTime() - t0) / 1e9;
+                double rate = (double) C * steps / sec;
+                System.out.printf(Locale.ROOT, "BENCH|nnpost %s|%.0f|chain-steps/s|%.2f ms/step|%.1f TFLOP/s|%.0f%% of 67 TFLOP/s%n",
+                        mode, rate, 1e3 * sec / steps, rate * flopsPerChainStep / 1e12, 100 * rate * flopsPerChainStep / 67e12);
+                if ((Boolean) v[2]) parts(b, ula, steps, C, mode);
+                if (v[1] == base) System.out.println("device: " + b.description());
+                if (Arrays.stream(b.divergedAt()).anyMatch(d -> d >= 0)) System.out.println("BENCH|  (some chains diverged)");
             }
         }
         sgemmPeak(C);
