@@ -120,6 +120,14 @@ public final class GpuCheck {
                             2.0 * m * nn * k / sec / 1e12);
                 }
             }
+            // device-to-device copy: the memory bandwidth the update and readout kernels can hope for
+            ctx.copyAsync(c, a, bytes);
+            ctx.sync();
+            long t0 = System.nanoTime();
+            for (int r = 0; r < 10; r++) ctx.copyAsync(c, a, bytes);
+            ctx.sync();
+            double sec = (System.nanoTime() - t0) / 1e9 / 10;
+            System.out.printf(Locale.ROOT, "BENCH|memcpy DtoD %d MiB|%.2f TB/s (read + write)%n", bytes >> 20, 2.0 * bytes / sec / 1e12);
             CudaContext.free(a);
             CudaContext.free(bm);
             CudaContext.free(c);
