@@ -7,10 +7,11 @@ package org.nnpost.backend.cuda;
  * Observables (kernels, predictor moments) are always reduced in FP32 with float64 running sums.
  *
  * @param graphs          replay a step captured once as a CUDA graph in {@code Backend.repeat}
- * @param vectorReadout   the readout kernels read four inputs per thread where they can (faster;
- *                        off gives the one-input kernels, for comparison)
- * @param transposedGemms layer 1's GEMMs read X as the transpose of its row-major copy ("TN", both
- *                        operands contiguous along the summed index) rather than as is ("NN")
+ * @param vectorReadout   the readout's forward kernel reads four inputs per thread where it can
+ *                        (faster; off gives the one-input kernel, for comparison)
+ * @param transposedGemms layer 1's forward GEMM, and with TF32 its weight-gradient GEMM, read X as
+ *                        the transpose of its row-major copy ("TN", both operands contiguous along
+ *                        the summed index) rather than as is ("NN"): the layouts measured fastest
  */
 public record CudaOptions(int device, boolean tf32, boolean graphs, boolean vectorReadout, boolean transposedGemms) {
     public static final CudaOptions DEFAULT = new CudaOptions(0, false, true, true, true);
