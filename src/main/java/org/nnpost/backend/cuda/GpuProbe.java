@@ -61,7 +61,7 @@ public final class GpuProbe {
         t.setDaemon(true);
         t.start();
         try {
-            t.join(millis);
+            t.join(Math.max(1, millis));   // join(0) would wait forever
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
