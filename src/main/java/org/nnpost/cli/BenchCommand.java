@@ -20,7 +20,7 @@ final class BenchCommand {
             flag("backend", "Machine", "name", "auto", "cpu, cuda or auto"),
             flag("threads", "Machine", "int", "all cores", "CPU threads"),
             flag("warmup", "Timing", "int", "20", "untimed steps first (JIT, caches, GPU clocks)"),
-            flag("steps", "Timing", "int", "100", "timed steps per repeat"),
+            flag("steps", "Timing", "int", "50", "timed steps per repeat"),
             flag("repeats", "Timing", "int", "3", "timed repeats; the best is reported"),
             toggle(Flags.HELP, "Other", "this text")));
 
@@ -39,7 +39,7 @@ final class BenchCommand {
         String backend = v.choice("backend", "auto", "cpu", "cuda", "auto");
         int threads = (int) v.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
         int warmup = (int) v.integer("warmup", 20, 0, Integer.MAX_VALUE);
-        int steps = (int) v.integer("steps", 100, 1, Integer.MAX_VALUE);
+        int steps = (int) v.integer("steps", 50, 1, Integer.MAX_VALUE);
         int repeats = (int) v.integer("repeats", 3, 1, 1000);
         Bench.Preset preset;
         try {

@@ -1,7 +1,10 @@
 package org.nnpost.cli;
 
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 
 import org.nnpost.run.Progress;
 
@@ -27,6 +30,15 @@ abstract class ConsoleProgress implements Progress, AutoCloseable {
             case "lines" -> new Lines(out, LINE_INTERVAL_NANOS);
             default -> terminal ? new Bar(out) : new Lines(out, LINE_INTERVAL_NANOS);
         };
+    }
+
+    /** Four significant digits without trailing zeros: 0.25, 1234, 1.5e-07, NaN. */
+    static String num(double x) {
+        if (!Double.isFinite(x)) return Double.toString(x);
+        if (x == 0) return "0";
+        double a = Math.abs(x);
+        if (a >= 1e-3 && a < 1e6) return new BigDecimal(x).round(new MathContext(4)).stripTrailingZeros().toPlainString();
+        return String.format(Locale.ROOT, "%.3e", x);
     }
 
     private boolean finished;
@@ -75,7 +87,7 @@ abstract class ConsoleProgress implements Progress, AutoCloseable {
         public void update(long step, double meanLoss, double stepsPerSecond) {
             if (bar == null) return;
             bar.stepTo(step);
-            bar.setExtraMessage(String.format("loss %.4g", meanLoss));
+            bar.setExtraMessage("loss " + num(meanLoss));
         }
 
         @Override
@@ -128,8 +140,8 @@ abstract class ConsoleProgress implements Progress, AutoCloseable {
 
         private void print() {
             String eta = lastRate > 0 && total > lastStep ? ", ETA " + duration((total - lastStep) / lastRate) : "";
-            out.println(String.format("%s: step %d/%d (%d%%), %.4g steps/s, loss %.4g%s", description, lastStep, total,
-                    total > 0 ? 100 * lastStep / total : 0, lastRate, lastLoss, eta));
+            out.println(String.format(Locale.ROOT, "%s: step %d/%d (%d%%), %s steps/s, loss %s%s", description, lastStep,
+                    total, total > 0 ? 100 * lastStep / total : 0, num(lastRate), num(lastLoss), eta));
             lastShown = true;
         }
 
@@ -143,8 +155,8 @@ abstract class ConsoleProgress implements Progress, AutoCloseable {
 
         static String duration(double seconds) {
             long s = Math.round(seconds);
-            return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
-                    : String.format("%d:%02d", s / 60, s % 60);
+            return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                    : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
         }
     }
 }

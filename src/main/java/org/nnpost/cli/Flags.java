@@ -83,7 +83,7 @@ final class Flags {
             throw new UsageException("unknown flag " + e.getOption() + " (see nnpost " + command + " --help)");
         } catch (MissingArgumentException e) {
             Flag f = byName.get(e.getOption().getLongOpt());
-            throw new UsageException("--" + f.name() + " needs a value (" + f.arg() + ")");
+            throw new UsageException("--" + f.name() + " needs a value (allowed: <" + f.arg() + "> after the flag)");
         } catch (ParseException e) {
             throw new UsageException(oneLine(e.getMessage()) + " (see nnpost " + command + " --help)");
         }
@@ -95,7 +95,8 @@ final class Flags {
         for (Option o : cl.getOptions()) {
             String name = o.getLongOpt();
             if (given.containsKey(name))
-                throw new UsageException("--" + name + " given twice (allowed: once)");
+                throw new UsageException("--" + name + " given twice" + (o.hasArg() ? ": " + given.get(name) + " and " + o.getValue() : "")
+                        + " (allowed: once)");
             given.put(name, byName.get(name).isSwitch() ? "true" : o.getValue());
         }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.BiFunction;
 
 import org.nnpost.model.ModelSpec;
@@ -115,11 +116,12 @@ final class SampleCommand {
     }
 
     static String summary(RunConfig cfg, RunResult r) {
-        return String.format("run %s: %s%n"
+        return String.format(Locale.ROOT, "run %s: %s%n"
                         + "  backend %s, %d chains, %d steps, %d draws, %.1f s%n"
-                        + "  mean loss %.4g, train error %.4g, test error %.4g, max R-hat %.4g, min bulk ESS %.4g",
+                        + "  mean loss %s, train error %s, test error %s, max R-hat %s, min bulk ESS %s",
                 r.status(), r.dir(), r.backend(), cfg.sampler().chains(), r.steps(), r.draws(), r.seconds(),
-                r.meanLoss(), r.trainError(), r.testError(), r.maxRhat(), r.minEssBulk());
+                ConsoleProgress.num(r.meanLoss()), ConsoleProgress.num(r.trainError()),
+                ConsoleProgress.num(r.testError()), ConsoleProgress.num(r.maxRhat()), ConsoleProgress.num(r.minEssBulk()));
     }
 
     static RunConfig config(Flags.Values v) {
@@ -204,7 +206,7 @@ final class SampleCommand {
                 long m = v.integer("m", w.length, 1, 1_000_000);
                 if (m != w.length)
                     throw v.bad("m", "disagrees with the " + w.length + " weights of " + v.label(key),
-                            w.length + " (or leave m out)");
+                            w.length + ", or leave m out");
             }
         } else if (v.has("m")) {
             int m = (int) v.integer("m", 2, 1, 1_000_000);
