@@ -87,7 +87,7 @@ abstract class ConsoleProgress implements Progress, AutoCloseable {
         public void update(long step, double meanLoss, double stepsPerSecond) {
             if (bar == null) return;
             bar.stepTo(step);
-            bar.setExtraMessage("loss " + num(meanLoss));
+            bar.setExtraMessage(" loss " + num(meanLoss));
         }
 
         @Override
@@ -99,6 +99,7 @@ abstract class ConsoleProgress implements Progress, AutoCloseable {
         @Override
         void end() {
             if (bar != null) bar.close();
+            bar = null;
         }
     }
 
