@@ -49,11 +49,11 @@ class SampleConfigTest {
         assertEquals(-1.0, t.yMinus(), 0.0);
         SamplerSpec s = c.sampler();
         assertEquals("ula", s.algorithm());
-        assertArrayEquals(new float[]{0.003f, 0.003f}, s.eta(), 0f);
+        assertArrayEquals(new float[]{0.005f, 0.005f}, s.eta(), 0f);
         assertEquals(4, s.chains());
-        assertEquals(5000, s.steps());
-        assertEquals(2000, s.burnIn());
-        assertEquals(10, s.every());
+        assertEquals(10000, s.steps());
+        assertEquals(4000, s.burnIn());
+        assertEquals(20, s.every());
         assertEquals(300, s.draws());
         assertEquals(10, s.keepDraws());
         assertEquals(1, s.seed());
@@ -142,8 +142,12 @@ class SampleConfigTest {
         assertEquals(7, c.task().dataSeed());
         assertEquals(1.0, c.task().testOverlap(), 0.0);
         assertEquals(5, c.task().Ptest());
-        // a short run keeps half its steps for burn-in unless told otherwise
-        assertEquals(50, parse("--steps", "100").sampler().burnIn());
+        // a short run keeps half its steps for burn-in and about ten draws unless told otherwise
+        SamplerSpec shortRun = parse("--steps", "100").sampler();
+        assertEquals(50, shortRun.burnIn());
+        assertEquals(5, shortRun.every());
+        assertEquals(10, shortRun.draws());
+        assertEquals(1, parse("--steps", "3").sampler().every());
     }
 
     @Test
