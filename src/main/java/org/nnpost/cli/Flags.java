@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,7 +68,7 @@ final class Flags {
         for (Flag f : flags) {
             Option.Builder b = Option.builder().longOpt(f.name()).desc(f.help());
             if (!f.isSwitch()) b.hasArg().argName(f.arg());
-            o.addOption(b.build());
+            o.addOption(b.get());
         }
         return o;
     }
@@ -78,7 +77,7 @@ final class Flags {
     Values parse(String[] args) {
         CommandLine cl;
         try {
-            cl = DefaultParser.builder().setAllowPartialMatching(false).build().parse(options(), args);
+            cl = DefaultParser.builder().setAllowPartialMatching(false).get().parse(options(), args);
         } catch (UnrecognizedOptionException e) {
             throw new UsageException("unknown flag " + e.getOption() + " (see nnpost " + command + " --help)");
         } catch (MissingArgumentException e) {
@@ -129,8 +128,7 @@ final class Flags {
         if (root == null || !root.isObject())
             throw new UsageException(label + ": not a JSON object (allowed: {\"N\": 200, \"phi\": \"erf\", ...})");
         String where = " (in " + path.getFileName() + ")";
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             String key = e.getKey();
             Flag f = byName.get(key);
             if (f == null || key.equals(CONFIG) || key.equals(HELP))

@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +54,14 @@ class ConsoleTest {
         assertEquals("0", v[0]);
         assertEquals(1, v[1].lines().count());
         assertTrue(v[1].startsWith("nnpost " + Main.VERSION), v[1]);
+    }
+
+    @Test
+    void versionConstantMatchesThePom() throws IOException {
+        String pom = Files.readString(Path.of("pom.xml"));
+        Matcher m = Pattern.compile("<artifactId>nnpost</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertTrue(m.find(), "no project version in pom.xml");
+        assertEquals(m.group(1), Main.VERSION);
     }
 
     @Test
