@@ -93,7 +93,7 @@ final class SampleCommand {
         return FLAGS.usage("nnpost sample [flags]",
                 "Samples the weight posterior of a fully connected network with Langevin dynamics over C\n"
                         + "independent chains and writes a run directory (manifest.json, .npy arrays, summary.json).\n"
-                        + "With no flags it runs the default job below in well under a minute on a laptop.");
+                        + "With no flags it runs the default job below, about half a minute on two cores.");
     }
 
     /** Parses and checks the arguments of {@code nnpost sample} into a run request. */
