@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.function.BiFunction;
 
+import org.nnpost.data.DataException;
 import org.nnpost.run.Progress;
 import org.nnpost.run.RunConfig;
 import org.nnpost.run.RunException;
@@ -53,6 +54,9 @@ public final class Main {
                     throw new UsageException("unknown command \"" + command + "\" (allowed: sample, bench; see nnpost --help)");
             }
         } catch (UsageException e) {
+            err.println(who + ": " + Flags.oneLine(e.getMessage()));
+            return RunException.BAD_INPUT;
+        } catch (DataException e) {
             err.println(who + ": " + Flags.oneLine(e.getMessage()));
             return RunException.BAD_INPUT;
         } catch (RunException e) {

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.BiFunction;
 
+import org.nnpost.data.DataException;
+import org.nnpost.data.Datasets;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
@@ -42,7 +44,7 @@ final class SampleCommand {
 
     static final String NETWORK = "Network (SPEC section 1)";
     static final String POSTERIOR = "Posterior (SPEC section 2)";
-    static final String TASK = "Task: random classification of orthogonal data (SPEC section 5)";
+    static final String TASK = "Task (SPEC section 5): random classification of orthogonal data, or images";
     static final String SAMPLER = "Langevin sampler (SPEC section 3)";
     static final String RUN = "Run";
 
@@ -63,7 +65,8 @@ final class SampleCommand {
             flag("sigma-a2", POSTERIOR, "x", "1", "prior variance of the readout weights"),
             toggle("sigma-a2-per-P", POSTERIOR, "the given sigma-a2 is divided by P"),
 
-            flag("P", TASK, "int", "64", "training inputs (at most N0)"),
+            flag("task", TASK, "name", "orthogonal", "orthogonal, mnist, fashion-mnist or cifar10 (see scripts/fetch-datasets.sh)"),
+            flag("P", TASK, "int", "64", "training inputs (at most N0 on the orthogonal task)"),
             flag("Ptest", TASK, "int", "64", "test inputs"),
             flag("class-probs", TASK, "list", "0.5,0.5", "class probabilities; labels drawn i.i.d."),
             flag("class-ratios", TASK, "list", null, "class proportions with fixed counts, e.g. 0.5,0.25,0.25"),
@@ -71,6 +74,12 @@ final class SampleCommand {
             flag("y-minus", TASK, "x", "-1", "target of the other classes"),
             flag("test-overlap", TASK, "x", "0.5", "cosine between a test input and the training input it is built on"),
             flag("data-seed", TASK, "int", "1", "seed of the data, apart from the sampler's"),
+            flag("classes", TASK, "list", "0,1", "images: dataset labels to keep, in the order of the new labels"),
+            flag("draw", TASK, "name", "balanced", "images: balanced (equal counts per class) or random"),
+            flag("center", TASK, "on|off", "on", "images: subtract the training mean pixel"),
+            flag("normalize", TASK, "on|off", "on", "images: scale every input to |x|^2 = N0"),
+            flag("pixel-scale", TASK, "x", "1", "images: value of a 255 pixel before centring"),
+            flag("data-dir", TASK, "dir", "$NNPOST_DATA or ~/.cache/nnpost/datasets", "images: the datasets directory"),
 
             flag("sampler", SAMPLER, "name", "ula", "ula (unadjusted) or mala (Metropolis-adjusted)"),
             flag("eta", SAMPLER, "x[,x...]", "0.005", "step size: one value, or one per group W1..WL,a"),
@@ -130,7 +139,7 @@ final class SampleCommand {
         // network
         int L = (int) v.integer("L", 1, 0, 100);
         int N = (int) v.integer("N", 64, 1, Integer.MAX_VALUE);
-        int N0 = (int) v.integer("N0", 64, 1, Integer.MAX_VALUE);
+        int N0 = (int) v.integer("N0", 64, 1, Integer.MAX_VALUE);   // image tasks: the pixel count
         Phi phi = Phi.parse(v.choice("phi", "relu", "linear", "erf", "relu", "tanh"));
         Scaling scaling = Scaling.parse(v.choice("scaling", "meanfield", "meanfield", "lazy"));
 
@@ -145,20 +154,50 @@ final class SampleCommand {
         boolean perP = v.switchValue("sigma-a2-per-P");
 
         // task
+        String kind = v.choice("task", "orthogonal", "orthogonal", "mnist", "fashion-mnist", "cifar10");
+        boolean images = !kind.equals("orthogonal");
+        if (images) {
+            for (String key : new String[]{"class-probs", "class-ratios", "test-overlap"})
+                if (v.has(key)) throw v.bad(key, "applies to the orthogonal task only", "leave it out with --task " + kind);
+            int pixels = TaskSpec.pixels(kind);
+            if (v.has("N0") && N0 != pixels)
+                throw v.bad("N0", "differs from the " + pixels + " pixels of " + kind, pixels + ", or leave N0 out");
+            N0 = pixels;
+        } else {
+            for (String key : new String[]{"classes", "draw", "center", "normalize", "pixel-scale", "data-dir"})
+                if (v.has(key)) throw v.bad(key, "applies to image tasks only", "--task mnist, fashion-mnist or cifar10");
+        }
         int P = (int) v.integer("P", 64, 1, Integer.MAX_VALUE);
         int Ptest = (int) v.integer("Ptest", 64, 1, Integer.MAX_VALUE);
-        if (P > N0)
+        if (!images && P > N0)
             throw v.bad("P", "larger than N0 = " + N0, "P <= N0, as the task's inputs are orthogonal");
         boolean fixedRatios = v.has("class-ratios");
         if (fixedRatios && v.has("class-probs"))
             throw new UsageException(v.label("class-probs") + " " + v.raw("class-probs") + " conflicts with "
                     + v.label("class-ratios") + " " + v.raw("class-ratios") + " (allowed: one of the two)");
-        double[] classWeights = classWeights(v, fixedRatios ? "class-ratios" : "class-probs", fixedRatios);
+        int[] classes = images ? imageClasses(v, kind) : null;
+        double[] classWeights = images ? equalWeights(classes.length) : classWeights(v, fixedRatios ? "class-ratios" : "class-probs", fixedRatios);
+        if (images && v.has("m") && v.integer("m", classes.length, 1, 1_000_000) != classes.length)
+            throw v.bad("m", "disagrees with the " + classes.length + " classes of " + v.label("classes"),
+                    classes.length + ", or leave m out");
         int m = classWeights.length;
         double yPlus = v.real("y-plus", 1);
         double yMinus = v.real("y-minus", -1);
         double testOverlap = v.between("test-overlap", 0.5, 0, 1);
         long dataSeed = v.integer("data-seed", 1, 0, Long.MAX_VALUE);
+        boolean balanced = v.choice("draw", "balanced", "balanced", "random").equals("balanced");
+        boolean center = onOff(v, "center");
+        boolean normalize = onOff(v, "normalize");
+        double pixelScale = v.positive("pixel-scale", 1);
+        Path dataDir = images ? Datasets.directory(v.has("data-dir") ? v.raw("data-dir") : null) : null;
+        if (images) {
+            try {
+                Datasets.check(dataDir, kind);
+            } catch (DataException e) {
+                throw new UsageException((v.has("data-dir") ? v.label("data-dir") + " " + v.raw("data-dir") + ": " : "")
+                        + e.getMessage());
+            }
+        }
 
         // sampler
         String algorithm = v.choice("sampler", "ula", "ula", "mala");
@@ -183,8 +222,8 @@ final class SampleCommand {
         double sigmaA2Abs = perP ? sigmaA2 / P : sigmaA2;
         ModelSpec model = new ModelSpec(L, N, N0, m, phi, scaling, beta0, betaScaling, sigmaW2, sigmaA2Abs);
         checkArraySizes(v, model, chains, P, Ptest);
-        TaskSpec task = new TaskSpec("orthogonal", N0, P, Ptest, classWeights, fixedRatios, yPlus, yMinus,
-                testOverlap, dataSeed);
+        TaskSpec task = new TaskSpec(kind, N0, P, Ptest, classWeights, fixedRatios, yPlus, yMinus,
+                testOverlap, dataSeed, classes, balanced, center, normalize, pixelScale, dataDir);
         SamplerSpec sampler = new SamplerSpec(algorithm, eta, chains, steps, burnIn, every, keep, seed);
         // last, so that no directory question is asked of a request that is wrong anyway
         Path outDir = outDir(v);
@@ -218,6 +257,35 @@ final class SampleCommand {
             w = DEFAULT_CLASSES.clone();
         }
         return w;
+    }
+
+    /** Distinct dataset labels, each a class the dataset has. */
+    private static int[] imageClasses(Flags.Values v, String kind) {
+        int classes = 10;   // MNIST, Fashion-MNIST and CIFAR-10 all have ten
+        String allowed = "distinct integers from 0 to " + (classes - 1) + ", at least one";
+        double[] given = v.reals("classes", new double[]{0, 1}, allowed);
+        int[] out = new int[given.length];
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int r = 0; r < given.length; r++) {
+            double x = given[r];
+            if (x != Math.rint(x) || x < 0 || x >= classes || !seen.add((int) x))
+                throw v.bad("classes", "not " + allowed.replace(", at least one", ""), allowed);
+            out[r] = (int) x;
+        }
+        return out;
+    }
+
+    private static double[] equalWeights(int m) {
+        double[] w = new double[m];
+        java.util.Arrays.fill(w, 1.0 / m);
+        return w;
+    }
+
+    private static boolean onOff(Flags.Values v, String key) {
+        return switch (v.choice(key, "on", "on", "off", "true", "false")) {
+            case "on", "true" -> true;
+            default -> false;
+        };
     }
 
     /** One step size for every group, or one per group W1..WL, a. */

@@ -30,6 +30,28 @@ public final class Datasets {
         return false;
     }
 
+    /** Fails with the fetch hint when a dataset's files are not all under root; reads nothing. */
+    public static void check(Path root, String name) {
+        Path dir = root.resolve(name);
+        switch (name) {
+            case "mnist", "fashion-mnist" -> {
+                for (String f : new String[]{"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}) find(dir, f, name);
+            }
+            case "cifar10" -> {
+                for (String f : Cifar10.TRAIN_FILES) requireCifar(dir.resolve(f), dir);
+                requireCifar(dir.resolve(Cifar10.TEST_FILE), dir);
+            }
+            default -> throw new DataException("unknown dataset " + name + " (allowed: mnist, fashion-mnist, cifar10)");
+        }
+    }
+
+    private static void requireCifar(Path file, Path dir) {
+        if (!Files.exists(file))
+            throw new DataException("dataset cifar10 not found: " + file + " is missing; CIFAR-10 is not fetched "
+                    + "automatically: put its binary version (data_batch_1..5.bin, test_batch.bin) in " + dir);
+    }
+
     /** Train (test false) or test images of a dataset under root. */
     public static Images load(Path root, String name, boolean test) {
         Path dir = root.resolve(name);
@@ -41,10 +63,7 @@ public final class Datasets {
                 return Idx.images(name, images, labels, 10);
             }
             case "cifar10" -> {
-                Path probe = dir.resolve(test ? Cifar10.TEST_FILE : Cifar10.TRAIN_FILES[0]);
-                if (!Files.exists(probe))
-                    throw new DataException("dataset cifar10 not found: " + probe + " is missing; CIFAR-10 is not fetched "
-                            + "automatically: put its binary version (data_batch_1..5.bin, test_batch.bin) in " + dir);
+                requireCifar(dir.resolve(test ? Cifar10.TEST_FILE : Cifar10.TRAIN_FILES[0]), dir);
                 return test ? Cifar10.test(dir) : Cifar10.train(dir);
             }
             default -> throw new DataException("unknown dataset " + name + " (allowed: mnist, fashion-mnist, cifar10)");

@@ -6,15 +6,16 @@ import java.util.SplittableRandom;
 
 /**
  * A classification task cut from an image dataset (SPEC §5): chosen classes relabelled 0..m−1,
- * P training and P* test examples, pixels scaled to [0, 1], optionally centred on the training
- * mean and normalised to ‖x‖² = N0 (the orthogonal task's convention, so β₀ and η carry over).
+ * P training and P* test examples, pixels scaled to [0, pixelScale], optionally centred on the
+ * training mean and normalised to ‖x‖² = N0 (the orthogonal task's convention, so β₀ and η carry
+ * over; normalising makes the pixel scale irrelevant).
  *
  * @param classes  dataset labels to keep, in the order that defines the new labels
  * @param balanced true: equal counts per class (remainder to the first classes); false: a
  *                 seeded uniform draw among the chosen classes' examples
  */
 public record ImageTask(int[] classes, int P, int Ptest, boolean balanced, boolean center, boolean normalize,
-                        double yPlus, double yMinus, long seed) {
+                        double pixelScale, double yPlus, double yMinus, long seed) {
 
     public Task build(Images train, Images test) {
         for (int c : classes)
@@ -24,7 +25,7 @@ public record ImageTask(int[] classes, int P, int Ptest, boolean balanced, boole
         int[] trainIdx = select(train, P, rng, "training");
         int[] testIdx = select(test, Ptest, rng, "test");
         int n0 = train.pixelsPerImage();
-        float[] x = pixels(train, trainIdx), xt = pixels(test, testIdx);
+        float[] x = pixels(train, trainIdx, pixelScale), xt = pixels(test, testIdx, pixelScale);
         if (center) {
             double[] mean = new double[n0];
             for (int k = 0; k < P; k++) for (int j = 0; j < n0; j++) mean[j] += x[k * n0 + j];
@@ -87,11 +88,12 @@ public record ImageTask(int[] classes, int P, int Ptest, boolean balanced, boole
         return l;
     }
 
-    private static float[] pixels(Images im, int[] idx) {
+    private static float[] pixels(Images im, int[] idx, double scale) {
         int n0 = im.pixelsPerImage();
         float[] x = new float[idx.length * n0];
+        float f = (float) (scale / 255.0);
         for (int k = 0; k < idx.length; k++)
-            for (int j = 0; j < n0; j++) x[k * n0 + j] = im.pixel(idx[k], j) / 255f;
+            for (int j = 0; j < n0; j++) x[k * n0 + j] = im.pixel(idx[k], j) * f;
         return x;
     }
 

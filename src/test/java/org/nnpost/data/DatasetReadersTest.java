@@ -138,7 +138,7 @@ class DatasetReadersTest {
         for (int k = 0; k < n; k++) lb[k] = (byte) (k % 10);
         Path ip = write("i", idx(new int[]{n, side, side}, px)), lp = write("l", idx(new int[]{n}, lb));
         Images im = Idx.images("toy", ip, lp, 10);
-        ImageTask spec = new ImageTask(new int[]{7, 2, 5}, 12, 6, true, true, true, 1, 0, 9);
+        ImageTask spec = new ImageTask(new int[]{7, 2, 5}, 12, 6, true, true, true, 1, 1, 0, 9);
         Task t = spec.build(im, im);
         int[] count = new int[3];
         for (int l : t.train().labels()) count[l]++;
@@ -152,7 +152,7 @@ class DatasetReadersTest {
         // the same seed picks the same examples
         assertArrayEquals(t.train().x(), spec.build(im, im).train().x());
         DataException e = assertThrows(DataException.class,
-                () -> new ImageTask(new int[]{1}, 7, 1, true, false, false, 1, 0, 1).build(im, im));
+                () -> new ImageTask(new int[]{1}, 7, 1, true, false, false, 1, 1, 0, 1).build(im, im));
         assertTrue(e.getMessage().contains("only 6 exist"), e.getMessage());
     }
 

@@ -33,7 +33,7 @@ class MnistPosteriorTest {
         Assumptions.assumeTrue(present, "MNIST not fetched (scripts/fetch-datasets.sh mnist); real-data test skipped");
 
         int P = 100, Ptest = 300, N = 100, C = 4;
-        Task task = new ImageTask(new int[]{0, 1, 2}, P, Ptest, true, true, true, 1, 0, 1)
+        Task task = new ImageTask(new int[]{0, 1, 2}, P, Ptest, true, true, true, 1, 1, 0, 1)
                 .build(Datasets.load(root, "mnist", false), Datasets.load(root, "mnist", true));
         ModelSpec spec = new ModelSpec(1, N, 784, 3, Phi.LINEAR, Scaling.MEANFIELD, 10, true, 1, 1);
         try (CpuBackend b = new CpuBackend(spec, task, C, 2)) {
