@@ -89,7 +89,7 @@ public final class Main {
         return "Usage: nnpost <command> [flags]\n"
                 + "\n"
                 + "Samples the Bayesian weight posterior of wide fully connected networks with batched\n"
-                + "Langevin dynamics over many independent chains (SPEC.md says what it computes).\n"
+                + "Langevin dynamics over many independent chains (docs/SPEC.md says what it computes).\n"
                 + "\n"
                 + "Commands\n"
                 + "  sample      sample one posterior and write a run directory (no flags: the default job)\n"
