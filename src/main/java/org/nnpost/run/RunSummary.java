@@ -49,6 +49,8 @@ final class RunSummary {
         ObjectNode train = err.putObject("train"), test = err.putObject("test");
         train.set("mean_predictor", errors(trainErr));
         train.set("gibbs", errors(gibbsTrain));
+        // the Gibbs error is scored on the kept draws only, where the weights are at hand
+        o.put("gibbs_samples", (long) s.chains() * Math.min(s.keepDraws(), traces.draws()));
         test.set("mean_predictor", errors(testErr));
         test.set("gibbs", errors(gibbsTest));
 

@@ -249,6 +249,53 @@ class SampleRunTest {
         }
     }
 
+    /** L = 0 is a linear readout of the input: no hidden kernels, and the "activations" are the inputs. */
+    @Test
+    void linearReadoutRunHasNoKernelsAndInputActivations() throws IOException {
+        Path out = tmp.resolve("l0");
+        ModelSpec model = new ModelSpec(0, N0, N0, M, Phi.LINEAR, Scaling.LAZY, 1.0, true, 1.0, 1.0);
+        TaskSpec task = new TaskSpec("orthogonal", N0, P, PT, new double[]{0.5, 0.5}, true, 1.0, -1.0, 0.5, 7);
+        SamplerSpec sampler = new SamplerSpec("ula", new float[]{0.01f}, 2, 60, 20, 4, 2, 3);
+        SampleRun.execute(new RunConfig(model, task, sampler, "cpu", 1, out, false, "off"), Progress.SILENT);
+        Set<String> files = names(out);
+        assertFalse(files.contains("kernel_l1_train.npy"));
+        assertTrue(files.contains("trace_sqnorm_a.npy"));
+        assertFalse(files.contains("trace_sqnorm_W1.npy"));
+        assertShape(out, "readout_samples.npy", "<f4", 2, 2, N0, M);
+        assertShape(out, "activations_train.npy", "<f4", 2, 2, N0, P);
+        float[] x = Npy.read(out.resolve("x_train.npy")).floats();          // [P, N0]
+        float[] h = Npy.read(out.resolve("activations_train.npy")).floats(); // [chain, draw, N0, P]
+        for (int i = 0; i < N0; i++)
+            for (int mu = 0; mu < P; mu++) assertEquals(x[mu * N0 + i], h[(3 * N0 + i) * P + mu]);
+        assertEquals("complete", Json.read(out.resolve("manifest.json")).get("status").asText());
+    }
+
+    @Test
+    void failureMidRunMarksTheManifestFailedAndLeavesNoPartialFiles() throws IOException {
+        Path out = tmp.resolve("fail");
+        Progress breaking = new Progress() {
+            @Override public void start(String d, long t) {}
+            @Override public void update(long step, double l, double r) { if (step >= 100) throw new IllegalStateException("disk gone"); }
+            @Override public void message(String line) {}
+            @Override public void finish() {}
+        };
+        assertThrows(IllegalStateException.class, () -> SampleRun.execute(tiny(out, 1), breaking));
+        JsonNode manifest = Json.read(out.resolve("manifest.json"));
+        assertEquals("failed", manifest.get("status").asText());
+        assertEquals("disk gone", manifest.get("error").asText());
+        Set<String> files = names(out);
+        assertFalse(files.contains("readout_samples.npy"));
+        assertTrue(files.stream().noneMatch(f -> f.startsWith(".")), "no temporary files: " + files);
+    }
+
+    @Test
+    void divergenceMessageListsAFewChainsAndCountsAll() {
+        long[] at = {5, -1, 7, 7, 8, 9, 12, -1};
+        assertEquals("chains diverged: chain 0 at step 5, chain 2 at step 7, chain 3 at step 7, chain 4 at step 8, "
+                + "chain 5 at step 9, … (6 of 8 chains); lower --eta (now 0.001,0.0005)",
+                SampleRun.divergenceMessage(at, new float[]{0.001f, 0.0005f}));
+    }
+
     @Test
     void malaReportsAcceptanceRates() throws IOException {
         Path out = tmp.resolve("mala");
