@@ -38,12 +38,6 @@ public final class Json {
         return a;
     }
 
-    public static ArrayNode floats(float[] v) {
-        ArrayNode a = array();
-        for (float x : v) a.add(x);
-        return a;
-    }
-
     public static void write(Path path, JsonNode node) {
         AtomicFile.write(path, out -> {
             MAPPER.writeValue(out, node);

@@ -60,17 +60,6 @@ public final class Npy {
         write(path, l, shape);
     }
 
-    /** A [rows][cols] double matrix as one C-order array. */
-    public static void write(Path path, double[][] rows) {
-        int r = rows.length, c = r == 0 ? 0 : rows[0].length;
-        double[] flat = new double[r * c];
-        for (int i = 0; i < r; i++) {
-            if (rows[i].length != c) throw new IllegalArgumentException("ragged rows");
-            System.arraycopy(rows[i], 0, flat, i * c, c);
-        }
-        write(path, flat, r, c);
-    }
-
     /** The complete header (magic, version 1.0, length, padded dict); its length is a multiple of 64. */
     public static byte[] header(Dtype dtype, long[] shape) {
         StringBuilder s = new StringBuilder("{'descr': '").append(dtype.descr)

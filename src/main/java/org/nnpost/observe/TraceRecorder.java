@@ -1,5 +1,7 @@
 package org.nnpost.observe;
 
+import java.util.Arrays;
+
 /**
  * The scalar traces of every chain at every kept draw (SPEC §6): U, training loss and the squared
  * norm of each parameter group, in the order {@code Backend.traces()} gives them. R̂ and ESS need
@@ -8,14 +10,14 @@ package org.nnpost.observe;
 public final class TraceRecorder {
     private final String[] names;
     private final int chains;
-    private final double[][][] data;   // [trace][chain][draw]
+    private final double[][][] data;   // [trace][chain][draw], grown as draws arrive
     private int draws;
 
-    /** @param capacity the number of draws the run will keep */
+    /** @param capacity the number of draws expected; storage starts smaller and grows to it */
     public TraceRecorder(String[] names, int chains, int capacity) {
         this.names = names.clone();
         this.chains = chains;
-        this.data = new double[names.length][chains][capacity];
+        this.data = new double[names.length][chains][Math.max(1, Math.min(capacity, 1024))];
     }
 
     /** Trace names for a network with the given parameter-group names (W1, …, a). */
@@ -29,10 +31,17 @@ public final class TraceRecorder {
 
     /** One draw: perChain[c][k] is trace k of chain c. */
     public void record(double[][] perChain) {
-        if (draws == data[0][0].length) throw new IllegalStateException("more draws than announced");
+        if (draws == data[0][0].length) grow();
         for (int c = 0; c < chains; c++)
             for (int k = 0; k < names.length; k++) data[k][c][draws] = perChain[c][k];
         draws++;
+    }
+
+    /** Doubling, so a run that stops early never reserved room for draws it did not make. */
+    private void grow() {
+        int n = Math.max(2 * draws, 1);
+        for (double[][] t : data)
+            for (int c = 0; c < chains; c++) t[c] = Arrays.copyOf(t[c], n);
     }
 
     public int draws() { return draws; }
