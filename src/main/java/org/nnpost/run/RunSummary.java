@@ -16,7 +16,10 @@ import org.nnpost.observe.TraceRecorder;
 final class RunSummary {
     private RunSummary() {}
 
-    static ObjectNode build(RunConfig config, Backend backend, TraceRecorder traces,
+    /** The JSON, and the worst convergence numbers for the CLI's closing line. */
+    record Built(ObjectNode json, double maxRhat, double minEssBulk) {}
+
+    static Built build(RunConfig config, Backend backend, TraceRecorder traces,
                             ClassErrors trainErr, ClassErrors testErr, ClassErrors gibbsTrain, ClassErrors gibbsTest,
                             double samplingSeconds, double observeSeconds, double totalSeconds) {
         SamplerSpec s = config.sampler();
@@ -74,7 +77,7 @@ final class RunSummary {
         double rate = s.steps() / samplingSeconds;
         Json.put(o, "steps_per_second", rate);
         Json.put(o, "chain_steps_per_second", rate * s.chains());
-        return o;
+        return new Built(o, maxRhat, minBulk);
     }
 
     private static ObjectNode errors(ClassErrors e) {

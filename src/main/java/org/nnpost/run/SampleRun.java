@@ -3,8 +3,6 @@ package org.nnpost.run;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.BackendFactory;
 import org.nnpost.backend.Moments;
@@ -46,6 +44,7 @@ public final class SampleRun {
     private final TraceRecorder traces;
     private final long started;
     private double samplingSeconds, observeSeconds;
+    private double trainError = Double.NaN, testError = Double.NaN;
 
     private SampleRun(RunConfig config, Task task, Backend backend, Path dir, Manifest manifest,
                       Progress progress, long started) {
@@ -101,9 +100,9 @@ public final class SampleRun {
         try (KeptSamples kept = new KeptSamples(dir, model, task, C, schedule.kept())) {
             sample(sampler, kept);
             long writing = System.nanoTime();
-            ObjectNode summary = writeResults(kept);
+            RunSummary.Built summary = writeResults(kept);
             kept.commit();
-            Json.write(dir.resolve("summary.json"), summary);
+            Json.write(dir.resolve("summary.json"), summary.json());
             manifest.timing("sampling_s", samplingSeconds);
             manifest.timing("output_s", seconds(writing));
             double total = seconds(started);
@@ -112,10 +111,9 @@ public final class SampleRun {
             manifest.status("complete");
             manifest.write();   // last: "complete" means every other file is in place
             progress.message("wrote " + dir);
+            double meanLoss = traces.draws() > 0 ? traces.mean(1) : Double.NaN;
             return new RunResult(dir, "complete", backend.description(), samplerSpec.steps(), traces.draws(),
-                    total, traces.mean(1), summary.path("error").path("train").path("mean_predictor").path("overall").asDouble(Double.NaN),
-                    summary.path("error").path("test").path("mean_predictor").path("overall").asDouble(Double.NaN),
-                    summary.path("max_rhat").asDouble(Double.NaN), summary.path("min_ess_bulk").asDouble(Double.NaN));
+                    total, meanLoss, trainError, testError, summary.maxRhat(), summary.minEssBulk());
         }
     }
 
@@ -214,7 +212,7 @@ public final class SampleRun {
     }
 
     /** Every array of a finished run, and the summary they support. */
-    private ObjectNode writeResults(KeptSamples kept) {
+    private RunSummary.Built writeResults(KeptSamples kept) {
         writeTraces();
         writeDivergence(backend.divergedAt());
         Moments mom = backend.moments();
@@ -237,6 +235,8 @@ public final class SampleRun {
         }
         ClassErrors trainErr = meanTrain == null ? null : ClassErrors.of(meanTrain, m, task.train().labels());
         ClassErrors testErr = meanTest == null ? null : ClassErrors.of(meanTest, m, task.test().labels());
+        if (trainErr != null) trainError = trainErr.overall();
+        if (testErr != null) testError = testErr.overall();
         return RunSummary.build(config, backend, traces, trainErr, testErr, kept.gibbsTrain(), kept.gibbsTest(),
                 samplingSeconds, observeSeconds, seconds(started));
     }

@@ -108,6 +108,8 @@ class SampleRunTest {
         assertEquals(2, summary.at("/error/test/mean_predictor/per_class").size());
         assertTrue(summary.get("chain_steps_per_second").asDouble() > 0);
         assertEquals(summary.get("max_rhat").asDouble(), r.maxRhat(), 0);
+        assertEquals(summary.at("/error/test/mean_predictor/overall").asDouble(), r.testError(), 0);
+        assertEquals(summary.get("mean_loss").asDouble(), r.meanLoss(), 0);
     }
 
     /**
