@@ -127,12 +127,14 @@ final class SampleCommand {
     }
 
     static String summary(RunConfig cfg, RunResult r) {
+        String coding = r.coding() == null ? "" : String.format(Locale.ROOT, "%n  coding %s", r.coding());
         return String.format(Locale.ROOT, "run %s: %s%n"
                         + "  backend %s, %d chains, %d steps, %d draws, %.1f s%n"
                         + "  mean loss %s, train error %s, test error %s, max R-hat %s, min bulk ESS %s",
                 r.status(), r.dir(), r.backend(), cfg.sampler().chains(), r.steps(), r.draws(), r.seconds(),
                 ConsoleProgress.num(r.meanLoss()), ConsoleProgress.num(r.trainError()),
-                ConsoleProgress.num(r.testError()), ConsoleProgress.num(r.maxRhat()), ConsoleProgress.num(r.minEssBulk()));
+                ConsoleProgress.num(r.testError()), ConsoleProgress.num(r.maxRhat()), ConsoleProgress.num(r.minEssBulk()))
+                + coding;
     }
 
     static RunConfig config(Flags.Values v) {

@@ -36,8 +36,30 @@ public record CodingMetrics(double participationRatioPerN, double excessKurtosis
      * @param labels      class of each training input
      */
     public static CodingMetrics of(List<float[]> readouts, List<float[]> activations, int[] labels, int N, int m) {
-        double pr = 0, kurt = 0;
-        for (float[] a : readouts) {
+        Accumulator acc = new Accumulator(N, m, labels);
+        for (int k = 0; k < readouts.size(); k++) acc.add(readouts.get(k), activations.get(k));
+        return acc.result();
+    }
+
+    /** Streams samples in, keeping O(N m) numbers, so a run need not hold its kept draws. */
+    public static final class Accumulator {
+        private final int N, m, P;
+        private final int[] labels, perClass;
+        private final double[] mean;        // Σ over samples of class-mean activity, N × m
+        private double pr, kurt;
+        private int samples;
+
+        public Accumulator(int N, int m, int[] labels) {
+            this.N = N;
+            this.m = m;
+            this.P = labels.length;
+            this.labels = labels.clone();
+            this.perClass = new int[m];
+            for (int l : labels) perClass[l]++;
+            this.mean = new double[N * m];
+        }
+
+        public void add(float[] a, float[] h) {
             double s2 = 0, s4 = 0, m2 = 0, m4 = 0;
             for (int i = 0; i < N; i++) {
                 double n2 = 0;
@@ -50,22 +72,25 @@ public record CodingMetrics(double participationRatioPerN, double excessKurtosis
                 s2 += n2;
                 s4 += n2 * n2;
             }
-            pr += s2 * s2 / s4 / N;
+            pr += s4 > 0 ? s2 * s2 / s4 / N : 0;
             double cnt = (double) N * m;
-            kurt += (m4 / cnt) / ((m2 / cnt) * (m2 / cnt)) - 3;
-        }
-        pr /= readouts.size();
-        kurt /= readouts.size();
-
-        int P = labels.length;
-        int[] perClass = new int[m];
-        for (int l : labels) perClass[l]++;
-        double[] mean = new double[N * m];          // class-mean activity, averaged over samples
-        for (float[] h : activations)
+            kurt += m2 > 0 ? (m4 / cnt) / ((m2 / cnt) * (m2 / cnt)) - 3 : 0;
             for (int i = 0; i < N; i++)
-                for (int mu = 0; mu < P; mu++) mean[i * m + labels[mu]] += h[i * P + mu];
-        for (int i = 0; i < N; i++)
-            for (int r = 0; r < m; r++) mean[i * m + r] /= Math.max(1, perClass[r]) * (double) activations.size();
+                for (int mu = 0; mu < P; mu++) mean[i * m + labels[mu]] += h[i * P + mu] / Math.max(1, perClass[labels[mu]]);
+            samples++;
+        }
+
+        public int samples() { return samples; }
+
+        public CodingMetrics result() {
+            double prMean = pr / samples, kurtMean = kurt / samples;
+            double[] cm = new double[N * m];
+            for (int i = 0; i < cm.length; i++) cm[i] = mean[i] / samples;
+            return call(prMean, kurtMean, cm, N, m);
+        }
+    }
+
+    private static CodingMetrics call(double pr, double kurt, double[] mean, int N, int m) {
         double rms = 0;
         for (double v : mean) rms += v * v;
         rms = Math.sqrt(rms / mean.length);
@@ -94,13 +119,13 @@ public record CodingMetrics(double participationRatioPerN, double excessKurtosis
         String scheme, reason;
         if (pr < 0.15 || kurt > 3) {
             scheme = "sparse";
-            reason = String.format("PR/N = %.3f (< 0.15) or excess kurtosis = %.2f (> 3): a few neurons carry the readout", pr, kurt);
+            reason = String.format(java.util.Locale.ROOT, "PR/N = %.3f (< 0.15) or excess kurtosis = %.2f (> 3): a few neurons carry the readout", pr, kurt);
         } else if (kurt < -0.7) {
             scheme = "redundant";
-            reason = String.format("excess kurtosis = %.2f (< -0.7): readouts cluster into %d shared codes; PR/N = %.3f", kurt, codes.size(), pr);
+            reason = String.format(java.util.Locale.ROOT, "excess kurtosis = %.2f (< -0.7): readouts cluster into %d shared codes; PR/N = %.3f", kurt, codes.size(), pr);
         } else {
             scheme = "analog";
-            reason = String.format("PR/N = %.3f and excess kurtosis = %.2f: Gaussian-like readouts spread over all neurons", pr, kurt);
+            reason = String.format(java.util.Locale.ROOT, "PR/N = %.3f and excess kurtosis = %.2f: Gaussian-like readouts spread over all neurons", pr, kurt);
         }
         return new CodingMetrics(pr, kurt, codes, active, scheme, reason);
     }

@@ -8,13 +8,14 @@ import org.nnpost.data.Task;
 import org.nnpost.io.NpyStream;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.observe.ClassErrors;
+import org.nnpost.observe.CodingMetrics;
 import org.nnpost.sampler.ChainState;
 
 /**
  * The few draws a user keeps whole (SPEC §6, the paper's activation rasters): readout weights
  * [chain, draw, N, m] and last-layer activations [chain, draw, N, P] on train and test inputs,
  * streamed to disk as they come. From the same draws it scores each sample's own predictor,
- * giving the Gibbs error at no extra forward pass.
+ * giving the Gibbs error at no extra forward pass, and measures the coding scheme.
  */
 final class KeptSamples implements AutoCloseable {
     static final String READOUT = "readout_samples.npy";
@@ -25,6 +26,7 @@ final class KeptSamples implements AutoCloseable {
     private final int C, K, width, m, P, Pt;
     private final NpyStream readout, actTrain, actTest;
     private final ClassErrors.Gibbs gibbsTrain, gibbsTest;
+    private final CodingMetrics.Accumulator coding;   // null when there is no hidden layer
     private final float[] aT;
     private final double[] f;
 
@@ -51,6 +53,7 @@ final class KeptSamples implements AutoCloseable {
         actTest = t;
         gibbsTrain = new ClassErrors.Gibbs(m, task.train().labels());
         gibbsTest = new ClassErrors.Gibbs(m, task.test().labels());
+        coding = spec.L() > 0 ? new CodingMetrics.Accumulator(width, m, task.train().labels()) : null;
         aT = new float[width * m];
         f = new double[Math.max(P, Pt) * m];
     }
@@ -70,6 +73,7 @@ final class KeptSamples implements AutoCloseable {
             float[] hTrain = backend.activations(c, false);
             actTrain.write(slot * width * P, hTrain, 0, width * P);
             gibbsTrain.add(outputs(a, off, hTrain, P));
+            if (coding != null) coding.add(Arrays.copyOfRange(a, off, off + m * width), hTrain);
 
             float[] hTest = backend.activations(c, true);
             actTest.write(slot * width * Pt, hTest, 0, width * Pt);
@@ -94,6 +98,9 @@ final class KeptSamples implements AutoCloseable {
     }
 
     ClassErrors gibbsTrain() { return gibbsTrain.result(); }
+
+    /** The coding scheme of the kept draws' last hidden layer, or null (L = 0, or none kept). */
+    CodingMetrics coding() { return coding == null || coding.samples() == 0 ? null : coding.result(); }
 
     ClassErrors gibbsTest() { return gibbsTest.result(); }
 

@@ -5,13 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.nnpost.backend.Backend;
 import org.nnpost.io.Json;
 import org.nnpost.observe.ClassErrors;
+import org.nnpost.observe.CodingMetrics;
 import org.nnpost.observe.Convergence;
 import org.nnpost.observe.TraceRecorder;
 
 /**
  * summary.json: convergence of every trace (R̂, bulk and tail ESS), train and test error of the
- * posterior mean predictor and of single samples (Gibbs), mean loss, MALA's acceptance rate,
- * timings and throughput. Undefined numbers are null.
+ * posterior mean predictor and of single samples (Gibbs), mean loss, the coding scheme of the
+ * kept draws (analog, redundant, sparse, with the numbers behind the call), MALA's acceptance
+ * rate, timings and throughput. Undefined numbers are null.
  */
 final class RunSummary {
     private RunSummary() {}
@@ -21,7 +23,7 @@ final class RunSummary {
 
     static Built build(RunConfig config, Backend backend, TraceRecorder traces,
                             ClassErrors trainErr, ClassErrors testErr, ClassErrors gibbsTrain, ClassErrors gibbsTest,
-                            double samplingSeconds, double observeSeconds, double totalSeconds) {
+                            CodingMetrics coding, double samplingSeconds, double observeSeconds, double totalSeconds) {
         SamplerSpec s = config.sampler();
         ObjectNode o = Json.object();
         o.put("chains", s.chains());
@@ -56,6 +58,17 @@ final class RunSummary {
         o.put("gibbs_samples", (long) s.chains() * Math.min(s.keepDraws(), traces.draws()));
         test.set("mean_predictor", errors(testErr));
         test.set("gibbs", errors(gibbsTest));
+
+        if (coding != null) {
+            ObjectNode c = o.putObject("coding");
+            c.put("scheme", coding.scheme());
+            c.put("reason", coding.reason());
+            Json.put(c, "participation_ratio_per_N", coding.participationRatioPerN());
+            Json.put(c, "excess_kurtosis", coding.excessKurtosis());
+            ObjectNode codes = c.putObject("codes");
+            coding.codes().forEach((k, v) -> Json.put(codes, k, v));
+            c.set("active_fraction_per_class", Json.doubles(coding.activeFractionPerClass()));
+        }
 
         if (s.algorithm().equals("mala")) {
             long[] acc = backend.accepted();

@@ -12,6 +12,7 @@ import org.nnpost.io.Json;
 import org.nnpost.io.Npy;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.observe.ClassErrors;
+import org.nnpost.observe.CodingMetrics;
 import org.nnpost.observe.TraceRecorder;
 import org.nnpost.sampler.ChainState;
 import org.nnpost.sampler.Sampler;
@@ -101,6 +102,7 @@ public final class SampleRun {
             sample(sampler, kept);
             long writing = System.nanoTime();
             RunSummary.Built summary = writeResults(kept);
+            CodingMetrics coding = kept.coding();
             kept.commit();
             Json.write(dir.resolve("summary.json"), summary.json());
             manifest.timing("sampling_s", samplingSeconds);
@@ -113,7 +115,8 @@ public final class SampleRun {
             progress.message("wrote " + dir);
             double meanLoss = traces.draws() > 0 ? traces.mean(1) : Double.NaN;
             return new RunResult(dir, "complete", backend.description(), samplerSpec.steps(), traces.draws(),
-                    total, meanLoss, trainError, testError, summary.maxRhat(), summary.minEssBulk());
+                    total, meanLoss, trainError, testError, summary.maxRhat(), summary.minEssBulk(),
+                    coding == null ? null : coding.scheme() + ": " + coding.reason());
         }
     }
 
@@ -238,7 +241,7 @@ public final class SampleRun {
         if (trainErr != null) trainError = trainErr.overall();
         if (testErr != null) testError = testErr.overall();
         return RunSummary.build(config, backend, traces, trainErr, testErr, kept.gibbsTrain(), kept.gibbsTest(),
-                samplingSeconds, observeSeconds, seconds(started));
+                kept.coding(), samplingSeconds, observeSeconds, seconds(started));
     }
 
     private static double[] scaled(double[] sum, double inv) {

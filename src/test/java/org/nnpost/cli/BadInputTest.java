@@ -202,11 +202,12 @@ class BadInputTest {
         ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
         int code = Main.run(new String[]{"sample", "--out", out.toString(), "--progress", "off"},
                 new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8),
-                (cfg, p) -> new RunResult(cfg.outDir(), "complete", "cpu", 5000, 300, 9.5, 0.1, 0.0, 0.125, 1.01, 250));
+                (cfg, p) -> new RunResult(cfg.outDir(), "complete", "cpu", 5000, 300, 9.5, 0.1, 0.0, 0.125, 1.01, 250, "sparse: PR/N = 0.04"));
         String stdout = o.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, e.toString(StandardCharsets.UTF_8));
         assertEquals("", e.toString(StandardCharsets.UTF_8));
         assertTrue(stdout.contains("run complete: " + out), stdout);
         assertTrue(stdout.contains("test error 0.125"), stdout);
+        assertTrue(stdout.contains("coding sparse: PR/N = 0.04"), stdout);
     }
 }

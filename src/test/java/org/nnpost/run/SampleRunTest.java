@@ -110,6 +110,10 @@ class SampleRunTest {
         assertEquals(summary.get("max_rhat").asDouble(), r.maxRhat(), 0);
         assertEquals(summary.at("/error/test/mean_predictor/overall").asDouble(), r.testError(), 0);
         assertEquals(summary.get("mean_loss").asDouble(), r.meanLoss(), 0);
+        assertTrue(List.of("analog", "redundant", "sparse").contains(summary.at("/coding/scheme").asText()),
+                summary.at("/coding").toString());
+        double pr = summary.at("/coding/participation_ratio_per_N").asDouble();
+        assertTrue(pr > 0 && pr <= 1, "PR/N lies in (0, 1]: " + pr);
     }
 
     /**
