@@ -1,5 +1,7 @@
 package org.nnpost.observe;
 
+import org.nnpost.model.SpecialFunctions;
+
 /**
  * The standard normal distribution's CDF and quantile in double, for rank normalisation.
  * The quantile starts from Acklam's rational approximation (relative error about 1e-9) and
@@ -11,49 +13,15 @@ public final class Normal {
 
     private static final double SQRT2 = Math.sqrt(2.0);
     private static final double SQRT_2PI = Math.sqrt(2.0 * Math.PI);
-    private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
 
     /** Φ(x) = ½ erfc(−x/√2). */
     public static double cdf(double x) {
         return 0.5 * erfc(-x / SQRT2);
     }
 
-    /**
-     * erfc(x) with small relative error for all x: 1 − erf by its Maclaurin series below 2 (the
-     * largest term is about 2, so cancellation costs at most one digit, and erfc ≥ 0.0047 there),
-     * the continued fraction above 2 where it converges in a few dozen terms.
-     */
+    /** erfc with small relative error in the tails (see {@link SpecialFunctions#erfc}). */
     public static double erfc(double x) {
-        if (Double.isNaN(x)) return x;
-        if (x < 0) return 2.0 - erfc(-x);
-        if (x < 2.0) return 1.0 - erfSeries(x);
-        if (x > 27.3) return 0.0;   // below the smallest subnormal
-        // erfc(x) = exp(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))), by modified Lentz
-        double tiny = 1e-300, f = x, c = x, d = 0.0;
-        for (int n = 1; n < 1000; n++) {
-            double an = 0.5 * n;
-            d = x + an * d;
-            if (d == 0) d = tiny;
-            c = x + an / c;
-            if (c == 0) c = tiny;
-            d = 1.0 / d;
-            double delta = c * d;
-            f *= delta;
-            if (Math.abs(delta - 1.0) < 1e-16) break;
-        }
-        return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
-    }
-
-    private static double erfSeries(double x) {
-        // erf(x) = 2/√π Σ (−1)ⁿ x^(2n+1) / (n! (2n+1))
-        double x2 = x * x, term = x, sum = x;
-        for (int n = 1; n < 200; n++) {
-            term *= -x2 / n;
-            double add = term / (2 * n + 1);
-            sum += add;
-            if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-        }
-        return TWO_OVER_SQRT_PI * sum;
+        return SpecialFunctions.erfc(x);
     }
 
     // Acklam's coefficients: central region, then the tails
