@@ -5,8 +5,9 @@
 #
 #   benchmarks/compare-cpu.sh [ROUNDS] [THREADS]
 #
-# Uses `nnpost bench` when the nnpost launcher is on PATH, else the Bench class from target/
-# (build first: mvn -q -o package -DskipTests, or mvn -q -o compile). numpy runs in the
+# Runs the Bench class behind `nnpost bench` from target/classes (build first: mvn -q -o
+# compile); NNPOST_BENCH overrides the whole command (it must print the JSON line, e.g.
+# NNPOST_BENCH="nnpost bench reference --json" when the CLI is installed). numpy runs in the
 # environment as given; set NUMPY_ENV="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE" to time it
 # with its own choice of BLAS kernel.
 set -euo pipefail
@@ -17,8 +18,8 @@ THREADS=${2:-$(nproc)}
 PRESET=reference
 NUMPY_ENV=${NUMPY_ENV:-}
 
-if command -v nnpost >/dev/null 2>&1; then
-  NNPOST=(nnpost bench "$PRESET" --backend cpu --threads "$THREADS" --json)
+if [ -n "${NNPOST_BENCH:-}" ]; then
+  read -r -a NNPOST <<<"$NNPOST_BENCH"
 else
   CP=target/classes
   [ -d "$CP" ] || { echo "target/classes missing: build first (mvn -q -o compile)" >&2; exit 2; }
