@@ -177,13 +177,47 @@ public final class CpuBackend implements Backend {
             int out = spec.outDim(g), in = spec.inDim(g);
             float[][] hin = g == 0 ? inputRows : pass.h[g];
             Blas.gemm(out, n, in, scale[g], theta[g], c * out * in, in, hin, pass.z[g]);
-            if (g < L) {
-                for (int o = 0; o < out; o++) {
-                    float[] z = pass.z[g][o], h = pass.h[g + 1][o];
-                    for (int i = 0; i < n; i++) h[i] = phi.value(z[i]);
+            if (g < L) for (int o = 0; o < out; o++) applyPhi(phi, pass.z[g][o], pass.h[g + 1][o], n);
+        }
+    }
+
+    /**
+     * h = φ(z). ReLU and linear get loops of their own, without a call per element, and give
+     * exactly {@link Phi#value(float)}'s numbers; the smooth φ are dominated by their
+     * transcendental function anyway.
+     */
+    static void applyPhi(Phi phi, float[] z, float[] h, int n) {
+        switch (phi) {
+            case RELU -> { for (int i = 0; i < n; i++) { int b = Float.floatToRawIntBits(z[i]); h[i] = Float.intBitsToFloat(b & positive(b)); } }
+            case LINEAR -> System.arraycopy(z, 0, h, 0, n);
+            default -> { for (int i = 0; i < n; i++) h[i] = phi.value(z[i]); }
+        }
+    }
+
+    /** p ⊙= φ′(z), with the same special cases as {@link #applyPhi} (φ′ = 1 leaves p as it is). */
+    static void multiplyByPhiDerivative(Phi phi, float[] p, float[] z, int n) {
+        switch (phi) {
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    // p·1 where z > 0, else p·0 (a signed zero, or NaN for an infinite p)
+                    int keep = positive(Float.floatToRawIntBits(z[i]));
+                    int kept = Float.floatToRawIntBits(p[i]), zeroed = Float.floatToRawIntBits(p[i] * 0f);
+                    p[i] = Float.intBitsToFloat((kept & keep) | (zeroed & ~keep));
                 }
             }
+            case LINEAR -> { }
+            default -> { for (int i = 0; i < n; i++) p[i] *= phi.derivative(z[i]); }
         }
+    }
+
+    /**
+     * All ones when the float with bits b is > 0 (1 ≤ b ≤ 0x7F800000: positive, not NaN, not
+     * ±0), else zero. ReLU's sign test without a branch: the signs of preactivations are coin
+     * flips, so a branch would be mispredicted half the time.
+     */
+    static int positive(int b) {
+        int x = b - 1;
+        return ~(x >> 31) & ((x - 0x7F800000) >> 31);
     }
 
     @Override
@@ -217,10 +251,7 @@ public final class CpuBackend implements Backend {
             for (int o = 0; o < out; o++) System.arraycopy(ws.gradRows[o], 0, grad[g], c * size + o * in, in);
             if (g > 0) {
                 Blas.gemmTransA(in, P, out, scale[g], theta[g], c * size, in, delta, prev);
-                for (int i = 0; i < in; i++) {
-                    float[] p = prev[i], z = pass.z[g - 1][i];
-                    for (int mu = 0; mu < P; mu++) p[mu] *= phi.derivative(z[mu]);
-                }
+                for (int i = 0; i < in; i++) multiplyByPhiDerivative(phi, prev[i], pass.z[g - 1][i], P);
                 float[][] t = delta; delta = prev; prev = t;
             }
         }
