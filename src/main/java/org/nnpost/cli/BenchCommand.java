@@ -21,7 +21,7 @@ final class BenchCommand {
             flag("threads", "Machine", "int", "all cores", "CPU threads"),
             flag("warmup", "Timing", "int", "20", "untimed steps first (JIT, caches, GPU clocks)"),
             flag("steps", "Timing", "int", "50", "timed steps per repeat"),
-            flag("repeats", "Timing", "int", "3", "timed repeats; the best is reported"),
+            flag("repeats", "Timing", "int", "3", "timed repeats; the median and spread are reported"),
             toggle(Flags.HELP, "Other", "this text")));
 
     static String usage() {
@@ -47,7 +47,7 @@ final class BenchCommand {
         } catch (IllegalArgumentException e) {
             throw v.bad("preset", "unknown preset", PRESETS);
         }
-        out.println(String.valueOf(Bench.measure(preset, backend, threads, warmup, steps, repeats)));
+        out.println(Bench.measure(preset, backend, threads, warmup, steps, repeats).format());
         return 0;
     }
 }
