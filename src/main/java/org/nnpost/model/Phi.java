@@ -16,6 +16,7 @@ public enum Phi {
     ERF {
         @Override public double value(double z) { return SpecialFunctions.erf(HALF_SQRT_PI * z); }
         @Override public double derivative(double z) { return Math.exp(-Math.PI * z * z / 4.0); }
+        @Override public float value(float z) { return (float) SpecialFunctions.erfFast(HALF_SQRT_PI * z); }
     },
     RELU {
         @Override public double value(double z) { return z > 0 ? z : 0.0; }

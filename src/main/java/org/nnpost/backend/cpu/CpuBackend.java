@@ -14,7 +14,8 @@ import org.nnpost.sampler.ChainState;
 /**
  * The reference backend: plain Java, float32, chains spread over threads, nothing allocated per
  * step. Activations are kept neuron-major ([neuron][input]), the layout of the CUDA backend, so
- * each layer's forward pass is z = c · W · h with W stored [out][in] (SPEC §1, §3):
+ * each layer's forward pass is z = c · W · h with W stored [out][in] (SPEC §1, §3). Matrices the
+ * GEMMs stream are held as arrays of rows, the layout {@link Blas} needs to be vectorised:
  *
  * <pre>
  *   z¹ = W¹ X / √N0,  zˡ = Wˡ φ(zˡ⁻¹) / √N,  f = N^(−γ) a φ(z^L)
@@ -29,6 +30,7 @@ public final class CpuBackend implements Backend {
     private final int C, P, Pt, L, G;
     private final Dataset train, test;
     private final float[] xT, xTestT, yT;     // inputs N0 × P, targets m × P
+    private final float[][] xRows, xTestRows, xByInput;   // N0 rows of P (P*); P rows of N0
     private final float[] beta, scale, invVar;
     private final double divergenceLimit;
     private final ChainPool<Workspace> pool;
@@ -52,30 +54,32 @@ public final class CpuBackend implements Backend {
     /** Per-thread scratch: one forward pass per input set, plus backward buffers and noise. */
     private final class Workspace {
         final Pass trainPass = new Pass(P), testPass = new Pass(Math.max(Pt, 1));
-        final float[] hRows, delta, deltaPrev, noise;
+        final float[][] hByInput, delta, deltaPrev, gradRows;   // P × in; out × P; out × P; out × in
+        final float[] noise;
 
         Workspace() {
             int maxW = Math.max(spec.N0(), Math.max(spec.N(), spec.m()));
-            hRows = new float[P * maxW];
-            delta = new float[maxW * P];
-            deltaPrev = new float[maxW * P];
+            hByInput = new float[P][L > 0 ? spec.N() : 0];
+            delta = new float[maxW][P];
+            deltaPrev = new float[maxW][P];
+            gradRows = new float[maxW][maxW];
             int maxG = 0;
             for (int g = 0; g < G; g++) maxG = Math.max(maxG, spec.groupSize(g));
             noise = new float[maxG];
         }
     }
 
-    /** Preactivations and activations of every layer for one chain on n inputs. */
+    /** Preactivations and activations of every layer for one chain on n inputs, by rows. */
     private final class Pass {
         final int n;
-        final float[][] z, h;   // z[g] = output of group g (outDim × n); h[l] = φ(z[l−1]) for l = 1..L
+        final float[][][] z, h;   // z[g] = output of group g (outDim × n); h[l] = φ(z[l−1]) for l = 1..L
 
         Pass(int n) {
             this.n = n;
-            z = new float[G][];
-            h = new float[L + 1][];
-            for (int g = 0; g < G; g++) z[g] = new float[spec.outDim(g) * n];
-            for (int l = 1; l <= L; l++) h[l] = new float[spec.N() * n];
+            z = new float[G][][];
+            h = new float[L + 1][][];
+            for (int g = 0; g < G; g++) z[g] = new float[spec.outDim(g)][n];
+            for (int l = 1; l <= L; l++) h[l] = new float[spec.N()][n];
         }
     }
 
@@ -90,6 +94,9 @@ public final class CpuBackend implements Backend {
         this.G = spec.groups();
         this.xT = train.xTransposed();
         this.xTestT = test.xTransposed();
+        this.xRows = Blas.rows(xT, 0, spec.N0(), P);
+        this.xTestRows = Blas.rows(xTestT, 0, spec.N0(), Pt);
+        this.xByInput = Blas.rows(train.x(), 0, P, spec.N0());
         this.yT = new float[spec.m() * P];
         Blas.transpose(P, spec.m(), train.y(), 0, yT, 0);
         beta = new float[]{(float) spec.beta()};
@@ -162,18 +169,55 @@ public final class CpuBackend implements Backend {
 
     // ---------------------------------------------------------------- forward and backward
 
-    private void forward(int c, Pass pass, float[] inputT) {
+    /** Forward pass of chain c on the inputs given as N0 rows of n (n = pass.n). */
+    private void forward(int c, Pass pass, float[][] inputRows) {
         int n = pass.n;
+        Phi phi = spec.phi();
         for (int g = 0; g < G; g++) {
             int out = spec.outDim(g), in = spec.inDim(g);
-            float[] hin = g == 0 ? inputT : pass.h[g];
-            Blas.gemm(out, n, in, scale[g], theta[g], c * out * in, hin, 0, pass.z[g], 0);
-            if (g < L) {
-                float[] z = pass.z[g], h = pass.h[g + 1];
-                Phi phi = spec.phi();
-                for (int i = 0; i < out * n; i++) h[i] = phi.value(z[i]);
-            }
+            float[][] hin = g == 0 ? inputRows : pass.h[g];
+            Blas.gemm(out, n, in, scale[g], theta[g], c * out * in, in, hin, pass.z[g]);
+            if (g < L) for (int o = 0; o < out; o++) applyPhi(phi, pass.z[g][o], pass.h[g + 1][o], n);
         }
+    }
+
+    /**
+     * h = φ(z). ReLU and linear get loops of their own, without a call per element, and give
+     * exactly {@link Phi#value(float)}'s numbers; the smooth φ are dominated by their
+     * transcendental function anyway.
+     */
+    static void applyPhi(Phi phi, float[] z, float[] h, int n) {
+        switch (phi) {
+            case RELU -> { for (int i = 0; i < n; i++) { int b = Float.floatToRawIntBits(z[i]); h[i] = Float.intBitsToFloat(b & positive(b)); } }
+            case LINEAR -> System.arraycopy(z, 0, h, 0, n);
+            default -> { for (int i = 0; i < n; i++) h[i] = phi.value(z[i]); }
+        }
+    }
+
+    /** p ⊙= φ′(z), with the same special cases as {@link #applyPhi} (φ′ = 1 leaves p as it is). */
+    static void multiplyByPhiDerivative(Phi phi, float[] p, float[] z, int n) {
+        switch (phi) {
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    // p·1 where z > 0, else p·0 (a signed zero, or NaN for an infinite p)
+                    int keep = positive(Float.floatToRawIntBits(z[i]));
+                    int kept = Float.floatToRawIntBits(p[i]), zeroed = Float.floatToRawIntBits(p[i] * 0f);
+                    p[i] = Float.intBitsToFloat((kept & keep) | (zeroed & ~keep));
+                }
+            }
+            case LINEAR -> { }
+            default -> { for (int i = 0; i < n; i++) p[i] *= phi.derivative(z[i]); }
+        }
+    }
+
+    /**
+     * All ones when the float with bits b is > 0 (1 ≤ b ≤ 0x7F800000: positive, not NaN, not
+     * ±0), else zero. ReLU's sign test without a branch: the signs of preactivations are coin
+     * flips, so a branch would be mispredicted half the time.
+     */
+    static int positive(int b) {
+        int x = b - 1;
+        return ~(x >> 31) & ((x - 0x7F800000) >> 31);
     }
 
     @Override
@@ -183,30 +227,32 @@ public final class CpuBackend implements Backend {
 
     private void gradientChain(int c, Workspace ws) {
         Pass pass = ws.trainPass;
-        forward(c, pass, xT);
+        forward(c, pass, xRows);
         int m = spec.m();
-        float[] f = pass.z[L];
         double e = 0;
-        for (int i = 0; i < m * P; i++) {
-            float r = f[i] - yT[i];
-            e += (double) r * r;
-            ws.delta[i] = beta[0] * r;
+        for (int r = 0; r < m; r++) {
+            float[] f = pass.z[L][r], d = ws.delta[r];
+            for (int mu = 0; mu < P; mu++) {
+                float res = f[mu] - yT[r * P + mu];
+                e += (double) res * res;
+                d[mu] = beta[0] * res;
+            }
         }
         e *= 0.5;
-        float[] delta = ws.delta, prev = ws.deltaPrev;
+        float[][] delta = ws.delta, prev = ws.deltaPrev;
+        Phi phi = spec.phi();
         for (int g = L; g >= 0; g--) {
             int out = spec.outDim(g), in = spec.inDim(g), size = out * in;
             // ∇W = c · δ (out × P) · hᵀ, with h taken input-major (P × in)
-            float[] hRows;
-            if (g == 0) hRows = train.x();
-            else { Blas.transpose(in, P, pass.h[g], 0, ws.hRows, 0); hRows = ws.hRows; }
-            Blas.gemm(out, in, P, scale[g], delta, 0, hRows, 0, grad[g], c * size);
+            float[][] hByInput;
+            if (g == 0) hByInput = xByInput;
+            else { Blas.transpose(in, P, pass.h[g], ws.hByInput); hByInput = ws.hByInput; }
+            Blas.gemm(out, in, P, scale[g], delta, hByInput, ws.gradRows);
+            for (int o = 0; o < out; o++) System.arraycopy(ws.gradRows[o], 0, grad[g], c * size + o * in, in);
             if (g > 0) {
-                Blas.gemmTransA(in, P, out, scale[g], theta[g], c * size, delta, 0, prev, 0);
-                float[] z = pass.z[g - 1];
-                Phi phi = spec.phi();
-                for (int i = 0; i < in * P; i++) prev[i] *= phi.derivative(z[i]);
-                float[] t = delta; delta = prev; prev = t;
+                Blas.gemmTransA(in, P, out, scale[g], theta[g], c * size, in, delta, prev);
+                for (int i = 0; i < in; i++) multiplyByPhiDerivative(phi, prev[i], pass.z[g - 1][i], P);
+                float[][] t = delta; delta = prev; prev = t;
             }
         }
         double u = spec.beta() * e;
@@ -332,13 +378,13 @@ public final class CpuBackend implements Backend {
             int c1 = Math.min(C, c0 + chunk), base = c0;
             pool.forChains(c0, c1, (c, ws) -> {
                 int k = c - base;
-                forward(c, ws.trainPass, xT);
+                forward(c, ws.trainPass, xRows);
                 hTr[k] = copyHidden(ws.trainPass);
-                fTr[k] = ws.trainPass.z[L].clone();
+                fTr[k] = Blas.flat(ws.trainPass.z[L], spec.m(), P);
                 if (Pt > 0) {
-                    forward(c, ws.testPass, xTestT);
+                    forward(c, ws.testPass, xTestRows);
                     hTe[k] = copyHidden(ws.testPass);
-                    fTe[k] = ws.testPass.z[L].clone();
+                    fTe[k] = Blas.flat(ws.testPass.z[L], spec.m(), Pt);
                 }
             });
             int nc = c1 - c0;
@@ -355,9 +401,10 @@ public final class CpuBackend implements Backend {
         samples += C;
     }
 
+    /** h[l] flattened to N × n, n = pass.n. */
     private float[][] copyHidden(Pass pass) {
         float[][] h = new float[L + 1][];
-        for (int l = 1; l <= L; l++) h[l] = pass.h[l].clone();
+        for (int l = 1; l <= L; l++) h[l] = Blas.flat(pass.h[l], spec.N(), pass.n);
         return h;
     }
 
@@ -409,9 +456,10 @@ public final class CpuBackend implements Backend {
     @Override
     public float[] activations(int chain, boolean onTest) {
         if (L == 0) return onTest ? xTestT.clone() : xT.clone();
-        Pass pass = new Pass(onTest ? Math.max(Pt, 1) : P);
-        forward(chain, pass, onTest ? xTestT : xT);
-        return Arrays.copyOf(pass.h[L], spec.N() * (onTest ? Pt : P));
+        if (onTest && Pt == 0) return new float[0];
+        Pass pass = new Pass(onTest ? Pt : P);
+        forward(chain, pass, onTest ? xTestRows : xRows);
+        return Blas.flat(pass.h[L], spec.N(), pass.n);
     }
 
     /** The likelihood gradient of the last {@link #gradient()}, group g, all chains (tests). */

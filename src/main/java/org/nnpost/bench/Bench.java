@@ -1,0 +1,175 @@
+package org.nnpost.bench;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+import org.nnpost.backend.Backend;
+import org.nnpost.backend.BackendFactory;
+import org.nnpost.data.OrthogonalTask;
+import org.nnpost.data.Task;
+import org.nnpost.model.ModelSpec;
+import org.nnpost.model.Phi;
+import org.nnpost.model.Scaling;
+import org.nnpost.sampler.ChainState;
+import org.nnpost.sampler.Ula;
+
+/**
+ * Chain-steps per second of the ULA step (gradient + update, all chains) on named problem sizes,
+ * and the GFLOP/s that implies by SPEC §9's count. Timing starts after a warm-up (JIT, caches,
+ * GPU clocks); each repeat times a block of steps, and the median over repeats is reported with
+ * the spread, since shared machines are noisy.
+ */
+public final class Bench {
+    private Bench() {}
+
+    /** Step size for every group: small enough that no preset diverges over a benchmark's steps. */
+    static final float ETA = 1e-4f;
+    static final int SEED = 1, DATA_SEED = 1;
+
+    /**
+     * A problem size to time.
+     *
+     * @param P     training inputs
+     * @param Ptest test inputs (not touched by the step; there so backends allocate as in a run)
+     */
+    public record Preset(String name, ModelSpec spec, int P, int Ptest, int chains) {
+        /** small, reference, paper, deep (SPEC §8 sizes, two classes, ReLU, mean-field). */
+        public static Preset named(String name) {
+            return switch (name) {
+                case "small" -> of(name, 1, 100, 100, 110, 16);
+                case "reference" -> of(name, 1, 200, 200, 220, 16);
+                case "paper" -> of(name, 1, 500, 500, 520, 16);
+                case "deep" -> of(name, 3, 200, 200, 220, 16);
+                default -> throw new IllegalArgumentException(
+                        "preset " + name + ": allowed values are small, reference, paper, deep");
+            };
+        }
+
+        static Preset of(String name, int L, int N, int P, int N0, int chains) {
+            ModelSpec spec = new ModelSpec(L, N, N0, 2, Phi.RELU, Scaling.MEANFIELD, 1.0, true, 1.0, 1.0);
+            return new Preset(name, spec, P, Math.min(P, 100), chains);
+        }
+
+        /** The data every backend and peer sees: orthogonal inputs, two classes in equal numbers. */
+        public Task task() {
+            return OrthogonalTask.generate(spec.N0(), P, Ptest, new double[]{0.5, 0.5}, true, 1.0, -1.0, 0.5, DATA_SEED);
+        }
+    }
+
+    /** Same as {@link Preset#named}. */
+    public static Preset named(String name) { return Preset.named(name); }
+
+    /**
+     * Floating-point operations per chain and step (SPEC §9): the first layer's forward pass and
+     * weight gradient, 2·P·N0·N each; every further hidden layer adds forward, weight gradient and
+     * backpropagated error, 2·P·N² each. The readout (O(P·N·m)) and elementwise work are not
+     * counted. With no hidden layer the readout is the only layer: 4·P·N0·m.
+     */
+    public static double flopsPerChainStep(ModelSpec spec, int P) {
+        if (spec.L() == 0) return 4.0 * P * spec.N0() * spec.m();
+        return 4.0 * P * spec.N0() * spec.N() + 6.0 * P * (double) spec.N() * spec.N() * (spec.L() - 1);
+    }
+
+    /**
+     * @param perRepeat chain-steps/s of each repeat, in the order measured
+     * @param diverged  chains flagged as diverged at the end (a benchmark with any is suspect)
+     */
+    public record Result(String preset, String backend, String device, int threads, int chains,
+                         int warmupSteps, int steps, double[] perRepeat, double median, double min, double max,
+                         double gflops, int diverged) {
+
+        /** One readable line. */
+        public String format() {
+            return String.format(Locale.ROOT,
+                    "%-9s %-4s threads=%d C=%d: %.1f chain-steps/s (median of %d, range %.1f..%.1f, %.0f%% spread), %.2f GFLOP/s%s  [%s]",
+                    preset, backend, threads, chains, median, perRepeat.length, min, max,
+                    median > 0 ? 100 * (max - min) / median : 0, gflops,
+                    diverged > 0 ? ", " + diverged + " chains DIVERGED" : "", device);
+        }
+
+        public String toJson() {
+            StringBuilder r = new StringBuilder("[");
+            for (int i = 0; i < perRepeat.length; i++) r.append(i > 0 ? ", " : "").append(num(perRepeat[i]));
+            r.append(']');
+            return String.format(Locale.ROOT,
+                    "{\"preset\": \"%s\", \"backend\": \"%s\", \"device\": \"%s\", \"threads\": %d, \"chains\": %d, "
+                            + "\"warmup_steps\": %d, \"steps\": %d, \"chain_steps_per_s\": %s, \"chain_steps_per_s_min\": %s, "
+                            + "\"chain_steps_per_s_max\": %s, \"repeats\": %s, \"gflops\": %s, \"diverged\": %d}",
+                    esc(preset), esc(backend), esc(device), threads, chains, warmupSteps, steps, num(median), num(min),
+                    num(max), r, num(gflops), diverged);
+        }
+
+        private static String num(double v) { return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null"; }
+
+        private static String esc(String s) { return s.replace("\\", "\\\\").replace("\"", "\\\""); }
+    }
+
+    /**
+     * Times ULA steps (update, then forward and backward pass for every chain) of the preset on the
+     * given backend ("cpu", "cuda" or "auto", as {@link BackendFactory} takes it).
+     */
+    public static Result measure(Preset preset, String backend, int threads, int warmupSteps, int steps, int repeats) {
+        if (steps < 1 || repeats < 1 || warmupSteps < 0)
+            throw new IllegalArgumentException("need steps ≥ 1, repeats ≥ 1, warm-up ≥ 0");
+        ModelSpec spec = preset.spec();
+        float[] eta = new float[spec.groups()];
+        Arrays.fill(eta, ETA);
+        Ula ula = new Ula(eta);
+        BackendFactory.Choice choice = BackendFactory.create(backend, spec, preset.task(), preset.chains(), threads);
+        try (Backend b = choice.backend()) {
+            b.load(ChainState.fromPrior(spec, preset.chains(), SEED));
+            ula.init(b);
+            Runnable step = () -> ula.step(b);
+            b.repeat(warmupSteps, step);
+            b.traces();   // a host read: waits for queued device work
+            double[] rate = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
+                long t0 = System.nanoTime();
+                b.repeat(steps, step);
+                b.traces();
+                double s = (System.nanoTime() - t0) * 1e-9;
+                rate[r] = preset.chains() * (double) steps / s;
+            }
+            int diverged = 0;
+            for (long d : b.divergedAt()) if (d >= 0) diverged++;
+            double[] sorted = rate.clone();
+            Arrays.sort(sorted);
+            double median = repeats % 2 == 1 ? sorted[repeats / 2] : 0.5 * (sorted[repeats / 2 - 1] + sorted[repeats / 2]);
+            double gflops = median * flopsPerChainStep(spec, preset.P()) * 1e-9;
+            return new Result(preset.name(), backend, b.description(), threads, preset.chains(), warmupSteps, steps,
+                    rate, median, sorted[0], sorted[repeats - 1], gflops, diverged);
+        }
+    }
+
+    /**
+     * {@code Bench <preset> [backend] [threads] [steps] [repeats] [warmup] [--json]}: defaults cpu,
+     * all visible cores, a step count that takes a few seconds per repeat on 2 cores, 5 repeats.
+     */
+    public static void main(String[] args) {
+        boolean json = false;
+        String[] pos = new String[6];
+        int n = 0;
+        for (String a : args) {
+            if (a.equals("--json")) json = true;
+            else if (n < pos.length) pos[n++] = a;
+        }
+        if (n == 0) {
+            System.err.println("usage: Bench <small|reference|paper|deep> [cpu|cuda|auto] [threads] [steps] [repeats] [warmup] [--json]");
+            System.exit(2);
+        }
+        Preset p = Preset.named(pos[0]);
+        String backend = pos[1] != null ? pos[1] : "cpu";
+        int threads = pos[2] != null ? Integer.parseInt(pos[2]) : Runtime.getRuntime().availableProcessors();
+        int steps = pos[3] != null ? Integer.parseInt(pos[3]) : defaultSteps(p);
+        int repeats = pos[4] != null ? Integer.parseInt(pos[4]) : 5;
+        int warmup = pos[5] != null ? Integer.parseInt(pos[5]) : Math.max(5, steps / 2);
+        Result r = measure(p, backend, threads, warmup, steps, repeats);
+        System.out.println(json ? r.toJson() : r.format());
+    }
+
+    /** About 5·10⁹ flops per repeat: one to a few seconds on two cores. */
+    static int defaultSteps(Preset p) {
+        double perStep = flopsPerChainStep(p.spec(), p.P()) * p.chains();
+        return (int) Math.max(5, Math.min(1000, Math.round(5e9 / perStep)));
+    }
+}

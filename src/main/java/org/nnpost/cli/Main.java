@@ -1,0 +1,107 @@
+package org.nnpost.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.function.BiFunction;
+
+import org.nnpost.data.DataException;
+import org.nnpost.run.Progress;
+import org.nnpost.run.RunConfig;
+import org.nnpost.run.RunException;
+import org.nnpost.run.RunResult;
+import org.nnpost.run.SampleRun;
+
+/**
+ * The {@code nnpost} command. Every way out is an exit code: 0 done, 1 internal error, 2 bad input,
+ * 3 diverged; every failure is one line on stderr, with a stack trace only when NNPOST_DEBUG is set.
+ */
+public final class Main {
+    private Main() {}
+
+    /** Kept in step with pom.xml; a packaged jar's manifest takes precedence. */
+    static final String VERSION = "0.1.0-SNAPSHOT";
+
+    static final int OK = 0, INTERNAL = 1;
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** The whole command in-process: returns the exit code; output and errors go to the streams given. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, SampleRun::execute);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, BiFunction<RunConfig, Progress, RunResult> runner) {
+        String command = args.length == 0 ? "" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        String who = command.equals("sample") || command.equals("bench") || command.equals("theory") ? "nnpost " + command : "nnpost";
+        try {
+            switch (command) {
+                case "sample":
+                    return SampleCommand.run(rest, out, System.console() != null, runner);
+                case "bench":
+                    return BenchCommand.run(rest, out);
+                case "theory":
+                    return TheoryCommand.run(rest, out);
+                case "", "help", "-h", "--help":
+                    out.print(usage());
+                    return OK;
+                case "version", "-V", "--version":
+                    out.println("nnpost " + version() + " (Java " + System.getProperty("java.version") + ")");
+                    return OK;
+                default:
+                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, theory, bench; see nnpost --help)");
+            }
+        } catch (UsageException e) {
+            err.println(who + ": " + Flags.oneLine(e.getMessage()));
+            return RunException.BAD_INPUT;
+        } catch (DataException e) {
+            err.println(who + ": " + Flags.oneLine(e.getMessage()));
+            return RunException.BAD_INPUT;
+        } catch (RunException e) {
+            err.println(who + ": " + Flags.oneLine(e.getMessage()));
+            debug(e, err);
+            return e.exitCode();
+        } catch (OutOfMemoryError e) {
+            err.println(who + ": out of memory (" + Flags.oneLine(e.getMessage())
+                    + "); give Java more with NNPOST_JAVA_OPTS=-Xmx<size>, or use fewer chains");
+            return INTERNAL;
+        } catch (Throwable e) {
+            err.println(who + ": internal error: " + e.getClass().getSimpleName() + ": " + Flags.oneLine(e.getMessage())
+                    + " (set NNPOST_DEBUG=1 for the stack trace)");
+            debug(e, err);
+            return INTERNAL;
+        }
+    }
+
+    private static void debug(Throwable e, PrintStream err) {
+        String d = System.getenv("NNPOST_DEBUG");
+        if (d != null && !d.isEmpty() && !d.equals("0")) e.printStackTrace(err);
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v != null ? v : VERSION;
+    }
+
+    static String usage() {
+        return "Usage: nnpost <command> [flags]\n"
+                + "\n"
+                + "Samples the Bayesian weight posterior of wide fully connected networks with batched\n"
+                + "Langevin dynamics over many independent chains (docs/SPEC.md says what it computes).\n"
+                + "\n"
+                + "Commands\n"
+                + "  sample      sample one posterior and write a run directory (no flags: the default job)\n"
+                + "  theory      the theory's numbers for the same flags, without sampling\n"
+                + "  bench       chain-steps per second of a preset network on one backend\n"
+                + "\n"
+                + "Other\n"
+                + "  --help      this text; nnpost <command> --help lists a command's flags\n"
+                + "  --version   the version\n"
+                + "\n"
+                + "Exit codes: 0 done, 1 internal error, 2 bad input, 3 chains diverged.\n";
+    }
+}

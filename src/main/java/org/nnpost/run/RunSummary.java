@@ -1,0 +1,115 @@
+package org.nnpost.run;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.nnpost.backend.Backend;
+import org.nnpost.io.Json;
+import org.nnpost.observe.ClassErrors;
+import org.nnpost.observe.CodingMetrics;
+import org.nnpost.observe.Convergence;
+import org.nnpost.observe.TraceRecorder;
+
+/**
+ * summary.json: convergence of every trace (R̂, bulk and tail ESS), train and test error of the
+ * posterior mean predictor and of single samples (Gibbs), mean loss, the coding scheme of the
+ * kept draws (analog, redundant, sparse, with the numbers behind the call), MALA's acceptance
+ * rate, timings and throughput. Undefined numbers are null.
+ */
+final class RunSummary {
+    private RunSummary() {}
+
+    /** The JSON, and the worst convergence numbers for the CLI's closing line. */
+    record Built(ObjectNode json, double maxRhat, double minEssBulk) {}
+
+    static Built build(RunConfig config, Backend backend, TraceRecorder traces,
+                            ClassErrors trainErr, ClassErrors testErr, ClassErrors gibbsTrain, ClassErrors gibbsTest,
+                            CodingMetrics coding, double samplingSeconds, double observeSeconds, double totalSeconds) {
+        SamplerSpec s = config.sampler();
+        ObjectNode o = Json.object();
+        o.put("chains", s.chains());
+        o.put("steps", s.steps());
+        o.put("draws", traces.draws());
+        o.put("kept_draws", Math.min(s.keepDraws(), traces.draws()));
+
+        ObjectNode diag = o.putObject("diagnostics");
+        double maxRhat = Double.NaN, minBulk = Double.NaN, minTail = Double.NaN;
+        String[] names = traces.names();
+        for (int k = 0; k < names.length; k++) {
+            Convergence.Diagnostics d = Convergence.of(traces.chainsOf(k));
+            ObjectNode t = diag.putObject(names[k]);
+            Json.put(t, "mean", traces.mean(k));
+            Json.put(t, "rhat", d.rhat());
+            Json.put(t, "ess_bulk", d.essBulk());
+            Json.put(t, "ess_tail", d.essTail());
+            maxRhat = maxIgnoringNaN(maxRhat, d.rhat());
+            minBulk = -maxIgnoringNaN(-minBulk, -d.essBulk());
+            minTail = -maxIgnoringNaN(-minTail, -d.essTail());
+        }
+        Json.put(o, "max_rhat", maxRhat);
+        Json.put(o, "min_ess_bulk", minBulk);
+        Json.put(o, "min_ess_tail", minTail);
+        Json.put(o, "mean_loss", traces.draws() > 0 ? traces.mean(1) : Double.NaN);
+
+        ObjectNode err = o.putObject("error");
+        ObjectNode train = err.putObject("train"), test = err.putObject("test");
+        train.set("mean_predictor", errors(trainErr));
+        train.set("gibbs", errors(gibbsTrain));
+        // the Gibbs error is scored on the kept draws only, where the weights are at hand
+        o.put("gibbs_samples", (long) s.chains() * Math.min(s.keepDraws(), traces.draws()));
+        test.set("mean_predictor", errors(testErr));
+        test.set("gibbs", errors(gibbsTest));
+
+        if (coding != null) {
+            ObjectNode c = o.putObject("coding");
+            c.put("scheme", coding.scheme());
+            c.put("reason", coding.reason());
+            Json.put(c, "participation_ratio_per_N", coding.participationRatioPerN());
+            Json.put(c, "excess_kurtosis", coding.excessKurtosis());
+            ObjectNode codes = c.putObject("codes");
+            coding.codes().forEach((k, v) -> Json.put(codes, k, v));
+            c.set("active_fraction_per_class", Json.doubles(coding.activeFractionPerClass()));
+        }
+
+        if (s.algorithm().equals("mala")) {
+            long[] acc = backend.accepted();
+            double[] rate = new double[acc.length];
+            double mean = 0;
+            for (int c = 0; c < acc.length; c++) {
+                rate[c] = s.steps() == 0 ? Double.NaN : (double) acc[c] / s.steps();
+                mean += rate[c] / acc.length;
+            }
+            ObjectNode a = o.putObject("acceptance_rate");
+            Json.put(a, "mean", mean);
+            a.set("per_chain", Json.doubles(rate));
+        }
+
+        ObjectNode time = o.putObject("timings");
+        Json.put(time, "sampling_s", samplingSeconds);
+        Json.put(time, "observe_s", observeSeconds);
+        Json.put(time, "total_s", totalSeconds);
+        double rate = s.steps() / samplingSeconds;
+        Json.put(o, "steps_per_second", rate);
+        Json.put(o, "chain_steps_per_second", rate * s.chains());
+        return new Built(o, maxRhat, minBulk);
+    }
+
+    private static ObjectNode errors(ClassErrors e) {
+        ObjectNode o = Json.object();
+        if (e == null) {
+            o.putNull("overall");
+            o.putNull("per_class");
+            return o;
+        }
+        Json.put(o, "overall", e.overall());
+        o.set("per_class", Json.doubles(e.perClass()));
+        ObjectNode count = o.putObject("count_per_class");
+        for (int r = 0; r < e.count().length; r++) count.put(String.valueOf(r), e.count()[r]);
+        return o;
+    }
+
+    private static double maxIgnoringNaN(double a, double b) {
+        if (Double.isNaN(a)) return b;
+        if (Double.isNaN(b)) return a;
+        return Math.max(a, b);
+    }
+}

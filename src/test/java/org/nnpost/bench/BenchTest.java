@@ -1,0 +1,63 @@
+package org.nnpost.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nnpost.model.ModelSpec;
+import org.nnpost.model.Phi;
+import org.nnpost.model.Scaling;
+
+class BenchTest {
+
+    /** SPEC §9: 4·P·N0·N for one hidden layer, plus 6·P·N² for each further layer. */
+    @Test
+    void flopCountFollowsSpecSectionNine() {
+        Bench.Preset ref = Bench.Preset.named("reference");
+        assertEquals(4.0 * 200 * 220 * 200, Bench.flopsPerChainStep(ref.spec(), ref.P()));
+        Bench.Preset deep = Bench.Preset.named("deep");
+        assertEquals(4.0 * 200 * 220 * 200 + 2 * 6.0 * 200 * 200 * 200, Bench.flopsPerChainStep(deep.spec(), deep.P()));
+        Bench.Preset paper = Bench.Preset.named("paper");
+        assertEquals(4.0 * 500 * 520 * 500, Bench.flopsPerChainStep(paper.spec(), paper.P()));
+        for (int L = 1; L <= 4; L++) {
+            ModelSpec s = new ModelSpec(L, 37, 53, 3, Phi.ERF, Scaling.LAZY, 1, true, 1, 1);
+            assertEquals(4.0 * 11 * 53 * 37 + 6.0 * 11 * 37 * 37 * (L - 1), Bench.flopsPerChainStep(s, 11), "L=" + L);
+        }
+        ModelSpec linear = new ModelSpec(0, 37, 53, 3, Phi.LINEAR, Scaling.LAZY, 1, true, 1, 1);
+        assertEquals(4.0 * 11 * 53 * 3, Bench.flopsPerChainStep(linear, 11));
+    }
+
+    @Test
+    void presetsHaveTheDocumentedSizes() {
+        check(Bench.named("small"), 1, 100, 100, 110, 16);
+        check(Bench.named("reference"), 1, 200, 200, 220, 16);
+        check(Bench.named("paper"), 1, 500, 500, 520, 16);
+        check(Bench.named("deep"), 3, 200, 200, 220, 16);
+        assertThrows(IllegalArgumentException.class, () -> Bench.named("huge"));
+    }
+
+    private static void check(Bench.Preset p, int L, int N, int P, int N0, int C) {
+        assertEquals(L, p.spec().L());
+        assertEquals(N, p.spec().N());
+        assertEquals(P, p.P());
+        assertEquals(N0, p.spec().N0());
+        assertEquals(C, p.chains());
+        assertEquals(Phi.RELU, p.spec().phi());
+        assertEquals(P, p.task().train().P());
+    }
+
+    /** A tiny run: the numbers are positive and consistent, the line and the JSON say them. */
+    @Test
+    void measureReportsMedianSpreadAndGflops() {
+        Bench.Preset tiny = new Bench.Preset("tiny",
+                new ModelSpec(1, 20, 24, 2, Phi.RELU, Scaling.MEANFIELD, 1, true, 1, 1), 16, 4, 4);
+        Bench.Result r = Bench.measure(tiny, "cpu", 2, 2, 5, 3);
+        assertEquals(3, r.perRepeat().length);
+        assertTrue(r.min() > 0 && r.min() <= r.median() && r.median() <= r.max(), r.format());
+        assertEquals(r.median() * Bench.flopsPerChainStep(tiny.spec(), 16) * 1e-9, r.gflops(), 1e-9 * r.gflops());
+        assertEquals(0, r.diverged());
+        assertTrue(r.format().contains("chain-steps/s"), r.format());
+        assertTrue(r.toJson().startsWith("{\"preset\": \"tiny\"") && r.toJson().contains("\"chain_steps_per_s\": "), r.toJson());
+    }
+}

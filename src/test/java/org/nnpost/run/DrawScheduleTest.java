@@ -1,0 +1,74 @@
+package org.nnpost.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class DrawScheduleTest {
+    static SamplerSpec spec(long steps, long burnIn, int every, int keep) {
+        return new SamplerSpec("ula", new float[]{0.01f, 0.01f}, 2, steps, burnIn, every, keep, 1);
+    }
+
+    /** Walks the schedule as SampleRun does and lists the draw steps it stops at. */
+    static List<Long> drawSteps(DrawSchedule s) {
+        List<Long> out = new ArrayList<>();
+        long step = 0;
+        while (step < s.steps()) {
+            long stop = s.nextStop(step);
+            assertTrue(stop > step && stop - step <= s.maxBlock(), "block " + step + " -> " + stop);
+            step = stop;
+            if (s.isDraw(step)) out.add(step);
+        }
+        assertEquals(s.steps(), step);
+        return out;
+    }
+
+    @Test
+    void drawsAreTheStepsPastBurnInAtMultiplesOfEvery() {
+        DrawSchedule s = DrawSchedule.of(spec(1000, 95, 10, 3));
+        List<Long> steps = drawSteps(s);
+        assertEquals(90, s.draws());   // (1000 − 95) / 10
+        assertEquals(s.draws(), steps.size());
+        for (int d = 0; d < steps.size(); d++) {
+            assertEquals(s.stepOf(d), (long) steps.get(d));
+            assertEquals(d, s.drawAt(steps.get(d)));
+            assertEquals(0, (steps.get(d) - 95) % 10);
+        }
+        assertEquals(105L, steps.get(0));
+        assertEquals(995L, steps.get(steps.size() - 1));
+    }
+
+    @Test
+    void keptDrawsAreEvenlySpacedAndEndAtTheLastDraw() {
+        DrawSchedule s = DrawSchedule.of(spec(1000, 0, 10, 4));   // 100 draws, keep 4
+        List<Long> kept = new ArrayList<>();
+        for (long d = 0; d < s.draws(); d++) {
+            int j = s.keptIndex(d);
+            if (j >= 0) {
+                assertEquals(kept.size(), j);
+                kept.add(d);
+            }
+        }
+        assertEquals(List.of(24L, 49L, 74L, 99L), kept);
+    }
+
+    @Test
+    void keepingMoreThanThereAreKeepsEveryDraw() {
+        DrawSchedule s = DrawSchedule.of(spec(50, 0, 10, 100));
+        assertEquals(5, s.kept());
+        for (int d = 0; d < 5; d++) assertEquals(d, s.keptIndex(d));
+    }
+
+    @Test
+    void noDrawsWhenBurnInCoversTheRun() {
+        DrawSchedule s = DrawSchedule.of(spec(100, 100, 10, 5));
+        assertEquals(0, s.draws());
+        assertEquals(0, s.kept());
+        assertEquals(List.of(), drawSteps(s));
+        assertEquals(-1, s.keptIndex(0));
+    }
+}
