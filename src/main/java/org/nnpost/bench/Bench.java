@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.BackendFactory;
+import org.nnpost.backend.cuda.CudaOptions;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
 import org.nnpost.model.ModelSpec;
@@ -109,13 +110,19 @@ public final class Bench {
      * given backend ("cpu", "cuda" or "auto", as {@link BackendFactory} takes it).
      */
     public static Result measure(Preset preset, String backend, int threads, int warmupSteps, int steps, int repeats) {
+        return measure(preset, backend, threads, warmupSteps, steps, repeats, CudaOptions.DEFAULT);
+    }
+
+    /** The same on the GPU settings given (device, TF32). */
+    public static Result measure(Preset preset, String backend, int threads, int warmupSteps, int steps, int repeats,
+                                 CudaOptions cuda) {
         if (steps < 1 || repeats < 1 || warmupSteps < 0)
             throw new IllegalArgumentException("need steps ≥ 1, repeats ≥ 1, warm-up ≥ 0");
         ModelSpec spec = preset.spec();
         float[] eta = new float[spec.groups()];
         Arrays.fill(eta, ETA);
         Ula ula = new Ula(eta);
-        BackendFactory.Choice choice = BackendFactory.create(backend, spec, preset.task(), preset.chains(), threads);
+        BackendFactory.Choice choice = BackendFactory.create(backend, spec, preset.task(), preset.chains(), threads, cuda, null);
         try (Backend b = choice.backend()) {
             b.load(ChainState.fromPrior(spec, preset.chains(), SEED));
             ula.init(b);

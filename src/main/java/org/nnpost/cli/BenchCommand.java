@@ -19,6 +19,8 @@ final class BenchCommand {
                     + " (reference: L=1 relu, N=P=200, N0=220, C=16)"),
             flag("backend", "Machine", "name", "auto", "cpu, cuda or auto"),
             flag("threads", "Machine", "int", "all cores", "CPU threads"),
+            flag("device", "Machine", "int", "0", "GPU to run on"),
+            flag("precision", "Machine", "name", "fp32", "fp32, or tf32 (GPU only)"),
             flag("warmup", "Timing", "int", "20", "untimed steps first (JIT, caches, GPU clocks)"),
             flag("steps", "Timing", "int", "50", "timed steps per repeat"),
             flag("repeats", "Timing", "int", "3", "timed repeats; the median and spread are reported"),
@@ -47,7 +49,8 @@ final class BenchCommand {
         } catch (IllegalArgumentException e) {
             throw v.bad("preset", "unknown preset", PRESETS);
         }
-        out.println(Bench.measure(preset, backend, threads, warmup, steps, repeats).format());
+        org.nnpost.backend.cuda.CudaOptions cuda = SampleCommand.cudaOptions(v, backend);
+        out.println(Bench.measure(preset, backend, threads, warmup, steps, repeats, cuda).format());
         return 0;
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.BiFunction;
 
+import org.nnpost.backend.cuda.CudaOptions;
 import org.nnpost.data.DataException;
 import org.nnpost.data.Datasets;
 import org.nnpost.model.ModelSpec;
@@ -92,6 +93,8 @@ final class SampleCommand {
 
             flag("backend", RUN, "name", "auto", "cpu, cuda or auto (cuda when a usable GPU is found)"),
             flag("threads", RUN, "int", "all cores", "CPU threads; results do not depend on it"),
+            flag("device", RUN, "int", "0", "GPU to run on (see nnpost devices)"),
+            flag("precision", RUN, "name", "fp32", "fp32, or tf32 (GPU only: tensor-core GEMMs, about 3 digits in the products)"),
             flag("out", RUN, "dir", "runs/<name>", "run directory: new or empty"),
             flag("name", RUN, "name", "date and time", "run name, for the default run directory"),
             flag("progress", RUN, "mode", "auto", "auto (a bar on a terminal, else lines), bar, lines, off"),
@@ -220,6 +223,7 @@ final class SampleCommand {
         String backend = v.choice("backend", "auto", "cpu", "cuda", "auto");
         int threads = (int) v.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
         String progress = v.choice("progress", "auto", "auto", "bar", "lines", "off");
+        CudaOptions cuda = cudaOptions(v, backend);
 
         double sigmaA2Abs = perP ? sigmaA2 / P : sigmaA2;
         ModelSpec model = new ModelSpec(L, N, N0, m, phi, scaling, beta0, betaScaling, sigmaW2, sigmaA2Abs);
@@ -229,7 +233,7 @@ final class SampleCommand {
         SamplerSpec sampler = new SamplerSpec(algorithm, eta, chains, steps, burnIn, every, keep, seed);
         // last, so that no directory question is asked of a request that is wrong anyway
         Path outDir = outDir(v);
-        return new RunConfig(model, task, sampler, backend, threads, outDir, perP, progress);
+        return new RunConfig(model, task, sampler, backend, threads, outDir, perP, progress, cuda);
     }
 
     /** Class weights from a list, or m equal ones; m must agree with a list when both are given. */
@@ -259,6 +263,16 @@ final class SampleCommand {
             w = DEFAULT_CLASSES.clone();
         }
         return w;
+    }
+
+    /** --device and --precision; TF32 is a GPU feature, so asking for it on the CPU is an error. */
+    static CudaOptions cudaOptions(Flags.Values v, String backend) {
+        boolean tf32 = v.choice("precision", "fp32", "fp32", "tf32").equals("tf32");
+        if (tf32 && backend.equals("cpu"))
+            throw v.bad("precision", "needs the GPU backend", "fp32 with --backend cpu; tf32 with --backend cuda or auto");
+        int device = (int) v.integer("device", 0, 0, 1023);
+        CudaOptions d = CudaOptions.DEFAULT;
+        return new CudaOptions(device, tf32, d.graphs(), d.vectorReadout(), d.transposedGemms());
     }
 
     /** Distinct dataset labels, each a class the dataset has. */

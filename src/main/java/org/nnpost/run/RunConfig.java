@@ -2,6 +2,7 @@ package org.nnpost.run;
 
 import java.nio.file.Path;
 
+import org.nnpost.backend.cuda.CudaOptions;
 import org.nnpost.model.ModelSpec;
 
 /**
@@ -13,7 +14,14 @@ import org.nnpost.model.ModelSpec;
  * @param outDir       the run directory to create (must not exist, or be empty)
  * @param sigmaA2PerP  true when the user gave σ_a² per P (recorded; model holds the absolute value)
  * @param progress     "auto" (a bar on a terminal, lines otherwise), "bar", "lines" or "off"
+ * @param cuda         the GPU backend's settings (device, TF32), used when it runs
  */
 public record RunConfig(ModelSpec model, TaskSpec task, SamplerSpec sampler, String backend, int threads,
-                        Path outDir, boolean sigmaA2PerP, String progress) {
+                        Path outDir, boolean sigmaA2PerP, String progress, CudaOptions cuda) {
+
+    /** A run with the GPU backend's defaults (device 0, FP32). */
+    public RunConfig(ModelSpec model, TaskSpec task, SamplerSpec sampler, String backend, int threads,
+                     Path outDir, boolean sigmaA2PerP, String progress) {
+        this(model, task, sampler, backend, threads, outDir, sigmaA2PerP, progress, CudaOptions.DEFAULT);
+    }
 }
