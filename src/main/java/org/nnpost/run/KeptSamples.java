@@ -7,6 +7,7 @@ import org.nnpost.backend.Backend;
 import org.nnpost.data.Task;
 import org.nnpost.io.NpyStream;
 import org.nnpost.model.ModelSpec;
+import org.nnpost.model.Readout;
 import org.nnpost.observe.ClassErrors;
 import org.nnpost.observe.CodingMetrics;
 import org.nnpost.sampler.ChainState;
@@ -81,20 +82,9 @@ final class KeptSamples implements AutoCloseable {
         }
     }
 
-    /** f(x_μ)_r = N^(−γ) Σ_i a_ri h_iμ in double, [input][class], in a reused buffer (may be longer). */
+    /** f on n inputs, [input][class], in a reused buffer (may be longer). */
     private double[] outputs(float[] a, int off, float[] h, int n) {
-        double s = spec.scale(spec.L());
-        double[] out = f;
-        Arrays.fill(out, 0, n * m, 0.0);
-        for (int r = 0; r < m; r++)
-            for (int i = 0; i < width; i++) {
-                double w = a[off + r * width + i];
-                if (w == 0) continue;
-                int hi = i * n;
-                for (int mu = 0; mu < n; mu++) out[mu * m + r] += w * h[hi + mu];
-            }
-        for (int k = 0; k < n * m; k++) out[k] *= s;
-        return out;
+        return Readout.outputs(spec, a, off, h, n, f);
     }
 
     ClassErrors gibbsTrain() { return gibbsTrain.result(); }

@@ -7,6 +7,7 @@ import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
 import org.nnpost.model.ModelSpec;
+import org.nnpost.model.Readout;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
 import org.nnpost.sampler.ChainState;
@@ -69,17 +70,11 @@ class LazySamplingTest {
         return new double[]{Math.sqrt(sq / n), Math.sqrt(var / n)};
     }
 
-    private static void add(CpuBackend b, int c, boolean test, double[] sum, int off) {
+    private static void add(CpuBackend b, int chain, boolean test, double[] sum, int off) {
         ModelSpec spec = b.spec();
-        float[] h = b.activations(c, test);
-        float[] a = b.snapshot().chainGroup(spec, spec.L(), c);
-        int N = spec.N(), m = spec.m(), n = h.length / N;
-        double scale = spec.scale(spec.L());
-        for (int mu = 0; mu < n; mu++)
-            for (int r = 0; r < m; r++) {
-                double s = 0;
-                for (int i = 0; i < N; i++) s += a[r * N + i] * h[i * n + mu];
-                sum[off + mu * m + r] += scale * s;
-            }
+        float[] h = b.activations(chain, test);
+        int n = h.length / spec.lastWidth();
+        double[] f = Readout.outputs(spec, b.snapshot().chainGroup(spec, spec.L(), chain), 0, h, n, new double[n * spec.m()]);
+        for (int k = 0; k < f.length; k++) sum[off + k] += f[k];
     }
 }

@@ -7,6 +7,7 @@ import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
 import org.nnpost.model.ModelSpec;
+import org.nnpost.model.Readout;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
 import org.nnpost.sampler.ChainState;
@@ -76,15 +77,9 @@ class MeanFieldSamplingTest {
     private static void addOutputs(CpuBackend b, int chain, boolean test, double[] sum) {
         ModelSpec spec = b.spec();
         float[] h = b.activations(chain, test);
-        float[] a = b.snapshot().chainGroup(spec, spec.L(), chain);
-        int N = spec.N(), m = spec.m(), n = h.length / N;
-        double c = spec.scale(spec.L());
-        for (int mu = 0; mu < n; mu++)
-            for (int r = 0; r < m; r++) {
-                double s = 0;
-                for (int i = 0; i < N; i++) s += a[r * N + i] * h[i * n + mu];
-                sum[mu * m + r] += c * s;
-            }
+        int n = h.length / spec.lastWidth();
+        double[] f = Readout.outputs(spec, b.snapshot().chainGroup(spec, spec.L(), chain), 0, h, n, new double[n * spec.m()]);
+        for (int k = 0; k < f.length; k++) sum[k] += f[k];
     }
 
     /** max |mean − theory| ≤ 4 SE + rel · max |theory|, SE from the spread of chain means. */
