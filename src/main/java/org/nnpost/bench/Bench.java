@@ -51,6 +51,9 @@ public final class Bench {
             return new Preset(name, spec, P, Math.min(P, 100), chains);
         }
 
+        /** The same problem with another number of chains (GPU runs use 1024 and more). */
+        public Preset withChains(int c) { return new Preset(name, spec, P, Ptest, c); }
+
         /** The data every backend and peer sees: orthogonal inputs, two classes in equal numbers. */
         public Task task() {
             return OrthogonalTask.generate(spec.N0(), P, Ptest, new double[]{0.5, 0.5}, true, 1.0, -1.0, 0.5, DATA_SEED);

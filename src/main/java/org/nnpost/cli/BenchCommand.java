@@ -17,6 +17,7 @@ final class BenchCommand {
     static final Flags FLAGS = new Flags("bench", List.of(
             flag("preset", "Workload", "name", "reference", "network and chains: " + PRESETS
                     + " (reference: L=1 relu, N=P=200, N0=220, C=16)"),
+            flag("chains", "Workload", "int", "the preset's (16)", "independent chains C"),
             flag("backend", "Machine", "name", "auto", "cpu, cuda or auto"),
             flag("threads", "Machine", "int", "all cores", "CPU threads"),
             flag("device", "Machine", "int", "0", "GPU to run on"),
@@ -24,6 +25,7 @@ final class BenchCommand {
             flag("warmup", "Timing", "int", "20", "untimed steps first (JIT, caches, GPU clocks)"),
             flag("steps", "Timing", "int", "50", "timed steps per repeat"),
             flag("repeats", "Timing", "int", "3", "timed repeats; the median and spread are reported"),
+            toggle("json", "Other", "print the result as one JSON object"),
             toggle(Flags.HELP, "Other", "this text")));
 
     static String usage() {
@@ -49,8 +51,10 @@ final class BenchCommand {
         } catch (IllegalArgumentException e) {
             throw v.bad("preset", "unknown preset", PRESETS);
         }
+        if (v.has("chains")) preset = preset.withChains((int) v.integer("chains", preset.chains(), 1, Integer.MAX_VALUE));
         org.nnpost.backend.cuda.CudaOptions cuda = SampleCommand.cudaOptions(v, backend);
-        out.println(Bench.measure(preset, backend, threads, warmup, steps, repeats, cuda).format());
+        Bench.Result r = Bench.measure(preset, backend, threads, warmup, steps, repeats, cuda);
+        out.println(v.switchValue("json") ? r.toJson() : r.format());
         return 0;
     }
 }
