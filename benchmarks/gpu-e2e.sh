@@ -2,6 +2,7 @@
 # End to end on a GPU machine: the nnpost command (run loop, outputs, observables) on the CUDA
 # backend beside the CPU backend, same seed. Needs APP_CP (see .device/run.sh) and numpy.
 #   1. 20 steps, a draw every step: the traces of both backends agree to float tolerance
+#   1b. the same with --rng curand: completes, says so in its manifest, draws other noise
 #   2. nnpost devices
 #   3. the paper's size (N = P = 500, N0 = 520, ReLU, C = 1024) through `nnpost sample`, FP32 and
 #      TF32: chain-steps/s with the run loop's observation cost included
@@ -29,6 +30,20 @@ for f in ["trace_U", "trace_loss", "trace_sqnorm_W1", "trace_sqnorm_W2", "trace_
 m = json.load(open(f"{b}/manifest.json"))
 print(f"E2E|cuda manifest status {m['status']}, backend|{m.get('backend', {}).get('description', '?')[:40]}||")
 print("E2E|worst|%.2e|1e-4|%s" % (worst, "ok" if worst <= 1e-4 else "FAIL"))
+PY
+
+nn sample $small --backend cuda --rng curand --out "$W/curand" > "$OUT/e2e-curand.log" 2>&1; echo "curand rc=$?"
+tail -4 "$OUT/e2e-curand.log"
+python3 - "$W/cpu" "$W/curand" <<'PY'
+import sys, numpy as np, json
+a, b = sys.argv[1], sys.argv[2]
+m = json.load(open(f"{b}/manifest.json"))
+desc = m.get('backend', {}).get('description', '?')
+x, y = np.load(f"{a}/trace_U.npy"), np.load(f"{b}/trace_U.npy")
+d = float(np.max(np.abs(x - y)) / max(np.max(np.abs(x)), 1e-30))
+ok = m['status'] == 'complete' and 'cuRAND' in desc and np.all(np.isfinite(y)) and d > 1e-4
+print(f"E2E|curand run {m['status']}, manifest names cuRAND: {'cuRAND' in desc}||")
+print(f"E2E|curand vs cpu trace_U max rel diff (other noise)|{d:.2e}|>1e-4|{'ok' if ok else 'FAIL'}")
 PY
 
 nn devices

@@ -40,7 +40,9 @@ __device__ double block_sum(double v) {
 // grid (ceil(ceil(size/4) / blockDim), chains); thread j owns elements 4j..4j+3 of its chain, the
 // four normals of Philox block j. The new |theta|^2 of each chain is summed into sqNorm[chain]
 // (zeroed before), so the next gradient pass need not read the parameters again. xiSq, when not
-// null, gets 1/2 |xi|^2 per chain (MALA's forward proposal density).
+// null, gets 1/2 |xi|^2 per chain (MALA's forward proposal density). noise, when not null, holds
+// the normals [chain][size] drawn by cuRAND for this group (the curand choice of CudaOptions),
+// read in place of the in-register Philox ones.
 __device__ __forceinline__ float langevin_one(float t, float g, float eta, float invVar, float noiseScale, float n) {
     // (t - eta (g + t iv)) + s n, rounded step by step as Java does
     float upd = __fmul_rn(eta, __fadd_rn(g, __fmul_rn(t, invVar)));
@@ -49,14 +51,24 @@ __device__ __forceinline__ float langevin_one(float t, float g, float eta, float
 
 extern "C" __global__ void langevin_update(float* theta, const float* grad, int size, float eta, float invVar,
                                            float noiseScale, uint32_t seed, int group,
-                                           const long long* step, double* sqNorm, double* xiSq) {
+                                           const long long* step, double* sqNorm, double* xiSq,
+                                           const float* noise) {
     int chain = blockIdx.y;
     int j = blockIdx.x * blockDim.x + threadIdx.x;
     int i0 = 4 * j;
     double xi2 = 0.0, t2 = 0.0;
     if (i0 < size) {
-        float4 xi = normals4(seed, (uint32_t) chain, *step, (uint32_t) group, (uint32_t) j);
         size_t off = (size_t) chain * size + i0;
+        float4 xi;
+        if (noise == nullptr) xi = normals4(seed, (uint32_t) chain, *step, (uint32_t) group, (uint32_t) j);
+        else if ((size & 3) == 0) xi = *reinterpret_cast<const float4*>(noise + off);
+        else {
+            int cnt = min(4, size - i0);
+            xi.x = noise[off];
+            xi.y = cnt > 1 ? noise[off + 1] : 0.0f;
+            xi.z = cnt > 2 ? noise[off + 2] : 0.0f;
+            xi.w = cnt > 3 ? noise[off + 3] : 0.0f;
+        }
         if ((size & 3) == 0) {
             float4 t = *reinterpret_cast<const float4*>(theta + off);
             float4 g = *reinterpret_cast<const float4*>(grad + off);
@@ -340,13 +352,15 @@ extern "C" __global__ void mala_reverse(const float* theta, const float* old, co
 // forgive a divergence flagged at this step. accept[c] tells mala_restore what to do.
 extern "C" __global__ void mala_decide(double* traces, const double* tracesOld, int stride, const double* xiSq,
                                        const double* back, uint32_t seed, int extraGroup, const long long* step,
-                                       long long* divergedAt, long long* accepted, int* accept, int chains) {
+                                       long long* divergedAt, long long* accepted, int* accept, int chains,
+                                       const float* uniforms) {
     int c = blockIdx.x * blockDim.x + threadIdx.x;
     if (c >= chains) return;
     double* tr = traces + (size_t) c * stride;
     const double* old = tracesOld + (size_t) c * stride;
     double logAlpha = -tr[0] + old[0] - back[c] + xiSq[c];
-    double u = uniform01(seed, (uint32_t) c, *step, (uint32_t) extraGroup);
+    // cuRAND's uniforms lie in (0, 1], as Philox's do, so log(u) is finite
+    double u = uniforms != nullptr ? (double) uniforms[c] : uniform01(seed, (uint32_t) c, *step, (uint32_t) extraGroup);
     if (log(u) < logAlpha) {
         accepted[c] += 1;
         accept[c] = 1;

@@ -14,7 +14,8 @@ import org.nnpost.run.RunException;
  * and not usable, never a silent fallback), "cpu" when asked, and for "auto" CUDA when a usable
  * GPU is found, else the CPU. A run too large for the GPU's memory is an error in both GPU
  * modes, saying how many chains would fit: falling back to the CPU would be far slower than
- * running fewer chains.
+ * running fewer chains. cuRAND's noise ({@link CudaOptions#curand}) exists only on the GPU, so
+ * "auto" with it is an error rather than a CPU run with the other generator.
  */
 public final class BackendFactory {
     private BackendFactory() {}
@@ -50,12 +51,18 @@ public final class BackendFactory {
             }
             case "auto": {
                 GpuProbe.Answer gpu = probe != null ? probe : GpuProbe.probe();
-                if (!gpu.usable()) return cpu(spec, task, chains, threads, "auto: no usable GPU, " + gpu.reason());
+                if (!gpu.usable()) {
+                    if (cuda.curand()) throw new RunException(RunException.BAD_INPUT,
+                            "--rng curand: needs the GPU backend and no usable GPU was found (" + gpu.reason() + "); use --rng philox");
+                    return cpu(spec, task, chains, threads, "auto: no usable GPU, " + gpu.reason());
+                }
                 try {
                     return new Choice(new CudaBackend(spec, task, chains, cuda), "cuda backend (auto: usable GPU found): " + gpu.reason());
                 } catch (CudaException.TooLarge e) {
                     throw new RunException(RunException.BAD_INPUT, "--chains " + chains + ": " + e.getMessage());
                 } catch (CudaException | LinkageError | IllegalArgumentException e) {
+                    if (cuda.curand()) throw new RunException(RunException.BAD_INPUT, "--rng curand: the GPU backend could not start ("
+                            + CudaException.oneLine(e) + "); use --rng philox");
                     return cpu(spec, task, chains, threads, "auto: GPU found but the CUDA backend could not start, " + CudaException.oneLine(e));
                 }
             }

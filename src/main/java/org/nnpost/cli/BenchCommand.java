@@ -22,6 +22,7 @@ final class BenchCommand {
             flag("threads", "Machine", "int", "all cores", "CPU threads"),
             flag("device", "Machine", "int", "0", "GPU to run on"),
             flag("precision", "Machine", "name", "fp32", "fp32, or tf32 (GPU only)"),
+            flag("rng", "Machine", "name", "philox", "philox, or curand (GPU only: cuRAND draws the noise)"),
             flag("warmup", "Timing", "int", "20", "untimed steps first (JIT, caches, GPU clocks)"),
             flag("steps", "Timing", "int", "50", "timed steps per repeat"),
             flag("repeats", "Timing", "int", "3", "timed repeats; the median and spread are reported"),

@@ -95,6 +95,8 @@ final class SampleCommand {
             flag("threads", RUN, "int", "all cores", "CPU threads; results do not depend on it"),
             flag("device", RUN, "int", "0", "GPU to run on (see nnpost devices)"),
             flag("precision", RUN, "name", "fp32", "fp32, or tf32 (GPU only: tensor-core GEMMs, about 3 digits in the products)"),
+            flag("rng", RUN, "name", "philox", "noise generator: philox (ours, as on the CPU), or curand (GPU only: "
+                    + "cuRAND's generator, to check that results do not hinge on ours; same statistics, other draws)"),
             flag("out", RUN, "dir", "runs/<name>", "run directory: new or empty"),
             flag("name", RUN, "name", "date and time", "run name, for the default run directory"),
             flag("progress", RUN, "mode", "auto", "auto (a bar on a terminal, else lines), bar, lines, off"),
@@ -265,14 +267,20 @@ final class SampleCommand {
         return w;
     }
 
-    /** --device and --precision; TF32 is a GPU feature, so asking for it on the CPU is an error. */
+    /**
+     * --device, --precision and --rng; TF32 and cuRAND are GPU features, so asking for them on the
+     * CPU is an error.
+     */
     static CudaOptions cudaOptions(Flags.Values v, String backend) {
         boolean tf32 = v.choice("precision", "fp32", "fp32", "tf32").equals("tf32");
         if (tf32 && backend.equals("cpu"))
             throw v.bad("precision", "needs the GPU backend", "fp32 with --backend cpu; tf32 with --backend cuda or auto");
+        boolean curand = v.choice("rng", "philox", "philox", "curand").equals("curand");
+        if (curand && backend.equals("cpu"))
+            throw v.bad("rng", "needs the GPU backend", "philox with --backend cpu; curand with --backend cuda or auto");
         int device = (int) v.integer("device", 0, 0, 1023);
         CudaOptions d = CudaOptions.DEFAULT;
-        return new CudaOptions(device, tf32, d.graphs(), d.vectorReadout(), d.transposedGemms());
+        return new CudaOptions(device, tf32, d.graphs(), d.vectorReadout(), d.transposedGemms(), curand);
     }
 
     /** Distinct dataset labels, each a class the dataset has. */

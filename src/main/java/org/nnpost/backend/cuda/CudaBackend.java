@@ -25,9 +25,10 @@ import static jcuda.jcublas.cublasOperation.CUBLAS_OP_T;
  * once. cuBLAS does the products with weights (layer 1 as one GEMM over every chain, since X is
  * shared; deeper layers as strided-batched GEMMs); kernels in src/main/cuda do the rest, fused:
  * the readout's forward and backward passes with φ and φ′, the loss and per-chain divergence
- * flags, the Langevin update with its prior term and in-register Philox noise, the observables'
- * reductions. Everything is queued on one stream and nothing comes back to the host during a
- * step, so {@link #repeat} records one step as a CUDA graph and replays it.
+ * flags, the Langevin update with its prior term and in-register Philox noise (or noise cuRAND
+ * drew into a buffer, {@link CudaOptions#curand}), the observables' reductions. Everything is
+ * queued on one stream and nothing comes back to the host during a step, so {@link #repeat}
+ * records one step as a CUDA graph and replays it (not with cuRAND, see {@link CurandNoise}).
  *
  * <pre>
  *   gradient():  z¹ = c₀ W¹ X                                  one GEMM, (C·N × N0)(N0 × P)
@@ -45,6 +46,8 @@ public final class CudaBackend implements Backend {
     private final CudaOptions options;
     private final CudaContext ctx;
     private final CudaBuffers buf;
+    /** cuRAND's draws, when the options ask for them; null for our own Philox noise. */
+    private final CurandNoise curand;
     private final int C, P, Pt, L, G, N, N0, m;
     private final float[] scale;
     private final int phi;
@@ -122,16 +125,27 @@ public final class CudaBackend implements Backend {
         for (int g = 0; g < G; g++) scale[g] = (float) spec.scale(g);
         ctx = CudaContext.open(options);
         CudaBuffers b = null;
+        CurandNoise r = null;
         try {
             long free = ctx.memoryInfo()[0];
-            MemoryPlan plan = MemoryPlan.of(spec, P, Pt, false);
+            MemoryPlan plan = MemoryPlan.of(spec, P, Pt, false, options.curand());
             if (!plan.fits(C, free)) throw new CudaException.TooLarge(plan.tooLarge(C, free));
             b = new CudaBuffers(ctx, spec, task, C);
+            if (options.curand()) {
+                long largest = 0;
+                for (int g = 0; g < G; g++) largest = Math.max(largest, spec.groupSize(g));
+                long perStep = 0;
+                for (int g = 0; g < G; g++) perStep += CurandNoise.even((long) C * spec.groupSize(g));
+                r = new CurandNoise(ctx, (long) C * largest, C, perStep);
+                r.seed(0, 0);
+            }
         } catch (RuntimeException e) {
+            if (b != null) b.close();
             ctx.close();
             throw e;
         }
         buf = b;
+        curand = r;
         for (String k : KERNELS) ctx.kernel(k);   // resolved now, never during a graph capture
         clear();
         resetMoments();
@@ -155,7 +169,8 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String description() {
-        return "cuda " + ctx.device().describe() + (options.tf32() ? ", TF32 GEMMs" : ", FP32");
+        return "cuda " + ctx.device().describe() + (options.tf32() ? ", TF32 GEMMs" : ", FP32")
+                + (curand != null ? ", noise from cuRAND (Philox4_32_10, host API)" : ", noise from nnpost's Philox4x32-10");
     }
 
     public DeviceInfo device() { return ctx.device(); }
@@ -173,6 +188,7 @@ public final class CudaBackend implements Backend {
         dropGraph();
         for (int g = 0; g < G; g++) ctx.upload(buf.theta[g], s.params()[g]);
         seed = s.seed();
+        if (curand != null) curand.seed(seed, s.step());
         resetCounters(s.step());
     }
 
@@ -301,8 +317,9 @@ public final class CudaBackend implements Backend {
         for (int g = 0; g < G; g++) {
             float iv = (float) (1.0 / spec.priorVariance(g));
             float s = (float) Math.sqrt(2.0 * eta[g]);   // as CpuBackend.updateGroup
+            CUdeviceptr noise = curand == null ? none : curand.normals((long) C * spec.groupSize(g));
             ctx.kernel("langevin_update").launch(Launch.update(spec.groupSize(g), C), buf.theta[g], buf.grad[g],
-                    spec.groupSize(g), eta[g], iv, s, seed, g, buf.step, sqNorm(g), xiSq == null ? none : xiSq);
+                    spec.groupSize(g), eta[g], iv, s, seed, g, buf.step, sqNorm(g), xiSq == null ? none : xiSq, noise);
         }
         normsFresh = true;
         mark("update");
@@ -339,8 +356,9 @@ public final class CudaBackend implements Backend {
             ctx.kernel("mala_reverse").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
                     buf.grad[g], spec.groupSize(g), eta[g], iv, buf.back);
         }
+        CUdeviceptr uniforms = curand == null ? new CUdeviceptr() : curand.uniforms(C);
         ctx.kernel("mala_decide").launch(Launch.flat(C), buf.traces, buf.tracesOld, 2 + G, buf.xiSq, buf.back, seed,
-                Noise.EXTRA_GROUP, buf.step, buf.divergedAt, buf.accepted, buf.accept, C);
+                Noise.EXTRA_GROUP, buf.step, buf.divergedAt, buf.accepted, buf.accept, C, uniforms);
         for (int g = 0; g < G; g++)
             ctx.kernel("mala_restore").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
                     buf.grad[g], buf.gradOld[g], spec.groupSize(g), buf.accept);
@@ -362,12 +380,13 @@ public final class CudaBackend implements Backend {
 
     /**
      * Records one {@code step} as a CUDA graph and replays it n times, with no host work in between.
-     * The graph is kept while the same Runnable is repeated on unchanged state (no load).
+     * The graph is kept while the same Runnable is repeated on unchanged state (no load). Steps
+     * with cuRAND's noise run one by one: a captured draw would repeat itself (see {@link CurandNoise}).
      */
     @Override
     public void repeat(int n, Runnable stepWork) {
         if (n <= 0) return;
-        if (!options.graphs() || n == 1) {
+        if (!options.graphs() || curand != null || n == 1) {
             for (int i = 0; i < n; i++) stepWork.run();
             return;
         }
@@ -538,6 +557,7 @@ public final class CudaBackend implements Backend {
     public void close() {
         ctx.makeCurrent();
         dropGraph();
+        if (curand != null) curand.close();
         buf.close();
         ctx.close();
     }

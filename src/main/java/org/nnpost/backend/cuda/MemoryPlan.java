@@ -11,17 +11,25 @@ import org.nnpost.model.ModelSpec;
  *
  * @param sharedBytes   data, kernels' running sums, scratch, cuBLAS workspace
  * @param perChainBytes parameters, gradients, every layer's preactivations on train and test
- *                      inputs, outputs, traces (MALA's saved state when {@code mala})
+ *                      inputs, outputs, traces (MALA's saved state when {@code mala}; cuRAND's
+ *                      buffers, the largest group's normals and one uniform, when {@code curand})
  */
 public record MemoryPlan(long sharedBytes, long perChainBytes) {
     /** Left free for the context, cuBLAS's kernels and fragmentation. */
     public static final long RESERVE = 768L << 20;
 
-    public static MemoryPlan of(ModelSpec spec, int P, int Pt, boolean mala) {
+    public static MemoryPlan of(ModelSpec spec, int P, int Pt, boolean mala) { return of(spec, P, Pt, mala, false); }
+
+    public static MemoryPlan of(ModelSpec spec, int P, int Pt, boolean mala, boolean curand) {
         int L = spec.L(), N = spec.N(), m = spec.m(), G = spec.groups();
         long params = spec.paramsPerChain();
         long floats = 2 * params;                          // theta, grad
         if (mala) floats += 2 * params;                    // thetaOld, gradOld
+        if (curand) {                                      // normals for one group at a time, a uniform
+            long largest = 0;
+            for (int g = 0; g < G; g++) largest = Math.max(largest, spec.groupSize(g));
+            floats += largest + 1;
+        }
         floats += (long) L * N * P;                        // Z[0..L-1]: preactivations, reused for deltas
         if (L >= 2) floats += (long) (L - 1) * N * P + (long) N * P;   // H[1..L-1] and the back-propagated D
         floats += 2L * m * P;                              // f, delta

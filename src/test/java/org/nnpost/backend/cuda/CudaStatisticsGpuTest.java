@@ -34,7 +34,15 @@ class CudaStatisticsGpuTest {
      * (chains independent; τ_int ≤ 20 draws for the slowest direction, λ = 1, 10 steps apart).
      */
     @Test
-    void linearRegressionPosteriorIsRecoveredOnTheGpu() {
+    void linearRegressionPosteriorIsRecoveredOnTheGpu() { linearRegressionPosterior(CudaOptions.DEFAULT, "L=0"); }
+
+    /** The same with cuRAND's noise: an independent generator must recover the same posterior. */
+    @Test
+    void linearRegressionPosteriorIsRecoveredWithCurandNoise() {
+        linearRegressionPosterior(CudaOptions.DEFAULT.withCurand(true), "curand L=0");
+    }
+
+    private void linearRegressionPosterior(CudaOptions options, String label) {
         int N0 = 40, P = 20, Pt = 10, m = 2, C = 512;
         double beta0 = 4, eta = 0.01;
         Task task = OrthogonalTask.generate(N0, P, Pt, new double[]{.5, .5}, true, 1, -1, 0.6, 5);
@@ -67,7 +75,7 @@ class CudaStatisticsGpuTest {
                 }
                 mean[r][i] = v;
             }
-        try (CudaBackend gpu = new CudaBackend(spec, task, C, CudaOptions.DEFAULT)) {
+        try (CudaBackend gpu = new CudaBackend(spec, task, C, options)) {
             float[] etas = {(float) eta};
             Ula ula = new Ula(etas);
             gpu.load(ChainState.fromPrior(spec, C, 2024));
@@ -99,14 +107,23 @@ class CudaStatisticsGpuTest {
                     }
                 }
             }
-            GpuReport.row("L=0 exact posterior mean (max |z|)", worstMean, Z, worstMean < Z);
-            GpuReport.row("L=0 exact posterior variance (max |z|)", worstVar, Z, worstVar < Z);
+            GpuReport.row(label + " exact posterior mean (max |z|)", worstMean, Z, worstMean < Z);
+            GpuReport.row(label + " exact posterior variance (max |z|)", worstVar, Z, worstVar < Z);
             assertTrue(worstMean < Z && worstVar < Z, "z-scores " + worstMean + ", " + worstVar);
         }
     }
 
     @Test
-    void longRunStatisticsAgreeWithTheCpuInFp32() { lawOfTheChainsAgrees(false); }
+    void longRunStatisticsAgreeWithTheCpuInFp32() { lawOfTheChainsAgrees(CudaOptions.DEFAULT, "fp32"); }
+
+    /**
+     * cuRAND's noise against the CPU's Philox stream (the GPU's own Philox run draws the same
+     * numbers as the CPU): two generators, one law.
+     */
+    @Test
+    void longRunStatisticsWithCurandNoiseAgreeWithThePhiloxRun() {
+        lawOfTheChainsAgrees(CudaOptions.DEFAULT.withCurand(true), "curand");
+    }
 
     /**
      * TF32 rounds GEMM inputs to 10 mantissa bits (relative 2⁻¹¹ ≈ 5e-4): each force changes by
@@ -115,14 +132,15 @@ class CudaStatisticsGpuTest {
      * bound holds, with 1e-3 of the mean allowed on top.
      */
     @Test
-    void longRunStatisticsAgreeWithTheCpuInTf32() { lawOfTheChainsAgrees(true); }
+    void longRunStatisticsAgreeWithTheCpuInTf32() { lawOfTheChainsAgrees(CudaOptions.DEFAULT.withTf32(true), "tf32"); }
 
     /**
      * Independent chains from the prior on both backends (different seeds): per-chain time averages
      * of U, loss, ‖W¹‖², ‖a‖² have the same distribution whether or not the chains have mixed, so
      * a two-sample z-test over chains checks that the GPU runs the same Markov chain.
      */
-    private void lawOfTheChainsAgrees(boolean tf32) {
+    private void lawOfTheChainsAgrees(CudaOptions options, String label) {
+        boolean tf32 = options.tf32();
         int N = 32, N0 = 24, P = 20, C = 64, burn = 1000, draws = 200, thin = 10;
         Task task = OrthogonalTask.generate(N0, P, 5, new double[]{.5, .25, .25}, true, 1, 0, 0.6, 3);
         ModelSpec spec = new ModelSpec(1, N, N0, 3, Phi.RELU, Scaling.MEANFIELD, 2.0, true, 1, 1);
@@ -133,7 +151,7 @@ class CudaStatisticsGpuTest {
         for (int k = 0; k < 2; k++) {
             try (Backend b = k == 0
                     ? new CpuBackend(spec, task, C, Runtime.getRuntime().availableProcessors())
-                    : new CudaBackend(spec, task, C, CudaOptions.DEFAULT.withTf32(tf32))) {
+                    : new CudaBackend(spec, task, C, options)) {
                 b.load(ChainState.fromPrior(spec, C, 100 + k));
                 ula.init(b);
                 Runnable step = () -> ula.step(b);
@@ -162,7 +180,7 @@ class CudaStatisticsGpuTest {
             double allowance = tf32 ? 1e-3 * Math.abs(avg[0][j]) : 0;
             double z = Math.max(0, Math.abs(avg[1][j] - avg[0][j]) - allowance) / Math.hypot(sd[0][j], sd[1][j]);
             worst = Math.max(worst, z);
-            GpuReport.row((tf32 ? "tf32" : "fp32") + " vs cpu, L=1 relu, mean " + names[j] + " (|z|)", z, Z, z < Z);
+            GpuReport.row(label + " vs cpu, L=1 relu, mean " + names[j] + " (|z|)", z, Z, z < Z);
         }
         assertTrue(worst < Z, "largest z " + worst);
     }

@@ -42,6 +42,7 @@ public final class GpuCheck {
         Object[][] variants = {
                 {"fp32 graph", base, true},
                 {"fp32 stream", base.withGraphs(false), false},
+                {"fp32 stream, cuRAND noise", base.withCurand(true), false},
                 {"fp32 graph, NN GEMMs", base.withTransposedGemms(false), false},
                 {"fp32 graph, 1-wide readout", base.withVectorReadout(false), false},
                 {"tf32 graph", base.withTf32(true), true},
