@@ -37,7 +37,8 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err, BiFunction<RunConfig, Progress, RunResult> runner) {
         String command = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
-        String who = command.equals("sample") || command.equals("bench") || command.equals("theory") ? "nnpost " + command : "nnpost";
+        String who = command.equals("sample") || command.equals("bench") || command.equals("theory")
+                || command.equals("reproduce") ? "nnpost " + command : "nnpost";
         try {
             switch (command) {
                 case "sample":
@@ -46,6 +47,8 @@ public final class Main {
                     return BenchCommand.run(rest, out);
                 case "theory":
                     return TheoryCommand.run(rest, out);
+                case "reproduce":
+                    return ReproduceCommand.run(rest, out, System.console() != null);
                 case "", "help", "-h", "--help":
                     out.print(usage());
                     return OK;
@@ -53,7 +56,7 @@ public final class Main {
                     out.println("nnpost " + version() + " (Java " + System.getProperty("java.version") + ")");
                     return OK;
                 default:
-                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, theory, bench; see nnpost --help)");
+                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, theory, reproduce, bench; see nnpost --help)");
             }
         } catch (UsageException e) {
             err.println(who + ": " + Flags.oneLine(e.getMessage()));
@@ -96,6 +99,7 @@ public final class Main {
                 + "Commands\n"
                 + "  sample      sample one posterior and write a run directory (no flags: the default job)\n"
                 + "  theory      the theory's numbers for the same flags, without sampling\n"
+                + "  reproduce   a figure of the paper (fig1..fig5): runs, panels (PNG) and numbers beside theory\n"
                 + "  bench       chain-steps per second of a preset network on one backend\n"
                 + "\n"
                 + "Other\n"
