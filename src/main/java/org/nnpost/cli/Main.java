@@ -38,7 +38,7 @@ public final class Main {
         String command = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         String who = command.equals("sample") || command.equals("bench") || command.equals("theory")
-                || command.equals("reproduce") ? "nnpost " + command : "nnpost";
+                || command.equals("reproduce") || command.equals("plot") ? "nnpost " + command : "nnpost";
         try {
             switch (command) {
                 case "sample":
@@ -49,6 +49,8 @@ public final class Main {
                     return TheoryCommand.run(rest, out);
                 case "reproduce":
                     return ReproduceCommand.run(rest, out, System.console() != null);
+                case "plot":
+                    return PlotCommand.run(rest, out);
                 case "", "help", "-h", "--help":
                     out.print(usage());
                     return OK;
@@ -56,7 +58,7 @@ public final class Main {
                     out.println("nnpost " + version() + " (Java " + System.getProperty("java.version") + ")");
                     return OK;
                 default:
-                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, theory, reproduce, bench; see nnpost --help)");
+                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, theory, reproduce, plot, bench; see nnpost --help)");
             }
         } catch (UsageException e) {
             err.println(who + ": " + Flags.oneLine(e.getMessage()));
@@ -100,6 +102,7 @@ public final class Main {
                 + "  sample      sample one posterior and write a run directory (no flags: the default job)\n"
                 + "  theory      the theory's numbers for the same flags, without sampling\n"
                 + "  reproduce   a figure of the paper (fig1..fig5): runs, panels (PNG) and numbers beside theory\n"
+                + "  plot        panels (PNG) and theory comparison of a finished run directory\n"
                 + "  bench       chain-steps per second of a preset network on one backend\n"
                 + "\n"
                 + "Other\n"

@@ -19,6 +19,7 @@ import org.nnpost.model.Phi;
 import org.nnpost.observe.ClassErrors;
 import org.nnpost.report.Plots;
 import org.nnpost.report.Png;
+import org.nnpost.theory.Linalg;
 import org.nnpost.theory.TheoryNumbers;
 
 /**
@@ -163,6 +164,21 @@ final class ReproduceAnalysis {
             Json.put(ro, "relative_difference", rel);
             t.append("  readout covariance U, mean-field theory:        ").append(matrix(u, m)).append('\n');
             t.append(String.format(Locale.ROOT, "  relative difference |sampled - U| / |U| = %s%n", num(rel)));
+            // along U's eigenvectors: the direction the targets leave free (such as a_1 + a_2 when
+            // y_1 = -y_2) keeps the prior variance in the N -> infinity theory, while at P ~ N the data
+            // still pin a finite fraction of the readout directions there
+            Linalg.Eigen e = Linalg.eigh(u, m);
+            double[] sampledAlong = new double[m];
+            for (int k = 0; k < m; k++) {
+                double s = 0;
+                for (int p = 0; p < m; p++)
+                    for (int q = 0; q < m; q++) s += e.vectors()[p * m + k] * cov[p * m + q] * e.vectors()[q * m + k];
+                sampledAlong[k] = s;
+            }
+            ro.set("variance_along_U_eigenvectors_theory", Json.doubles(e.values()));
+            ro.set("variance_along_U_eigenvectors_sampled", Json.doubles(sampledAlong));
+            t.append(String.format(Locale.ROOT, "  readout variance along U's eigenvectors: theory %s, sampled %s%n",
+                    vec(e.values()), vec(sampledAlong)));
         } else {
             ro.put("theory", "none in this codebase for this network (the non-lazy theory covers linear, L = 1)");
         }
