@@ -45,7 +45,11 @@ final class Frame {
         right = width - side - 20;
         bottom = height - 55;
         g.setColor(AXIS);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        // a long title shrinks to fit rather than run off the image
+        int size = 14;
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, size));
+        while (size > 9 && title != null && g.getFontMetrics().stringWidth(title) > width - 16)
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, --size));
         centred(title, width / 2, 24);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     }
@@ -116,8 +120,8 @@ final class Frame {
             g.drawString(label(t), x + w + 6, y + fm.getAscent() / 2 - 1);
         }
         AffineTransform saved = g.getTransform();
-        g.rotate(Math.PI / 2);
-        centred(label, (top + bottom) / 2, -(image.getWidth() - 8));
+        g.rotate(-Math.PI / 2);
+        centred(label, -(top + bottom) / 2, image.getWidth() - 8);
         g.setTransform(saved);
     }
 

@@ -335,6 +335,8 @@ public final class Plots {
         List<Color> colors = new ArrayList<>();
         List<Boolean> dashed = new ArrayList<>();
         boolean markers = x.length <= 30;
+        // long noisy traces: anti-aliasing adds many shades and little clarity (and triples the PNG)
+        if (x.length > 100) f.g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING, java.awt.RenderingHints.VALUE_ANTIALIAS_OFF);
         for (int k = 0; k < series.size(); k++) {
             Color c = Frame.PALETTE[k % Frame.PALETTE.length];
             double[] y = series.get(k).values();

@@ -152,11 +152,10 @@ final class ReproduceAnalysis {
         for (int p = 0; p < m; p++) {
             series.add(new Plots.Series("a, class " + p, perClass[p]));
             curves.add(u != null ? Plots.gaussian("theory N(0, U_" + p + p + ")", 0, u[p * m + p], 200)
-                    : Plots.gaussian("Gaussian, sampled variance", 0, cov[p * m + p], 200));
+                    : Plots.gaussian("Gaussian of class " + p + "'s variance", 0, cov[p * m + p], 200));
         }
-        String what = u != null ? "mean-field theory dashed" : "a Gaussian of the sampled variance dashed";
         panels.add(Png.write(dir.resolve("readout.png"), Plots.histogram(series, curves, 40,
-                "readout weights (" + r.label() + "); " + what, "readout weight a_r")));
+                "readout weights, all neurons and draws (" + r.label() + ")", "readout weight a_r")));
         t.append("  readout covariance <a a^T> per neuron, sampled: ").append(matrix(cov, m)).append('\n');
         if (u != null) {
             ro.set("covariance_theory", Json.doubles(u));
