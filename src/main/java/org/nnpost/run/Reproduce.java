@@ -61,7 +61,7 @@ public final class Reproduce {
             text.append(a.text()).append('\n');
             for (Path p : a.panels()) panels.add(dir.relativize(p));
         }
-        if (q.figure() == ReproduceFigure.FIG5) panels.add(dir.relativize(sweep(dir, results)));
+        if (q.figure() == ReproduceFigure.FIG5) panels.add(dir.relativize(sweep(dir, results, text)));
         String notes = notes(q.figure());
         o.put("notes", notes);
         ArrayNode pa = o.putArray("panels");
@@ -86,7 +86,7 @@ public final class Reproduce {
     }
 
     /** Fig. 5's summary panel: the coding metrics against y-. */
-    private static Path sweep(Path dir, List<ReproduceAnalysis.Result> results) {
+    private static Path sweep(Path dir, List<ReproduceAnalysis.Result> results, StringBuilder text) {
         int n = results.size();
         double[] y = new double[n], pr = new double[n], kurt = new double[n], codes = new double[n];
         for (int k = 0; k < n; k++) {
@@ -94,11 +94,20 @@ public final class Reproduce {
             y[k] = o.path("parameters").path("y_minus").asDouble();
             pr[k] = o.path("coding").path("participation_ratio_per_N").asDouble(Double.NaN);
             kurt[k] = o.path("coding").path("excess_kurtosis").asDouble(Double.NaN);
-            codes[k] = o.path("coding").path("codes").size();
+            // the share of neurons in the three commonest codes: near 1 when a few codes carry the layer
+            double top = 0;
+            int seen = 0;
+            for (var it = o.path("coding").path("codes").elements(); it.hasNext() && seen < 3; seen++) top += it.next().asDouble();
+            codes[k] = results.get(k).json().path("coding").isMissingNode() ? Double.NaN : top;
         }
+        text.append("sweep over y-:\n     y-   scheme      PR/N   excess kurtosis   share of 3 commonest codes\n");
+        for (int k = 0; k < n; k++)
+            text.append(String.format(Locale.ROOT, "  %5.2f   %-9s  %6.3f   %15.3f   %26.3f%n", y[k],
+                    results.get(k).json().path("coding").path("scheme").asText("n/a"), pr[k], kurt[k], codes[k]));
+        text.append('\n');
         return Png.write(dir.resolve("sweep.png"), Plots.lines(y, List.of(
                         new Plots.Series("PR/N", pr), new Plots.Series("excess kurtosis", kurt),
-                        new Plots.Series("shared codes", codes)),
+                        new Plots.Series("share of the 3 commonest codes", codes)),
                 "coding metrics of erf networks against y-", "y- (target of the other classes)", "value"));
     }
 

@@ -206,8 +206,10 @@ final class ReproduceAnalysis {
         ObjectNode trainFit = pr.putObject("train");
         Json.put(trainFit, "rms_minus_targets", rms(fTrain, floats(train.y())));
         Json.put(trainFit, "rms_targets", rms(floats(train.y()), new double[fTrain.length]));
-        t.append(String.format(Locale.ROOT, "  train outputs: rms(sampled - targets) %s (targets rms %s)%n",
-                num(rms(fTrain, floats(train.y()))), num(rms(floats(train.y()), new double[fTrain.length]))));
+        Json.put(trainFit, "rms_gp_minus_targets", rms(th.gp().meanTrain(), floats(train.y())));
+        t.append(String.format(Locale.ROOT, "  train outputs: rms(sampled - targets) %s, rms(GP - targets) %s (targets rms %s)%n",
+                num(rms(fTrain, floats(train.y()))), num(rms(th.gp().meanTrain(), floats(train.y()))),
+                num(rms(floats(train.y()), new double[fTrain.length]))));
         if (mf) {
             Json.put(trainFit, "rms_minus_mean_field", rms(fTrain, th.meanField().fTrain()));
             Json.put(pr.putObject("test"), "rms_minus_mean_field", rms(fTest, th.meanFieldTest()));
