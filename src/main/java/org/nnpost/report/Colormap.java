@@ -9,6 +9,9 @@ import java.awt.Color;
  */
 public record Colormap(double lo, double hi, boolean diverging) {
 
+    /** Distinct colours of a ramp (odd, so a diverging ramp has white at 0). */
+    public static final int LEVELS = 65;
+
     private static final int[][] SEQUENTIAL = {
             {68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
     private static final int[][] DIVERGING = {
@@ -39,7 +42,9 @@ public record Colormap(double lo, double hi, boolean diverging) {
     public Color color(double x) {
         if (!Double.isFinite(x)) return Color.GRAY;
         double f = hi > lo ? (x - lo) / (hi - lo) : 0.5;
-        return ramp(diverging ? DIVERGING : SEQUENTIAL, Math.max(0, Math.min(1, f)));
+        // LEVELS steps: finer than the eye separates on a ramp, few enough that PNG compresses well
+        f = Math.round(Math.max(0, Math.min(1, f)) * (LEVELS - 1)) / (double) (LEVELS - 1);
+        return ramp(diverging ? DIVERGING : SEQUENTIAL, f);
     }
 
     public int rgb(double x) { return color(x).getRGB(); }

@@ -46,13 +46,26 @@ public final class Plots {
     public static BufferedImage heatmap(Matrix a, String title, String xLabel, String yLabel, String colorLabel,
                                         int[] rowBreaks, int[] colBreaks) {
         Frame f = heatmapFrame(title);
+        // plain text keeps a heatmap within 256 colours, so it is stored with a palette (a third of the size)
+        f.g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_OFF);
+        f.g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING, java.awt.RenderingHints.VALUE_ANTIALIAS_OFF);
         Colormap cm = Colormap.forData(a.v());
         int w = f.right - f.left, h = f.bottom - f.top;
+        // a pixel shows the mean of the cells it covers: a matrix larger than the plot is averaged,
+        // not sampled, so no entry's colour stands for its neighbours
         for (int y = 0; y < h; y++) {
-            int r = Math.min(a.rows() - 1, (int) ((y + 0.5) * a.rows() / h));
+            int r0 = Math.min(a.rows() - 1, (int) ((long) y * a.rows() / h));
+            int r1 = Math.max(r0 + 1, (int) ((long) (y + 1) * a.rows() / h));
+            if (a.rows() <= h) r0 = Math.min(a.rows() - 1, (int) ((y + 0.5) * a.rows() / h));
+            if (a.rows() <= h) r1 = r0 + 1;
             for (int x = 0; x < w; x++) {
-                int c = Math.min(a.cols() - 1, (int) ((x + 0.5) * a.cols() / w));
-                f.image.setRGB(f.left + x, f.top + y, cm.rgb(a.at(r, c)));
+                int c0 = Math.min(a.cols() - 1, (int) ((long) x * a.cols() / w));
+                int c1 = Math.max(c0 + 1, (int) ((long) (x + 1) * a.cols() / w));
+                if (a.cols() <= w) c0 = Math.min(a.cols() - 1, (int) ((x + 0.5) * a.cols() / w));
+                if (a.cols() <= w) c1 = c0 + 1;
+                double sum = 0;
+                for (int r = r0; r < r1; r++) for (int c = c0; c < c1; c++) sum += a.at(r, c);
+                f.image.setRGB(f.left + x, f.top + y, cm.rgb(sum / ((r1 - r0) * (c1 - c0))));
             }
         }
         f.g.setStroke(new BasicStroke(1.5f));

@@ -236,12 +236,11 @@ final class ReproduceAnalysis {
         errors(o.putObject("train_error"), "sampling", trainErr);
         String[] classes = new String[m];
         for (int p = 0; p < m; p++) classes[p] = "class " + p + " (" + sampled.count()[p] + ")";
-        double[] none = new double[m];
-        java.util.Arrays.fill(none, Double.NaN);
-        panels.add(Png.write(dir.resolve("errors.png"), Plots.bars(classes, List.of(
-                        new Plots.Series("sampling", sampled.perClass()),
-                        new Plots.Series("mean-field theory", theory != null ? theory.perClass() : none),
-                        new Plots.Series("lazy GP", gp.perClass())),
+        List<Plots.Series> bars = new ArrayList<>();
+        bars.add(new Plots.Series("sampling", sampled.perClass()));
+        if (theory != null) bars.add(new Plots.Series("mean-field theory", theory.perClass()));
+        bars.add(new Plots.Series("lazy GP", gp.perClass()));
+        panels.add(Png.write(dir.resolve("errors.png"), Plots.bars(classes, bars,
                 "test error per class (" + r.label() + ")", "test error of the mean predictor")));
         t.append(String.format(Locale.ROOT, "  train error (sampling) %s; test error: sampling %s %s%s, GP %s %s%n",
                 num(trainErr.overall()), num(sampled.overall()), vec(sampled.perClass()),

@@ -146,6 +146,21 @@ class PlotsTest {
                 "trace", "draw", "loss"), Plots.WIDTH, Plots.HEIGHT), 10, 0.03);
     }
 
+    /** Palette or not, the PNG holds exactly the drawn pixels. */
+    @Test
+    void pngIsLosslessWithAndWithoutAPalette() throws IOException {
+        BufferedImage few = Plots.kernel(new double[]{1, 0, 0, 1}, 2, new int[]{0, 1}, "two inputs");
+        BufferedImage many = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 30; y++) for (int x = 0; x < 40; x++) many.setRGB(x, y, (x * 6) << 16 | (y * 8) << 8 | 77);
+        assertSame(many, Png.indexed(many), "1200 colours cannot take a palette");
+        assertNotSame(few, Png.indexed(few), "a heatmap keeps within 256 colours and takes a palette");
+        for (BufferedImage img : new BufferedImage[]{few, many}) {
+            BufferedImage back = roundTrip("exact" + img.getWidth(), img, img.getWidth(), img.getHeight());
+            for (int y = 0; y < img.getHeight(); y++)
+                for (int x = 0; x < img.getWidth(); x++) assertEquals(img.getRGB(x, y), back.getRGB(x, y), "pixel " + x + "," + y);
+        }
+    }
+
     @Test
     void gaussianCurveIsANormalisedDensity() {
         Plots.Curve c = Plots.gaussian("g", 0, 4, 801);
