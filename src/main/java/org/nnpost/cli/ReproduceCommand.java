@@ -29,7 +29,7 @@ final class ReproduceCommand {
 
     static final Flags FLAGS = new Flags("reproduce", List.of(
             flag("scale", WHAT, "s", "1", "0 < s <= 1: N, P and N0 times s, rounded (P <= N0 on orthogonal data, class ratios kept)"),
-            flag("steps", WHAT, "int", "10000", "steps per chain (burn-in 40%, a draw every (steps - burn-in)/10 steps at most 20)"),
+            flag("steps", WHAT, "int", "10000 (fig2: 20000)", "steps per chain (burn-in 40%, a draw every (steps - burn-in)/10 steps, at most 20)"),
             flag("chains", WHAT, "int", "4", "independent chains per run"),
             flag("seed", WHAT, "int", "1", "sampler seed, 0 to 4294967295"),
             flag("data-dir", WHAT, "dir", "$NNPOST_DATA or ~/.cache/nnpost/datasets", "fig3: the datasets directory"),

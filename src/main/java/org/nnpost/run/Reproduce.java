@@ -72,9 +72,9 @@ public final class Reproduce {
         return new Result(dir, text.toString(), panels);
     }
 
-    /** The sample run of one recipe: burn-in 40% of the steps, about 300 kept draws, 10 saved whole. */
+    /** The sample run of one recipe: burn-in 40% of the steps, a draw every 20 steps at most, 10 saved whole. */
     static RunConfig config(Request q, ReproduceFigure.Recipe r, Path out) {
-        long steps = q.steps() > 0 ? q.steps() : ReproduceFigure.STEPS;
+        long steps = q.steps() > 0 ? q.steps() : r.steps();
         long burnIn = steps * 2 / 5;
         int every = (int) Math.max(1, Math.min(20, (steps - burnIn) / 10));
         long draws = (steps - burnIn) / every;

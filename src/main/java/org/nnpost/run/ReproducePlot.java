@@ -42,7 +42,8 @@ public final class ReproducePlot {
         JsonNode eta = p.path("sampler").path("eta");
         float eta0 = (float) (eta.isObject() && eta.size() > 0 ? eta.elements().next().asDouble() : eta.asDouble(Double.NaN));
         String name = dir.toAbsolutePath().normalize().getFileName().toString();
-        ReproduceFigure.Recipe recipe = new ReproduceFigure.Recipe(name, spec.phi().id() + ", L = " + spec.L(), spec, task, eta0);
+        ReproduceFigure.Recipe recipe = new ReproduceFigure.Recipe(name, spec.phi().id() + ", L = " + spec.L(), spec, task, eta0,
+                p.path("sampler").path("steps").asLong());
         ReproduceAnalysis.Result a = ReproduceAnalysis.of(recipe, dir);
         Json.write(dir.resolve("analysis.json"), a.json());
         return new Result(dir, a.text(), a.panels());

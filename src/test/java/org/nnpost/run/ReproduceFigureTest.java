@@ -28,6 +28,8 @@ class ReproduceFigureTest {
         assertArrayEquals(new double[]{0.5, 0.25, 0.25}, f2.task().classWeights());
         assertTrue(f2.task().fixedRatios());
         assertEquals(0, f2.task().yMinus());
+        assertEquals(ReproduceFigure.ETA_DEEP, f2.eta(), "the two-layer orthogonal task needs a smaller step");
+        assertEquals(2 * ReproduceFigure.STEPS, f2.steps());
         ReproduceFigure.Recipe f3 = ReproduceFigure.FIG3.recipes(1, null).get(0);
         assertEquals("mnist", f3.task().kind());
         assertArrayEquals(new int[]{0, 1, 2}, f3.task().classes());
