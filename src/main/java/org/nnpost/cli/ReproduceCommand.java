@@ -68,10 +68,8 @@ final class ReproduceCommand {
         if (figure == null)
             throw new UsageException("unknown figure \"" + args[0] + "\" (allowed: fig1, fig2, fig3, fig4, fig5)");
         Reproduce.Request q = request(figure, v);
-        Reproduce.Result r;
-        try (ConsoleProgress progress = ConsoleProgress.create(q.progress(), out, terminal)) {
-            r = Reproduce.execute(q, progress);
-        }
+        // one display per run: a console display is done once finished, and each run finishes its own
+        Reproduce.Result r = Reproduce.execute(q, () -> ConsoleProgress.create(q.progress(), out, terminal));
         out.println("reproduction written: " + r.dir());
         out.print(r.text());
         return 0;

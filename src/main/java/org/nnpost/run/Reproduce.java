@@ -31,7 +31,8 @@ public final class Reproduce {
 
     public record Result(Path dir, String text, List<Path> panels) {}
 
-    public static Result execute(Request q, Progress progress) {
+    /** @param progress makes a fresh progress display per run (a display is finished when its run ends) */
+    public static Result execute(Request q, java.util.function.Supplier<? extends Progress> progress) {
         OutputDir.checkUsable(q.outDir());
         List<ReproduceFigure.Recipe> recipes = q.figure().recipes(q.scale(), q.dataDir());
         Path dir = OutputDir.create(q.outDir());
@@ -50,7 +51,7 @@ public final class Reproduce {
         List<ReproduceAnalysis.Result> results = new ArrayList<>();
         for (ReproduceFigure.Recipe r : recipes) {
             RunConfig cfg = config(q, r, dir.resolve(r.name()));
-            SampleRun.execute(cfg, progress);
+            SampleRun.execute(cfg, progress.get());
             ReproduceAnalysis.Result a = ReproduceAnalysis.of(r, cfg.outDir());
             ObjectNode ro = a.json();
             ro.put("steps", cfg.sampler().steps());
