@@ -2,7 +2,6 @@ package org.nnpost.run;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -276,8 +275,8 @@ final class ReproduceAnalysis {
         JsonNode codes = c.path("codes");
         List<String> names = new ArrayList<>();
         List<Double> share = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = codes.fields(); it.hasNext() && names.size() < 8; ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : codes.properties()) {
+            if (names.size() == 8) break;
             names.add(e.getKey());
             share.add(e.getValue().asDouble());
         }
