@@ -37,7 +37,8 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err, BiFunction<RunConfig, Progress, RunResult> runner) {
         String command = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
-        String who = command.equals("sample") || command.equals("bench") || command.equals("theory") || command.equals("devices") ? "nnpost " + command : "nnpost";
+        String who = java.util.Set.of("sample", "theory", "reproduce", "plot", "bench", "devices").contains(command)
+                ? "nnpost " + command : "nnpost";
         try {
             switch (command) {
                 case "sample":
@@ -46,6 +47,10 @@ public final class Main {
                     return BenchCommand.run(rest, out);
                 case "theory":
                     return TheoryCommand.run(rest, out);
+                case "reproduce":
+                    return ReproduceCommand.run(rest, out, System.console() != null);
+                case "plot":
+                    return PlotCommand.run(rest, out);
                 case "devices":
                     return DevicesCommand.run(rest, out);
                 case "", "help", "-h", "--help":
@@ -55,7 +60,7 @@ public final class Main {
                     out.println("nnpost " + version() + " (Java " + System.getProperty("java.version") + ")");
                     return OK;
                 default:
-                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, theory, bench, devices; see nnpost --help)");
+                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, theory, reproduce, plot, bench, devices; see nnpost --help)");
             }
         } catch (UsageException e) {
             err.println(who + ": " + Flags.oneLine(e.getMessage()));
@@ -98,6 +103,8 @@ public final class Main {
                 + "Commands\n"
                 + "  sample      sample one posterior and write a run directory (no flags: the default job)\n"
                 + "  theory      the theory's numbers for the same flags, without sampling\n"
+                + "  reproduce   a figure of the paper (fig1..fig5): runs, panels (PNG) and numbers beside theory\n"
+                + "  plot        panels (PNG) and theory comparison of a finished run directory\n"
                 + "  bench       chain-steps per second of a preset network on one backend\n"
                 + "  devices     the GPUs the CUDA backend can see\n"
                 + "\n"

@@ -1,0 +1,116 @@
+package org.nnpost.cli;
+
+import static org.nnpost.cli.Flags.flag;
+import static org.nnpost.cli.Flags.toggle;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.List;
+
+import org.nnpost.data.DataException;
+import org.nnpost.data.Datasets;
+import org.nnpost.run.Reproduce;
+import org.nnpost.run.ReproduceFigure;
+
+/**
+ * {@code nnpost reproduce fig1|…|fig5}: the paper's figures at its parameters (SPEC §8), or
+ * shrunk by --scale, as ordinary sample runs plus panels and a text setting the measured
+ * numbers beside theory.
+ */
+final class ReproduceCommand {
+    private ReproduceCommand() {}
+
+    static final String WHAT = "Reproduction";
+
+    static final Flags FLAGS = new Flags("reproduce", List.of(
+            flag("scale", WHAT, "s", "1", "0 < s <= 1: N, P and N0 times s, rounded (P <= N0 on orthogonal data, class ratios kept)"),
+            flag("steps", WHAT, "int", "10000 (fig2: 20000)", "steps per chain (burn-in 40%, a draw every (steps - burn-in)/10 steps, at most 20)"),
+            flag("chains", WHAT, "int", "4", "independent chains per run"),
+            flag("seed", WHAT, "int", "1", "sampler seed, 0 to 4294967295"),
+            flag("data-dir", WHAT, "dir", "$NNPOST_DATA or ~/.cache/nnpost/datasets", "fig3: the datasets directory"),
+            flag("backend", SampleCommand.RUN, "name", "auto", "cpu, cuda or auto"),
+            flag("threads", SampleCommand.RUN, "int", "all cores", "CPU threads; results do not depend on it"),
+            flag("out", SampleCommand.RUN, "dir", "runs/reproduce-<figure>-<date-time>", "output directory: new or empty"),
+            flag("progress", SampleCommand.RUN, "mode", "auto", "auto, bar, lines, off"),
+            toggle(Flags.HELP, SampleCommand.RUN, "this text")));
+
+    static String usage() {
+        return FLAGS.usage("nnpost reproduce fig1|fig2|fig3|fig4|fig5 [flags]",
+                "Runs a figure of van Meegen & Sompolinsky (2025) at the captions' parameters (docs/SPEC.md\n"
+                        + "section 8), one run directory per network, then writes its panels (PNG) and reproduction.txt /\n"
+                        + "reproduction.json with the measured numbers beside theory. fig3 needs MNIST\n"
+                        + "(scripts/fetch-datasets.sh mnist). At --scale 1 runs are GPU-sized; --scale 0.1 takes about a\n"
+                        + "minute or two per figure on two cores (docs/REPRODUCTION.md).");
+    }
+
+    static int run(String[] args, PrintStream out, boolean terminal) {
+        if (args.length == 0)
+            throw new UsageException("which figure? (allowed: fig1, fig2, fig3, fig4, fig5; see nnpost reproduce --help)");
+        if (args[0].startsWith("-")) {
+            Flags.Values v = FLAGS.parse(args);
+            if (v.isHelp()) {
+                out.print(usage());
+                return 0;
+            }
+            throw new UsageException("the figure comes first (allowed: fig1, fig2, fig3, fig4, fig5; see nnpost reproduce --help)");
+        }
+        ReproduceFigure figure = ReproduceFigure.parse(args[0]);
+        Flags.Values v = FLAGS.parse(Arrays.copyOfRange(args, 1, args.length));
+        if (v.isHelp()) {
+            out.print(usage());
+            return 0;
+        }
+        if (figure == null)
+            throw new UsageException("unknown figure \"" + args[0] + "\" (allowed: fig1, fig2, fig3, fig4, fig5)");
+        Reproduce.Request q = request(figure, v);
+        // one display per run: a console display is done once finished, and each run finishes its own
+        Reproduce.Result r = Reproduce.execute(q, () -> ConsoleProgress.create(q.progress(), out, terminal));
+        out.println("reproduction written: " + r.dir());
+        out.print(r.text());
+        return 0;
+    }
+
+    static Reproduce.Request request(ReproduceFigure figure, Flags.Values v) {
+        double scale = v.real("scale", 1);
+        if (!(scale > 0 && scale <= 1)) throw v.bad("scale", "out of range", "a number s with 0 < s <= 1");
+        long steps = v.integer("steps", 0, 10, Long.MAX_VALUE / 2);
+        int chains = (int) v.integer("chains", 4, 1, 1 << 16);
+        int seed = (int) v.integer("seed", 1, 0, 0xFFFF_FFFFL);
+        String backend = v.choice("backend", "auto", "cpu", "cuda", "auto");
+        int threads = (int) v.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
+        String progress = v.choice("progress", "auto", "auto", "bar", "lines", "off");
+        Path dataDir = null;
+        if (figure == ReproduceFigure.FIG3) {
+            dataDir = Datasets.directory(v.has("data-dir") ? v.raw("data-dir") : null);
+            try {
+                Datasets.check(dataDir, "mnist");
+            } catch (DataException e) {
+                throw new UsageException("fig3 needs MNIST: " + e.getMessage());
+            }
+        } else if (v.has("data-dir")) {
+            throw v.bad("data-dir", "only fig3 reads a dataset", "leave it out for " + figure.id);
+        }
+        Path out = outDir(v, figure);
+        return new Reproduce.Request(figure, scale, out, seed, threads, backend, steps, chains, dataDir, progress);
+    }
+
+    private static Path outDir(Flags.Values v, ReproduceFigure figure) {
+        if (v.has("out")) {
+            if (v.raw("out").isBlank()) throw v.bad("out", "empty", SampleCommand.OUT_ALLOWED);
+            try {
+                return Path.of(v.raw("out"));
+            } catch (InvalidPathException e) {
+                throw v.bad("out", "not a path", SampleCommand.OUT_ALLOWED);
+            }
+        }
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path out = Path.of("runs", "reproduce-" + figure.id + "-" + stamp);
+        for (int k = 2; Files.exists(out); k++) out = Path.of("runs", "reproduce-" + figure.id + "-" + stamp + "-" + k);
+        return out;
+    }
+}

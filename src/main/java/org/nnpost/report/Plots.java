@@ -1,0 +1,379 @@
+package org.nnpost.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.geom.Path2D;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The figures' panels, each a pure function: data in, image out. Nothing here reads or writes
+ * files ({@link Png} does); axes carry numbers and labels, heatmaps a colour bar.
+ */
+public final class Plots {
+    private Plots() {}
+
+    public static final int WIDTH = 560, HEIGHT = 440;
+
+    /** A row-major matrix. */
+    public record Matrix(int rows, int cols, double[] v) {
+        public Matrix {
+            if (v.length != (long) rows * cols) throw new IllegalArgumentException("matrix size");
+        }
+
+        public double at(int r, int c) { return v[r * cols + c]; }
+    }
+
+    /** Named values: a histogram's samples, a line's y values or a bar series. */
+    public record Series(String name, double[] values) {}
+
+    /** A named curve drawn over a histogram (a theory density). */
+    public record Curve(String name, double[] x, double[] y) {}
+
+    /** Named points of a scatter plot. */
+    public record Points(String name, double[] x, double[] y) {}
+
+    // ------------------------------------------------------------------ heatmaps
+
+    /**
+     * A matrix as an image, row 0 at the top, with a colour bar; lines mark group boundaries
+     * (classes) given as the first index of each new group.
+     */
+    public static BufferedImage heatmap(Matrix a, String title, String xLabel, String yLabel, String colorLabel,
+                                        int[] rowBreaks, int[] colBreaks) {
+        Frame f = heatmapFrame(title);
+        // plain text keeps a heatmap within 256 colours, so it is stored with a palette (a third of the size)
+        f.g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_OFF);
+        f.g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING, java.awt.RenderingHints.VALUE_ANTIALIAS_OFF);
+        Colormap cm = Colormap.forData(a.v());
+        int w = f.right - f.left, h = f.bottom - f.top;
+        // a pixel shows the mean of the cells it covers: a matrix larger than the plot is averaged,
+        // not sampled, so no entry's colour stands for its neighbours
+        for (int y = 0; y < h; y++) {
+            int r0 = Math.min(a.rows() - 1, (int) ((long) y * a.rows() / h));
+            int r1 = Math.max(r0 + 1, (int) ((long) (y + 1) * a.rows() / h));
+            if (a.rows() <= h) r0 = Math.min(a.rows() - 1, (int) ((y + 0.5) * a.rows() / h));
+            if (a.rows() <= h) r1 = r0 + 1;
+            for (int x = 0; x < w; x++) {
+                int c0 = Math.min(a.cols() - 1, (int) ((long) x * a.cols() / w));
+                int c1 = Math.max(c0 + 1, (int) ((long) (x + 1) * a.cols() / w));
+                if (a.cols() <= w) c0 = Math.min(a.cols() - 1, (int) ((x + 0.5) * a.cols() / w));
+                if (a.cols() <= w) c1 = c0 + 1;
+                double sum = 0;
+                for (int r = r0; r < r1; r++) for (int c = c0; c < c1; c++) sum += a.at(r, c);
+                f.image.setRGB(f.left + x, f.top + y, cm.rgb(sum / ((r1 - r0) * (c1 - c0))));
+            }
+        }
+        f.g.setStroke(new BasicStroke(1.5f));
+        for (int b : rowBreaks) {
+            int y = f.top + (int) Math.round((double) b * h / a.rows());
+            f.line(Color.BLACK, f.left, y, f.right, y);
+        }
+        for (int b : colBreaks) {
+            int x = f.left + (int) Math.round((double) b * w / a.cols());
+            f.line(Color.BLACK, x, f.top, x, f.bottom);
+        }
+        f.g.setStroke(new BasicStroke(1f));
+        // index axes: x runs left to right, y top to bottom
+        f.ranges(0, a.cols(), 0, a.rows());
+        indexAxes(f, a.rows(), a.cols());
+        f.box();
+        f.labels(xLabel, yLabel);
+        f.colorBar(cm, colorLabel);
+        return f.done();
+    }
+
+    private static Frame heatmapFrame(String title) {
+        return new Frame(WIDTH, HEIGHT + 20, 90, title);
+    }
+
+    /** Where a heatmap's cells lie in its image (for tests). */
+    static java.awt.Rectangle heatmapArea() {
+        Frame f = heatmapFrame("");
+        f.done();
+        return new java.awt.Rectangle(f.left, f.top, f.right - f.left, f.bottom - f.top);
+    }
+
+    private static void indexAxes(Frame f, int rows, int cols) {
+        var fm = f.g.getFontMetrics();
+        for (double t : Frame.ticks(0, cols)) {
+            int x = (int) Math.round(f.px(t));
+            f.line(Frame.AXIS, x, f.bottom, x, f.bottom + 5);
+            f.g.setColor(Frame.AXIS);
+            f.centred(Frame.label(t), x, f.bottom + 7 + fm.getAscent());
+        }
+        for (double t : Frame.ticks(0, rows)) {
+            int y = (int) Math.round(f.top + t / rows * (f.bottom - f.top));
+            f.line(Frame.AXIS, f.left - 5, y, f.left, y);
+            f.g.setColor(Frame.AXIS);
+            String s = Frame.label(t);
+            f.g.drawString(s, f.left - 8 - fm.stringWidth(s), y + fm.getAscent() / 2 - 1);
+        }
+    }
+
+    /** A kernel K (P × P) with its inputs sorted by class, classes separated by lines. */
+    public static BufferedImage kernel(double[] k, int P, int[] labels, String title) {
+        int[] order = byClass(labels);
+        double[] s = new double[P * P];
+        for (int a = 0; a < P; a++)
+            for (int b = 0; b < P; b++) s[a * P + b] = k[order[a] * P + order[b]];
+        int[] breaks = classBreaks(labels, order);
+        return heatmap(new Matrix(P, P, s), title, "input (sorted by class)", "input (sorted by class)", "kernel", breaks, breaks);
+    }
+
+    /**
+     * Activations h (N × P, [neuron][input]) of one posterior sample: neurons sorted by mean
+     * squared activity, most active at the top, and only the top ones when top &lt; N (the
+     * paper shows the 20 most active ReLU neurons); inputs sorted by class.
+     */
+    public static BufferedImage raster(float[] h, int N, int P, int[] labels, int top, String title) {
+        double[] power = new double[N];
+        for (int i = 0; i < N; i++) {
+            double s = 0;
+            for (int mu = 0; mu < P; mu++) s += (double) h[i * P + mu] * h[i * P + mu];
+            power[i] = s / P;
+        }
+        Integer[] neurons = IntStream.range(0, N).boxed().toArray(Integer[]::new);
+        Arrays.sort(neurons, Comparator.comparingDouble((Integer i) -> -power[i]));
+        int rows = Math.max(1, Math.min(top, N));
+        int[] order = byClass(labels);
+        double[] s = new double[rows * P];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < P; c++) s[r * P + c] = h[neurons[r] * P + order[c]];
+        String y = rows < N ? "neuron (" + rows + " most active of " + N + ")" : "neuron (by mean squared activity)";
+        return heatmap(new Matrix(rows, P, s), title, "input (sorted by class)", y, "activation",
+                new int[0], classBreaks(labels, order));
+    }
+
+    /** Indices of the inputs, stably sorted by class. */
+    public static int[] byClass(int[] labels) {
+        return IntStream.range(0, labels.length).boxed()
+                .sorted(Comparator.comparingInt((Integer i) -> labels[i]))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Positions in the sorted order where a new class starts (not 0). */
+    static int[] classBreaks(int[] labels, int[] order) {
+        List<Integer> b = new ArrayList<>();
+        for (int k = 1; k < order.length; k++) if (labels[order[k]] != labels[order[k - 1]]) b.add(k);
+        return b.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    // ------------------------------------------------------------------ distributions
+
+    /**
+     * Histograms (as densities, over common bins) of each series, outlined and lightly filled,
+     * with curves drawn dashed in the colour of the series of the same index.
+     */
+    public static BufferedImage histogram(List<Series> series, List<Curve> curves, int bins, String title, String xLabel) {
+        Frame f = new Frame(WIDTH, HEIGHT, 0, title);
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (Series s : series) for (double v : s.values()) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        if (!(hi > lo)) { lo = Double.isFinite(lo) ? lo - 1 : -1; hi = lo + 2; }
+        double width = (hi - lo) / bins;
+        double[][] density = new double[series.size()][bins];
+        double top = 0;
+        for (int k = 0; k < series.size(); k++) {
+            double[] v = series.get(k).values();
+            int n = 0;
+            for (double x : v) {
+                if (!Double.isFinite(x)) continue;
+                density[k][Math.min(bins - 1, (int) ((x - lo) / width))]++;
+                n++;
+            }
+            for (int b = 0; b < bins; b++) top = Math.max(top, density[k][b] /= Math.max(1, n) * width);
+        }
+        for (Curve c : curves) for (int i = 0; i < c.x().length; i++) if (c.x()[i] >= lo && c.x()[i] <= hi) top = Math.max(top, c.y()[i]);
+        f.ranges(lo, hi, 0, top * 1.1);
+        f.axes(xLabel, "density", true);
+        List<String> names = new ArrayList<>();
+        List<Color> colors = new ArrayList<>();
+        List<Boolean> dashed = new ArrayList<>();
+        for (int k = 0; k < series.size(); k++) {
+            Color c = Frame.PALETTE[k % Frame.PALETTE.length];
+            Path2D.Double p = new Path2D.Double();
+            p.moveTo(f.px(lo), f.py(0));
+            for (int b = 0; b < bins; b++) {
+                p.lineTo(f.px(lo + b * width), f.py(density[k][b]));
+                p.lineTo(f.px(lo + (b + 1) * width), f.py(density[k][b]));
+            }
+            p.lineTo(f.px(hi), f.py(0));
+            f.g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 70));
+            f.g.fill(p);
+            f.g.setColor(c);
+            f.g.setStroke(new BasicStroke(1.5f));
+            f.g.draw(p);
+            names.add(series.get(k).name());
+            colors.add(c);
+            dashed.add(false);
+        }
+        for (int k = 0; k < curves.size(); k++) {
+            Curve cv = curves.get(k);
+            Color c = Frame.PALETTE[k % Frame.PALETTE.length].darker();
+            f.g.setColor(c);
+            f.g.setStroke(new BasicStroke(2.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[]{7f, 4f}, 0f));
+            Path2D.Double p = new Path2D.Double();
+            boolean started = false;
+            for (int i = 0; i < cv.x().length; i++) {
+                double x = cv.x()[i];
+                if (x < lo || x > hi) continue;
+                if (!started) p.moveTo(f.px(x), f.py(cv.y()[i]));
+                else p.lineTo(f.px(x), f.py(cv.y()[i]));
+                started = true;
+            }
+            f.g.draw(p);
+            names.add(cv.name());
+            colors.add(c);
+            dashed.add(true);
+        }
+        f.g.setStroke(new BasicStroke(1f));
+        f.box();
+        f.legend(names, colors, dashed);
+        return f.done();
+    }
+
+    /** The Gaussian density N(0, variance) at n points over ±4 standard deviations. */
+    public static Curve gaussian(String name, double mean, double variance, int n) {
+        double sd = Math.sqrt(Math.max(variance, 1e-300));
+        double[] x = new double[n], y = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = mean - 4 * sd + 8 * sd * i / (n - 1);
+            double z = (x[i] - mean) / sd;
+            y[i] = Math.exp(-0.5 * z * z) / (sd * Math.sqrt(2 * Math.PI));
+        }
+        return new Curve(name, x, y);
+    }
+
+    // ------------------------------------------------------------------ comparisons
+
+    /** Points of one or more groups against each other, with the diagonal y = x. */
+    public static BufferedImage scatter(List<Points> groups, String title, String xLabel, String yLabel) {
+        Frame f = new Frame(WIDTH, HEIGHT, 0, title);
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (Points p : groups)
+            for (int i = 0; i < p.x().length; i++) {
+                for (double v : new double[]{p.x()[i], p.y()[i]}) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+            }
+        if (!(hi > lo)) { lo = Double.isFinite(lo) ? lo - 1 : -1; hi = lo + 2; }
+        double pad = 0.05 * (hi - lo);
+        f.ranges(lo - pad, hi + pad, lo - pad, hi + pad);
+        f.axes(xLabel, yLabel, true);
+        f.g.setStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[]{6f, 4f}, 0f));
+        f.g.setColor(Color.GRAY);
+        f.g.drawLine((int) f.px(lo - pad), (int) f.py(lo - pad), (int) f.px(hi + pad), (int) f.py(hi + pad));
+        f.g.setStroke(new BasicStroke(1f));
+        List<String> names = new ArrayList<>();
+        List<Color> colors = new ArrayList<>();
+        List<Boolean> dashed = new ArrayList<>();
+        for (int k = 0; k < groups.size(); k++) {
+            Points p = groups.get(k);
+            Color c = Frame.PALETTE[k % Frame.PALETTE.length];
+            f.g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 170));
+            for (int i = 0; i < p.x().length; i++) {
+                if (!Double.isFinite(p.x()[i]) || !Double.isFinite(p.y()[i])) continue;
+                f.g.fillOval((int) Math.round(f.px(p.x()[i])) - 3, (int) Math.round(f.py(p.y()[i])) - 3, 7, 7);
+            }
+            names.add(p.name());
+            colors.add(c);
+            dashed.add(false);
+        }
+        names.add("y = x");
+        colors.add(Color.GRAY);
+        dashed.add(true);
+        f.box();
+        f.legend(names, colors, dashed, true);
+        return f.done();
+    }
+
+    /** Grouped bars: one group per category, one bar per series; NaN values are left out. */
+    public static BufferedImage bars(String[] categories, List<Series> series, String title, String yLabel) {
+        Frame f = new Frame(WIDTH, HEIGHT, 0, title);
+        double top = 0;
+        for (Series s : series) for (double v : s.values()) if (Double.isFinite(v)) top = Math.max(top, v);
+        f.ranges(0, categories.length, 0, top > 0 ? top * 1.25 : 1);
+        // y axis only: the x axis names categories
+        var fm = f.g.getFontMetrics();
+        for (double t : Frame.ticks(f.y0, f.y1)) {
+            int y = (int) Math.round(f.py(t));
+            f.line(Frame.GRID, f.left, y, f.right, y);
+            f.line(Frame.AXIS, f.left - 5, y, f.left, y);
+            f.g.setColor(Frame.AXIS);
+            String s = Frame.label(t);
+            f.g.drawString(s, f.left - 8 - fm.stringWidth(s), y + fm.getAscent() / 2 - 1);
+        }
+        int n = Math.max(1, series.size());
+        List<String> names = new ArrayList<>();
+        List<Color> colors = new ArrayList<>();
+        List<Boolean> dashed = new ArrayList<>();
+        for (int k = 0; k < series.size(); k++) {
+            Color c = Frame.PALETTE[k % Frame.PALETTE.length];
+            double[] v = series.get(k).values();
+            for (int j = 0; j < categories.length && j < v.length; j++) {
+                if (!Double.isFinite(v[j])) continue;
+                double xa = j + 0.1 + 0.8 * k / n, xb = j + 0.1 + 0.8 * (k + 1) / n;
+                int x = (int) Math.round(f.px(xa)), w = Math.max(1, (int) Math.round(f.px(xb)) - x - 1);
+                int y = (int) Math.round(f.py(v[j])), h = Math.max(1, f.bottom - y);
+                f.g.setColor(c);
+                f.g.fillRect(x, f.bottom - h, w, h);
+            }
+            names.add(series.get(k).name());
+            colors.add(c);
+            dashed.add(false);
+        }
+        for (int j = 0; j < categories.length; j++) {
+            f.g.setColor(Frame.AXIS);
+            f.centred(categories[j], (int) Math.round(f.px(j + 0.5)), f.bottom + 7 + fm.getAscent());
+        }
+        f.box();
+        f.labels("", yLabel);
+        f.legend(names, colors, dashed);
+        return f.done();
+    }
+
+    /** Lines over a shared x (draw index, or a swept parameter), with markers. */
+    public static BufferedImage lines(double[] x, List<Series> series, String title, String xLabel, String yLabel) {
+        Frame f = new Frame(WIDTH, HEIGHT, 0, title);
+        double xlo = Double.POSITIVE_INFINITY, xhi = Double.NEGATIVE_INFINITY, lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (double v : x) { xlo = Math.min(xlo, v); xhi = Math.max(xhi, v); }
+        for (Series s : series) for (double v : s.values()) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        if (!(hi > lo)) { lo = Double.isFinite(lo) ? lo - 1 : -1; hi = lo + 2; }
+        double pad = 0.05 * (hi - lo), xpad = x.length > 1 ? 0.03 * (xhi - xlo) : 1;
+        f.ranges(xlo - xpad, xhi + xpad, lo - pad, hi + pad);
+        f.axes(xLabel, yLabel, true);
+        List<String> names = new ArrayList<>();
+        List<Color> colors = new ArrayList<>();
+        List<Boolean> dashed = new ArrayList<>();
+        boolean markers = x.length <= 30;
+        // long noisy traces: anti-aliasing adds many shades and little clarity (and triples the PNG)
+        if (x.length > 100) f.g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING, java.awt.RenderingHints.VALUE_ANTIALIAS_OFF);
+        for (int k = 0; k < series.size(); k++) {
+            Color c = Frame.PALETTE[k % Frame.PALETTE.length];
+            double[] y = series.get(k).values();
+            Path2D.Double p = new Path2D.Double();
+            boolean started = false;
+            for (int i = 0; i < Math.min(x.length, y.length); i++) {
+                if (!Double.isFinite(y[i])) { started = false; continue; }
+                if (!started) p.moveTo(f.px(x[i]), f.py(y[i]));
+                else p.lineTo(f.px(x[i]), f.py(y[i]));
+                started = true;
+            }
+            f.g.setColor(c);
+            f.g.setStroke(new BasicStroke(1.6f));
+            f.g.draw(p);
+            if (markers)
+                for (int i = 0; i < Math.min(x.length, y.length); i++)
+                    if (Double.isFinite(y[i])) f.g.fillOval((int) Math.round(f.px(x[i])) - 4, (int) Math.round(f.py(y[i])) - 4, 9, 9);
+            names.add(series.get(k).name());
+            colors.add(c);
+            dashed.add(false);
+        }
+        f.g.setStroke(new BasicStroke(1f));
+        f.box();
+        f.legend(names, colors, dashed);
+        return f.done();
+    }
+}

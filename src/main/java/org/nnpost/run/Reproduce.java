@@ -1,0 +1,141 @@
+package org.nnpost.run;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.nnpost.io.AtomicFile;
+import org.nnpost.io.Json;
+import org.nnpost.report.Plots;
+import org.nnpost.report.Png;
+
+/**
+ * `nnpost reproduce`: runs a figure's recipes ({@link ReproduceFigure}) as ordinary sample runs,
+ * one run directory each under the output directory, then reads them back and writes the panels
+ * and reproduction.txt / reproduction.json, the measured numbers beside theory and the paper's
+ * statements.
+ */
+public final class Reproduce {
+    private Reproduce() {}
+
+    /**
+     * @param steps  steps per chain; 0 keeps the recipe's default
+     * @param chains independent chains per run
+     */
+    public record Request(ReproduceFigure figure, double scale, Path outDir, int seed, int threads, String backend,
+                          long steps, int chains, Path dataDir, String progress) {}
+
+    public record Result(Path dir, String text, List<Path> panels) {}
+
+    /** @param progress makes a fresh progress display per run (a display is finished when its run ends) */
+    public static Result execute(Request q, java.util.function.Supplier<? extends Progress> progress) {
+        OutputDir.checkUsable(q.outDir());
+        List<ReproduceFigure.Recipe> recipes = q.figure().recipes(q.scale(), q.dataDir());
+        Path dir = OutputDir.create(q.outDir());
+        ObjectNode o = Json.object();
+        o.put("figure", q.figure().id);
+        o.put("caption", q.figure().caption);
+        Json.put(o, "scale", q.scale());
+        o.put("seed", Integer.toUnsignedLong(q.seed()));
+        o.put("chains", q.chains());
+        ArrayNode runs = o.putArray("runs");
+        StringBuilder text = new StringBuilder();
+        text.append(q.figure().caption).append('\n');
+        text.append(String.format(Locale.ROOT, "scale %s of the paper's N, P, N0; beta0 = %s, sigma_w2 = sigma_a2 = 1, mean-field scaling, ULA, %d chains%n%n",
+                ReproduceAnalysis.num(q.scale()), ReproduceAnalysis.num(ReproduceFigure.BETA0), q.chains()));
+        List<Path> panels = new ArrayList<>();
+        List<ReproduceAnalysis.Result> results = new ArrayList<>();
+        for (ReproduceFigure.Recipe r : recipes) {
+            RunConfig cfg = config(q, r, dir.resolve(r.name()));
+            SampleRun.execute(cfg, progress.get());
+            ReproduceAnalysis.Result a = ReproduceAnalysis.of(r, cfg.outDir());
+            ObjectNode ro = a.json();
+            ro.put("steps", cfg.sampler().steps());
+            ro.put("burn_in", cfg.sampler().burnIn());
+            ro.put("every", cfg.sampler().every());
+            runs.add(ro);
+            results.add(a);
+            text.append(a.text()).append('\n');
+            for (Path p : a.panels()) panels.add(dir.relativize(p));
+        }
+        if (q.figure() == ReproduceFigure.FIG5) panels.add(dir.relativize(sweep(dir, results, text)));
+        String notes = notes(q.figure());
+        o.put("notes", notes);
+        ArrayNode pa = o.putArray("panels");
+        for (Path p : panels) pa.add(p.toString());
+        text.append(notes);
+        Json.write(dir.resolve("reproduction.json"), o);
+        AtomicFile.write(dir.resolve("reproduction.txt"), text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new Result(dir, text.toString(), panels);
+    }
+
+    /** The sample run of one recipe: burn-in 40% of the steps, a draw every 20 steps at most, 10 saved whole. */
+    static RunConfig config(Request q, ReproduceFigure.Recipe r, Path out) {
+        long steps = q.steps() > 0 ? q.steps() : r.steps();
+        long burnIn = steps * 2 / 5;
+        int every = (int) Math.max(1, Math.min(20, (steps - burnIn) / 10));
+        long draws = (steps - burnIn) / every;
+        int keep = (int) Math.min(10, draws);
+        float[] eta = new float[r.model().groups()];
+        java.util.Arrays.fill(eta, r.eta());
+        SamplerSpec sampler = new SamplerSpec("ula", eta, q.chains(), steps, burnIn, every, keep, q.seed());
+        return new RunConfig(r.model(), r.task(), sampler, q.backend(), q.threads(), out, false, q.progress());
+    }
+
+    /** Fig. 5's summary panel: the coding metrics against y-. */
+    private static Path sweep(Path dir, List<ReproduceAnalysis.Result> results, StringBuilder text) {
+        int n = results.size();
+        double[] y = new double[n], pr = new double[n], kurt = new double[n], codes = new double[n];
+        for (int k = 0; k < n; k++) {
+            ObjectNode o = results.get(k).json();
+            y[k] = o.path("parameters").path("y_minus").asDouble();
+            pr[k] = o.path("coding").path("participation_ratio_per_N").asDouble(Double.NaN);
+            kurt[k] = o.path("coding").path("excess_kurtosis").asDouble(Double.NaN);
+            // the share of neurons in the three commonest codes: near 1 when a few codes carry the layer
+            double top = 0;
+            int seen = 0;
+            for (var it = o.path("coding").path("codes").elements(); it.hasNext() && seen < 3; seen++) top += it.next().asDouble();
+            codes[k] = results.get(k).json().path("coding").isMissingNode() ? Double.NaN : top;
+        }
+        text.append("sweep over y-:\n     y-   scheme      PR/N   excess kurtosis   share of 3 commonest codes\n");
+        for (int k = 0; k < n; k++)
+            text.append(String.format(Locale.ROOT, "  %5.2f   %-9s  %6.3f   %15.3f   %26.3f%n", y[k],
+                    results.get(k).json().path("coding").path("scheme").asText("n/a"), pr[k], kurt[k], codes[k]));
+        text.append('\n');
+        return Png.write(dir.resolve("sweep.png"), Plots.lines(y, List.of(
+                        new Plots.Series("PR/N", pr), new Plots.Series("excess kurtosis", kurt),
+                        new Plots.Series("share of the 3 commonest codes", codes)),
+                "coding metrics of erf networks against y-", "y- (target of the other classes)", "value"));
+    }
+
+    /** What the paper states for the figure and what this codebase's theory covers. */
+    static String notes(ReproduceFigure f) {
+        String scale = "These are CPU-sized runs unless --scale 1: finite N, P and a finite number of ULA steps "
+                + "(step-size bias O(eta)); the paper's statements concern N, P -> infinity.\n";
+        return switch (f) {
+            case FIG1 -> "Paper: all three networks fit the training data; the linear network codes in an analog way "
+                    + "(Gaussian readouts spread over all neurons, kernel a smooth function of the input kernel), erf "
+                    + "redundantly (readouts cluster into a few codes shared by many neurons), ReLU sparsely (a few "
+                    + "neurons carry the task, the 20 most active are shown). The mean-field theory of this codebase "
+                    + "covers the linear run (readout covariance U, train outputs, test predictor); the erf and ReLU "
+                    + "runs are compared with the lazy GP only, which the non-lazy predictor need not match.\n" + scale;
+            case FIG2 -> "Paper: the readout posterior of the two-layer linear network matches its theory and is Gaussian; "
+                    + "kernels per layer carry the class structure. Only the L = 1 non-lazy theory exists in this "
+                    + "codebase: here the readout histograms are set beside a Gaussian of the sampled variance (is it "
+                    + "Gaussian?) and the predictor beside the lazy GP, which the paper shows the linear non-lazy "
+                    + "predictor equals at beta0 -> infinity (shown there for L = 1).\n" + scale;
+            case FIG3 -> "Paper: on MNIST 0/1/2 the two-layer linear network's mean predictor matches its theory and the "
+                    + "per-class generalization error of sampling, theory and the GP agree. Only the L = 1 non-lazy "
+                    + "theory exists in this codebase, so sampling is compared with the lazy GP at T = 1/beta0.\n" + scale;
+            case FIG4 -> "Paper: with y- = 1/2 the erf network codes redundantly: readouts cluster into a few discrete "
+                    + "codes (such as 1-1-0 for three classes) shared by many neurons. Coding metrics: PR/N, excess "
+                    + "kurtosis (negative for clustered readouts), shared codes and active fractions.\n" + scale;
+            case FIG5 -> "Paper: as y- varies the erf network's code changes (transitions between coding schemes). The "
+                    + "sweep reports the coding metrics per y-; sweep.png plots them.\n" + scale;
+        };
+    }
+}

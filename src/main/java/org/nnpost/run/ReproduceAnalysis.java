@@ -1,0 +1,364 @@
+package org.nnpost.run;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.nnpost.data.Dataset;
+import org.nnpost.data.Task;
+import org.nnpost.io.Json;
+import org.nnpost.io.Npy;
+import org.nnpost.model.ModelSpec;
+import org.nnpost.model.Phi;
+import org.nnpost.observe.ClassErrors;
+import org.nnpost.report.Plots;
+import org.nnpost.report.Png;
+import org.nnpost.theory.Linalg;
+import org.nnpost.theory.TheoryNumbers;
+
+/**
+ * One finished run of a figure, read back from its run directory and set beside theory:
+ * its panels (PNG, in the run directory) and its numbers (a JSON object and a few lines of text).
+ *
+ * <p>Theory here: the NNGP kernels and lazy GP predictor for every network, and for a linear
+ * network with one hidden layer in the mean-field scaling the non-lazy theory (readout
+ * covariance U, train outputs, test predictor; SPEC §7).
+ */
+final class ReproduceAnalysis {
+    private ReproduceAnalysis() {}
+
+    /** Activation rasters of ReLU networks show this many of the most active neurons (the paper's choice). */
+    static final int RELU_TOP = 20;
+    /** Test inputs shown in a test activation raster (Fig. 3 shows 100). */
+    static final int TEST_SHOWN = 100;
+
+    record Result(ObjectNode json, String text, List<Path> panels) {}
+
+    static Result of(ReproduceFigure.Recipe recipe, Path dir) {
+        ModelSpec spec = recipe.model();
+        int m = spec.m(), L = spec.L(), N = spec.lastWidth();
+        Dataset train = dataset(dir, "train", m), test = dataset(dir, "test", m);
+        int P = train.P(), Pt = test.P();
+        TheoryNumbers th = TheoryNumbers.of(spec, new Task(recipe.name(), train, test));
+        List<Path> panels = new ArrayList<>();
+        ObjectNode o = Json.object();
+        StringBuilder t = new StringBuilder();
+        o.put("run", recipe.name());
+        o.put("directory", dir.getFileName().toString());
+        params(o, recipe);
+        t.append(String.format(Locale.ROOT, "%s (%s): L = %d, N = %d, P = %d, N0 = %d, m = %d, y+ = %s, y- = %s%n",
+                recipe.name(), recipe.label(), L, spec.N(), P, spec.N0(), m, num(recipe.task().yPlus()), num(recipe.task().yMinus())));
+
+        // kernels per layer, inputs sorted by class
+        for (int l = 1; l <= L; l++) {
+            double[] k = Npy.read(dir.resolve("kernel_l" + l + "_train.npy")).doubles();
+            panels.add(Png.write(dir.resolve("kernel_l" + l + "_train.png"),
+                    Plots.kernel(k, P, train.labels(), "kernel, layer " + l + ", training inputs (" + recipe.label() + ")")));
+        }
+        double[] kt = Npy.read(dir.resolve("kernel_l" + L + "_test.npy")).doubles();
+        panels.add(Png.write(dir.resolve("kernel_l" + L + "_test.png"),
+                Plots.kernel(kt, Pt, test.labels(), "kernel, layer " + L + ", test inputs (" + recipe.label() + ")")));
+        kernelVsNngp(o, t, Npy.read(dir.resolve("kernel_l" + L + "_train.npy")).doubles(), th.nngpTrain()[L - 1]);
+
+        // activation rasters of the last kept draw of chain 0
+        int top = spec.phi() == Phi.RELU ? RELU_TOP : N;
+        Npy.Array act = Npy.read(dir.resolve("activations_train.npy"));
+        if (act.shape()[1] > 0) {
+            panels.add(Png.write(dir.resolve("activations_train.png"), Plots.raster(lastDraw(act), N, P, train.labels(), top,
+                    "activations, training inputs (" + recipe.label() + ")")));
+            Npy.Array actTest = Npy.read(dir.resolve("activations_test.npy"));
+            int shown = Math.min(Pt, TEST_SHOWN);
+            panels.add(Png.write(dir.resolve("activations_test.png"), Plots.raster(columns(lastDraw(actTest), N, Pt, shown), N, shown,
+                    java.util.Arrays.copyOf(test.labels(), shown), top, "activations, " + shown + " test inputs (" + recipe.label() + ")")));
+        }
+
+        // readout weights against theory
+        double[] a = Npy.read(dir.resolve("readout_samples.npy")).doubles();   // [chain, draw, N, m]
+        if (a.length > 0) readout(o, t, panels, dir, recipe, a, th);
+
+        // mean predictor against theory, errors per class
+        double[] fTrain = Npy.read(dir.resolve("predictor_mean_train.npy")).doubles();
+        double[] fTest = Npy.read(dir.resolve("predictor_mean_test.npy")).doubles();
+        predictor(o, t, panels, dir, recipe, fTrain, fTest, th, train, test);
+
+        // traces and the coding scheme from the run's own summary
+        JsonNode summary = Json.read(dir.resolve("summary.json"));
+        traces(panels, dir, recipe);
+        coding(o, t, panels, dir, recipe, summary);
+        ObjectNode d = o.putObject("diagnostics");
+        Json.put(d, "max_rhat", summary.path("max_rhat").asDouble(Double.NaN));
+        Json.put(d, "min_ess_bulk", summary.path("min_ess_bulk").asDouble(Double.NaN));
+        Json.put(d, "mean_loss", summary.path("mean_loss").asDouble(Double.NaN));
+        Json.put(d, "sampling_s", summary.path("timings").path("sampling_s").asDouble(Double.NaN));
+        t.append(String.format(Locale.ROOT, "  diagnostics: mean loss %s, max R-hat %s, min bulk ESS %s, sampling %s s%n",
+                num(d.path("mean_loss").asDouble(Double.NaN)), num(d.path("max_rhat").asDouble(Double.NaN)),
+                num(d.path("min_ess_bulk").asDouble(Double.NaN)), num(d.path("sampling_s").asDouble(Double.NaN))));
+        return new Result(o, t.toString(), panels);
+    }
+
+    private static void params(ObjectNode o, ReproduceFigure.Recipe r) {
+        ModelSpec s = r.model();
+        ObjectNode p = o.putObject("parameters");
+        p.put("L", s.L());
+        p.put("N", s.N());
+        p.put("N0", s.N0());
+        p.put("P", r.task().P());
+        p.put("Ptest", r.task().Ptest());
+        p.put("m", s.m());
+        p.put("phi", s.phi().id());
+        p.put("scaling", s.scaling().name().toLowerCase(Locale.ROOT));
+        Json.put(p, "beta0", s.beta0());
+        Json.put(p, "sigma_w2", s.sigmaW2());
+        Json.put(p, "sigma_a2", s.sigmaA2());
+        Json.put(p, "y_plus", r.task().yPlus());
+        Json.put(p, "y_minus", r.task().yMinus());
+        p.set("class_weights", Json.doubles(r.task().classWeights()));
+        Json.put(p, "eta", r.eta());
+        p.put("task", r.task().kind());
+    }
+
+    /** The sampled kernel beside the lazy limit's NNGP kernel (they differ in the non-lazy regime: the kernel learns). */
+    private static void kernelVsNngp(ObjectNode o, StringBuilder t, double[] k, double[] nngp) {
+        ObjectNode n = o.putObject("kernel_vs_nngp");
+        double diff = rms(k, nngp), ref = rms(nngp, new double[nngp.length]);
+        Json.put(n, "rms_difference", diff);
+        Json.put(n, "rms_nngp", ref);
+        t.append(String.format(Locale.ROOT, "  last-layer kernel vs NNGP (lazy, unlearned) kernel: rms difference %s (NNGP rms %s)%n",
+                num(diff), num(ref)));
+    }
+
+    private static void readout(ObjectNode o, StringBuilder t, List<Path> panels, Path dir, ReproduceFigure.Recipe r,
+                                double[] a, TheoryNumbers th) {
+        int m = r.model().m(), n = a.length / m;
+        double[] cov = new double[m * m];
+        double[][] perClass = new double[m][n];
+        for (int k = 0; k < n; k++)
+            for (int p = 0; p < m; p++) {
+                perClass[p][k] = a[k * m + p];
+                for (int q = 0; q < m; q++) cov[p * m + q] += a[k * m + p] * a[k * m + q] / n;
+            }
+        ObjectNode ro = o.putObject("readout");
+        ro.set("covariance_sampled", Json.doubles(cov));
+        ro.put("samples_per_class", n);
+        List<Plots.Series> series = new ArrayList<>();
+        List<Plots.Curve> curves = new ArrayList<>();
+        double[] u = th.meanField() == null ? null : th.meanField().u();
+        for (int p = 0; p < m; p++) {
+            series.add(new Plots.Series("a, class " + p, perClass[p]));
+            curves.add(u != null ? Plots.gaussian("theory N(0, U_" + p + p + ")", 0, u[p * m + p], 200)
+                    : Plots.gaussian("Gaussian of class " + p + "'s variance", 0, cov[p * m + p], 200));
+        }
+        panels.add(Png.write(dir.resolve("readout.png"), Plots.histogram(series, curves, 40,
+                "readout weights, all neurons and draws (" + r.label() + ")", "readout weight a_r")));
+        t.append("  readout covariance <a a^T> per neuron, sampled: ").append(matrix(cov, m)).append('\n');
+        if (u != null) {
+            ro.set("covariance_theory", Json.doubles(u));
+            double rel = rms(cov, u) / rms(u, new double[u.length]);
+            Json.put(ro, "relative_difference", rel);
+            t.append("  readout covariance U, mean-field theory:        ").append(matrix(u, m)).append('\n');
+            t.append(String.format(Locale.ROOT, "  relative difference |sampled - U| / |U| = %s%n", num(rel)));
+            // along U's eigenvectors: the direction the targets leave free (such as a_1 + a_2 when
+            // y_1 = -y_2) keeps the prior variance in the N -> infinity theory, while at P ~ N the data
+            // still pin a finite fraction of the readout directions there
+            Linalg.Eigen e = Linalg.eigh(u, m);
+            double[] sampledAlong = new double[m];
+            for (int k = 0; k < m; k++) {
+                double s = 0;
+                for (int p = 0; p < m; p++)
+                    for (int q = 0; q < m; q++) s += e.vectors()[p * m + k] * cov[p * m + q] * e.vectors()[q * m + k];
+                sampledAlong[k] = s;
+            }
+            ro.set("variance_along_U_eigenvectors_theory", Json.doubles(e.values()));
+            ro.set("variance_along_U_eigenvectors_sampled", Json.doubles(sampledAlong));
+            t.append(String.format(Locale.ROOT, "  readout variance along U's eigenvectors: theory %s, sampled %s%n",
+                    vec(e.values()), vec(sampledAlong)));
+        } else {
+            ro.put("theory", "none in this codebase for this network (the non-lazy theory covers linear, L = 1)");
+        }
+    }
+
+    private static void predictor(ObjectNode o, StringBuilder t, List<Path> panels, Path dir, ReproduceFigure.Recipe r,
+                                  double[] fTrain, double[] fTest, TheoryNumbers th, Dataset train, Dataset test) {
+        int m = r.model().m();
+        boolean mf = th.meanField() != null;
+        double[] refTest = mf ? th.meanFieldTest() : th.gp().meanTest();
+        String refName = mf ? "mean-field theory" : "lazy GP (NNGP, T = 1/beta0)";
+        List<Plots.Points> groups = new ArrayList<>();
+        int Pt = test.P();
+        for (int p = 0; p < m; p++) {
+            double[] x = new double[Pt], y = new double[Pt];
+            for (int c = 0; c < Pt; c++) {
+                x[c] = refTest[c * m + p];
+                y[c] = fTest[c * m + p];
+            }
+            groups.add(new Plots.Points("output " + p, x, y));
+        }
+        panels.add(Png.write(dir.resolve("predictor.png"), Plots.scatter(groups,
+                "mean predictor on test inputs (" + r.label() + ")", refName, "sampled <f(x*)>")));
+
+        ObjectNode pr = o.putObject("predictor");
+        ObjectNode trainFit = pr.putObject("train");
+        Json.put(trainFit, "rms_minus_targets", rms(fTrain, floats(train.y())));
+        Json.put(trainFit, "rms_targets", rms(floats(train.y()), new double[fTrain.length]));
+        Json.put(trainFit, "rms_gp_minus_targets", rms(th.gp().meanTrain(), floats(train.y())));
+        t.append(String.format(Locale.ROOT, "  train outputs: rms(sampled - targets) %s, rms(GP - targets) %s (targets rms %s)%n",
+                num(rms(fTrain, floats(train.y()))), num(rms(th.gp().meanTrain(), floats(train.y()))),
+                num(rms(floats(train.y()), new double[fTrain.length]))));
+        if (mf) {
+            Json.put(trainFit, "rms_minus_mean_field", rms(fTrain, th.meanField().fTrain()));
+            Json.put(pr.putObject("test"), "rms_minus_mean_field", rms(fTest, th.meanFieldTest()));
+            t.append(String.format(Locale.ROOT, "  train outputs: rms(sampled - mean-field F_train) %s%n", num(rms(fTrain, th.meanField().fTrain()))));
+            t.append(String.format(Locale.ROOT, "  test predictor: rms(sampled - mean-field) %s, rms(mean-field - GP) %s%n",
+                    num(rms(fTest, th.meanFieldTest())), num(rms(th.meanFieldTest(), th.gp().meanTest()))));
+        }
+        ObjectNode te = pr.has("test") ? (ObjectNode) pr.get("test") : pr.putObject("test");
+        Json.put(te, "rms_minus_gp", rms(fTest, th.gp().meanTest()));
+        Json.put(te, "rms_gp", rms(th.gp().meanTest(), new double[fTest.length]));
+        Json.put(te, "correlation_with_gp", correlation(fTest, th.gp().meanTest()));
+        t.append(String.format(Locale.ROOT, "  test predictor: rms(sampled - GP) %s (GP rms %s), correlation %s%n",
+                num(rms(fTest, th.gp().meanTest())), num(rms(th.gp().meanTest(), new double[fTest.length])),
+                num(correlation(fTest, th.gp().meanTest()))));
+
+        ClassErrors sampled = ClassErrors.of(fTest, m, test.labels());
+        ClassErrors gp = ClassErrors.of(th.gp().meanTest(), m, test.labels());
+        ClassErrors theory = mf ? ClassErrors.of(th.meanFieldTest(), m, test.labels()) : null;
+        ClassErrors trainErr = ClassErrors.of(fTrain, m, train.labels());
+        ObjectNode err = o.putObject("test_error");
+        errors(err, "sampling", sampled);
+        if (theory != null) errors(err, "mean_field_theory", theory);
+        errors(err, "gp", gp);
+        errors(o.putObject("train_error"), "sampling", trainErr);
+        String[] classes = new String[m];
+        for (int p = 0; p < m; p++) classes[p] = "class " + p + " (" + sampled.count()[p] + ")";
+        List<Plots.Series> bars = new ArrayList<>();
+        bars.add(new Plots.Series("sampling", sampled.perClass()));
+        if (theory != null) bars.add(new Plots.Series("mean-field theory", theory.perClass()));
+        bars.add(new Plots.Series("lazy GP", gp.perClass()));
+        panels.add(Png.write(dir.resolve("errors.png"), Plots.bars(classes, bars,
+                "test error per class (" + r.label() + ")", "test error of the mean predictor")));
+        t.append(String.format(Locale.ROOT, "  train error (sampling) %s; test error: sampling %s %s%s, GP %s %s%n",
+                num(trainErr.overall()), num(sampled.overall()), vec(sampled.perClass()),
+                theory != null ? String.format(Locale.ROOT, ", mean-field theory %s %s", num(theory.overall()), vec(theory.perClass())) : "",
+                num(gp.overall()), vec(gp.perClass())));
+    }
+
+    private static void errors(ObjectNode parent, String key, ClassErrors e) {
+        ObjectNode n = parent.putObject(key);
+        Json.put(n, "overall", e.overall());
+        n.set("per_class", Json.doubles(e.perClass()));
+    }
+
+    private static void traces(List<Path> panels, Path dir, ReproduceFigure.Recipe r) {
+        for (String name : new String[]{"loss", "sqnorm_a"}) {
+            Npy.Array tr = Npy.read(dir.resolve("trace_" + name + ".npy"));
+            int C = (int) tr.shape()[0], D = (int) tr.shape()[1];
+            if (D == 0) continue;
+            double[] v = tr.doubles(), x = new double[D];
+            for (int k = 0; k < D; k++) x[k] = k;
+            List<Plots.Series> s = new ArrayList<>();
+            for (int c = 0; c < C; c++) s.add(new Plots.Series("chain " + c, java.util.Arrays.copyOfRange(v, c * D, (c + 1) * D)));
+            String label = name.equals("loss") ? "training loss" : "|a|^2";
+            panels.add(Png.write(dir.resolve("trace_" + name + ".png"),
+                    Plots.lines(x, s, label + " per kept draw (" + r.label() + ")", "kept draw", label)));
+        }
+    }
+
+    private static void coding(ObjectNode o, StringBuilder t, List<Path> panels, Path dir, ReproduceFigure.Recipe r, JsonNode summary) {
+        JsonNode c = summary.path("coding");
+        if (c.isMissingNode() || c.isNull()) return;
+        o.set("coding", c.deepCopy());
+        JsonNode codes = c.path("codes");
+        List<String> names = new ArrayList<>();
+        List<Double> share = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : codes.properties()) {
+            if (names.size() == 8) break;
+            names.add(e.getKey());
+            share.add(e.getValue().asDouble());
+        }
+        if (!names.isEmpty())
+            panels.add(Png.write(dir.resolve("codes.png"), Plots.bars(names.toArray(String[]::new),
+                    List.of(new Plots.Series("fraction of neurons", share.stream().mapToDouble(Double::doubleValue).toArray())),
+                    "class codes of the neurons (" + r.label() + "): -, 0, + per class", "fraction of neurons")));
+        t.append(String.format(Locale.ROOT, "  coding: %s; PR/N %s, excess kurtosis %s, codes %s, active fraction per class %s%n",
+                c.path("scheme").asText(), num(c.path("participation_ratio_per_N").asDouble(Double.NaN)),
+                num(c.path("excess_kurtosis").asDouble(Double.NaN)), codes.toString(), c.path("active_fraction_per_class").toString()));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Dataset dataset(Path dir, String which, int m) {
+        Npy.Array x = Npy.read(dir.resolve("x_" + which + ".npy"));
+        long[] labels = Npy.read(dir.resolve("labels_" + which + ".npy")).longs();
+        int[] lab = new int[labels.length];
+        for (int i = 0; i < lab.length; i++) lab[i] = (int) labels[i];
+        float[] y = Npy.read(dir.resolve("y_" + which + ".npy")).floats();
+        return new Dataset((int) x.shape()[0], (int) x.shape()[1], m, x.floats(), lab, y);
+    }
+
+    /** Chain 0's last kept draw of a [chain, draw, N, P] array. */
+    private static float[] lastDraw(Npy.Array a) {
+        long[] s = a.shape();
+        int K = (int) s[1], size = (int) (s[2] * s[3]);
+        float[] all = a.floats();
+        return java.util.Arrays.copyOfRange(all, (K - 1) * size, K * size);
+    }
+
+    /** The first n columns of an N × P matrix. */
+    private static float[] columns(float[] h, int N, int P, int n) {
+        float[] out = new float[N * n];
+        for (int i = 0; i < N; i++) System.arraycopy(h, i * P, out, i * n, n);
+        return out;
+    }
+
+    static double rms(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += (a[i] - b[i]) * (a[i] - b[i]);
+        return Math.sqrt(s / Math.max(1, a.length));
+    }
+
+    static double correlation(double[] a, double[] b) {
+        double ma = 0, mb = 0;
+        for (int i = 0; i < a.length; i++) { ma += a[i]; mb += b[i]; }
+        ma /= a.length;
+        mb /= b.length;
+        double sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < a.length; i++) {
+            sab += (a[i] - ma) * (b[i] - mb);
+            saa += (a[i] - ma) * (a[i] - ma);
+            sbb += (b[i] - mb) * (b[i] - mb);
+        }
+        return sab / Math.sqrt(saa * sbb);
+    }
+
+    private static double[] floats(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) d[i] = v[i];
+        return d;
+    }
+
+    static String num(double x) {
+        if (!Double.isFinite(x)) return "n/a";
+        return String.format(Locale.ROOT, Math.abs(x) >= 1e4 || (x != 0 && Math.abs(x) < 1e-3) ? "%.3g" : "%.4g", x);
+    }
+
+    private static String vec(double[] v) {
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) s.append(i > 0 ? ", " : "").append(num(v[i]));
+        return s.append(']').toString();
+    }
+
+    static String matrix(double[] a, int m) {
+        StringBuilder s = new StringBuilder("[");
+        for (int r = 0; r < m; r++) {
+            double[] row = java.util.Arrays.copyOfRange(a, r * m, (r + 1) * m);
+            s.append(r > 0 ? ", " : "").append(vec(row));
+        }
+        return s.append(']').toString();
+    }
+
+}

@@ -1,0 +1,62 @@
+package org.nnpost.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import javax.imageio.ImageIO;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nnpost.io.Json;
+
+/** `nnpost plot`: panels of a finished sample run, and one-line refusals. */
+class PlotCommandTest {
+    @TempDir Path tmp;
+
+    record Out(int code, String out, String err) {}
+
+    Out run(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
+        return new Out(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void sampleRunOfAReluNetworkGetsItsPanels() throws IOException {
+        Path dir = tmp.resolve("r");
+        assertEquals(0, run("sample", "--N", "30", "--N0", "12", "--P", "10", "--Ptest", "6", "--L", "2", "--chains", "2",
+                "--steps", "100", "--burn-in", "40", "--every", "6", "--keep", "3", "--threads", "1", "--backend", "cpu",
+                "--progress", "off", "--out", dir.toString()).code());
+        Out r = run("plot", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        for (String png : new String[]{"kernel_l1_train.png", "kernel_l2_train.png", "kernel_l2_test.png",
+                "activations_train.png", "readout.png", "predictor.png", "errors.png", "trace_sqnorm_a.png"})
+            assertNotNull(ImageIO.read(dir.resolve(png).toFile()), png);
+        JsonNode a = Json.read(dir.resolve("analysis.json"));
+        assertEquals("relu", a.at("/parameters/phi").asText());
+        // the readout covariance is read from 2 chains x 3 kept draws x 30 neurons
+        assertEquals(2 * 3 * 30, a.at("/readout/samples_per_class").asInt());
+        assertTrue(a.at("/readout/covariance_theory").isMissingNode(), "no mean-field theory for ReLU, L = 2");
+    }
+
+    @Test
+    void missingOrUnfinishedRunIsRefusedInOneLine() throws IOException {
+        for (Out r : new Out[]{run("plot", tmp.resolve("none").toString()), run("plot"), run("plot", "a", "b")}) {
+            assertEquals(2, r.code(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+        Path half = Files.createDirectory(tmp.resolve("half"));
+        Files.writeString(half.resolve("manifest.json"), "{\"status\": \"running\"}");
+        Out r = run("plot", half.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("\"running\""), r.err());
+    }
+}
