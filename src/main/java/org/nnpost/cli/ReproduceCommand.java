@@ -44,8 +44,8 @@ final class ReproduceCommand {
                 "Runs a figure of van Meegen & Sompolinsky (2025) at the captions' parameters (docs/SPEC.md\n"
                         + "section 8), one run directory per network, then writes its panels (PNG) and reproduction.txt /\n"
                         + "reproduction.json with the measured numbers beside theory. fig3 needs MNIST\n"
-                        + "(scripts/fetch-datasets.sh mnist). At --scale 1 runs are GPU-sized; --scale 0.1 takes about a\n"
-                        + "minute or two per figure on two cores (docs/REPRODUCTION.md).");
+                        + "(scripts/fetch-datasets.sh mnist). At --scale 1 fig1, fig2, fig4 and fig5 are GPU-sized (fig3 takes\n"
+                        + "about 8 minutes on two cores); --scale 0.1 takes under a minute per figure (docs/REPRODUCTION.md).");
     }
 
     static int run(String[] args, PrintStream out, boolean terminal) {
