@@ -3,6 +3,7 @@
 # backend beside the CPU backend, same seed. Needs APP_CP (see .device/run.sh) and numpy.
 #   1. 20 steps, a draw every step: the traces of both backends agree to float tolerance
 #   1b. the same with --rng curand: completes, says so in its manifest, draws other noise
+#   1c. the same with --devices 0,0 (chains split in two parts): agrees with one device
 #   2. nnpost devices
 #   3. the paper's size (N = P = 500, N0 = 520, ReLU, C = 1024) through `nnpost sample`, FP32 and
 #      TF32: chain-steps/s with the run loop's observation cost included
@@ -44,6 +45,19 @@ d = float(np.max(np.abs(x - y)) / max(np.max(np.abs(x)), 1e-30))
 ok = m['status'] == 'complete' and 'cuRAND' in desc and np.all(np.isfinite(y)) and d > 1e-4
 print(f"E2E|curand run {m['status']}, manifest names cuRAND: {'cuRAND' in desc}||")
 print(f"E2E|curand vs cpu trace_U max rel diff (other noise)|{d:.2e}|>1e-4|{'ok' if ok else 'FAIL'}")
+PY
+
+# 1c. the chains split across two parts (both on device 0 on a one-GPU machine): what one GPU draws
+nn sample $small --backend cuda --devices 0,0 --out "$W/split" > "$OUT/e2e-split.log" 2>&1; echo "split rc=$?"
+python3 - "$W/cuda" "$W/split" <<'PY'
+import sys, numpy as np, json
+a, b = sys.argv[1], sys.argv[2]
+worst = 0.0
+for f in ["trace_U", "trace_loss", "readout_samples", "kernel_l1_train", "predictor_mean_test"]:
+    x, y = np.load(f"{a}/{f}.npy"), np.load(f"{b}/{f}.npy")
+    worst = max(worst, float(np.max(np.abs(x - y)) / max(np.max(np.abs(x)), 1e-30)))
+m = json.load(open(f"{b}/manifest.json"))
+print("E2E|--devices 0,0 vs one device, max rel diff (%s)|%.2e|1e-4|%s" % (m["status"], worst, "ok" if worst <= 1e-4 else "FAIL"))
 PY
 
 nn devices

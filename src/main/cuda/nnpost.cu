@@ -49,10 +49,12 @@ __device__ __forceinline__ float langevin_one(float t, float g, float eta, float
     return __fadd_rn(__fsub_rn(t, upd), __fmul_rn(noiseScale, n));
 }
 
+// chainOffset: the global index of this backend's first chain, which keys the noise, so chains
+// split across devices draw what one device would.
 extern "C" __global__ void langevin_update(float* theta, const float* grad, int size, float eta, float invVar,
                                            float noiseScale, uint32_t seed, int group,
                                            const long long* step, double* sqNorm, double* xiSq,
-                                           const float* noise) {
+                                           const float* noise, int chainOffset) {
     int chain = blockIdx.y;
     int j = blockIdx.x * blockDim.x + threadIdx.x;
     int i0 = 4 * j;
@@ -60,7 +62,7 @@ extern "C" __global__ void langevin_update(float* theta, const float* grad, int 
     if (i0 < size) {
         size_t off = (size_t) chain * size + i0;
         float4 xi;
-        if (noise == nullptr) xi = normals4(seed, (uint32_t) chain, *step, (uint32_t) group, (uint32_t) j);
+        if (noise == nullptr) xi = normals4(seed, (uint32_t) (chain + chainOffset), *step, (uint32_t) group, (uint32_t) j);
         else if ((size & 3) == 0) xi = *reinterpret_cast<const float4*>(noise + off);
         else {
             int cnt = min(4, size - i0);
@@ -353,14 +355,14 @@ extern "C" __global__ void mala_reverse(const float* theta, const float* old, co
 extern "C" __global__ void mala_decide(double* traces, const double* tracesOld, int stride, const double* xiSq,
                                        const double* back, uint32_t seed, int extraGroup, const long long* step,
                                        long long* divergedAt, long long* accepted, int* accept, int chains,
-                                       const float* uniforms) {
+                                       const float* uniforms, int chainOffset) {
     int c = blockIdx.x * blockDim.x + threadIdx.x;
     if (c >= chains) return;
     double* tr = traces + (size_t) c * stride;
     const double* old = tracesOld + (size_t) c * stride;
     double logAlpha = -tr[0] + old[0] - back[c] + xiSq[c];
     // cuRAND's uniforms lie in (0, 1], as Philox's do, so log(u) is finite
-    double u = uniforms != nullptr ? (double) uniforms[c] : uniform01(seed, (uint32_t) c, *step, (uint32_t) extraGroup);
+    double u = uniforms != nullptr ? (double) uniforms[c] : uniform01(seed, (uint32_t) (c + chainOffset), *step, (uint32_t) extraGroup);
     if (log(u) < logAlpha) {
         accepted[c] += 1;
         accept[c] = 1;

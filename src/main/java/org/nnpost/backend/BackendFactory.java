@@ -28,6 +28,45 @@ public final class BackendFactory {
     }
 
     /**
+     * The chains split across several GPUs ({@link SplitBackend}), each part keyed by its global
+     * chain indices so the run draws what one GPU would; with fewer than two devices, as
+     * {@link #create(String, ModelSpec, Task, int, int, CudaOptions, GpuProbe.Answer)}.
+     */
+    public static Choice create(String requested, ModelSpec spec, Task task, int chains, int threads,
+                                CudaOptions cuda, GpuProbe.Answer probe, int[] devices) {
+        if (devices == null || devices.length < 2) {
+            CudaOptions one = devices == null || devices.length == 0 ? cuda : cuda.withDevice(devices[0]);
+            return create(requested, spec, task, chains, threads, one, probe);
+        }
+        if (requested.equals("cpu"))
+            throw new RunException(RunException.BAD_INPUT, "--devices: splitting chains across GPUs needs --backend cuda or auto");
+        if (cuda.curand())
+            throw new RunException(RunException.BAD_INPUT, "--devices with --rng curand: each GPU would seed its own cuRAND "
+                    + "stream, so the chains would not draw what one GPU draws; use one device, or --rng philox");
+        if (chains < devices.length)
+            throw new RunException(RunException.BAD_INPUT, "--devices: " + devices.length + " devices for " + chains
+                    + " chains (allowed: at most as many devices as chains)");
+        GpuProbe.Answer gpu = probe != null ? probe : GpuProbe.probe();
+        if (!gpu.usable())
+            throw new RunException(RunException.BAD_INPUT, "--devices: no usable GPU (" + gpu.reason() + "); leave --devices out to run on the CPU");
+        java.util.List<Backend> parts = new java.util.ArrayList<>();
+        try {
+            for (int k = 0; k < devices.length; k++)
+                parts.add(new CudaBackend(spec, task, SplitBackend.share(chains, devices.length, k),
+                        cuda.withDevice(devices[k]), SplitBackend.offset(chains, devices.length, k)));
+        } catch (CudaException.TooLarge e) {
+            parts.forEach(Backend::close);
+            throw new RunException(RunException.BAD_INPUT, "--chains " + chains + " on " + devices.length + " devices: " + e.getMessage());
+        } catch (CudaException | LinkageError | IllegalArgumentException e) {
+            parts.forEach(Backend::close);
+            throw new RunException(RunException.BAD_INPUT, "--devices " + java.util.Arrays.toString(devices)
+                    + ": a GPU backend could not start (" + CudaException.oneLine(e) + ")");
+        }
+        SplitBackend split = new SplitBackend(parts);
+        return new Choice(split, "cuda backend split across devices " + java.util.Arrays.toString(devices) + ": " + gpu.reason());
+    }
+
+    /**
      * @param probe the GPU probe's answer, or null to ask the (cached) probe; tests pass their own
      */
     public static Choice create(String requested, ModelSpec spec, Task task, int chains, int threads,

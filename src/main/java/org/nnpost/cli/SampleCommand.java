@@ -94,6 +94,7 @@ final class SampleCommand {
             flag("backend", RUN, "name", "auto", "cpu, cuda or auto (cuda when a usable GPU is found)"),
             flag("threads", RUN, "int", "all cores", "CPU threads; results do not depend on it"),
             flag("device", RUN, "int", "0", "GPU to run on (see nnpost devices)"),
+            flag("devices", RUN, "list", null, "GPUs to split the chains across, e.g. 0,1: the same numbers as one GPU"),
             flag("precision", RUN, "name", "fp32", "fp32, or tf32 (GPU only: tensor-core GEMMs, about 3 digits in the products)"),
             flag("rng", RUN, "name", "philox", "noise generator: philox (ours, as on the CPU), or curand (GPU only: "
                     + "cuRAND's generator, to check that results do not hinge on ours; same statistics, other draws)"),
@@ -226,6 +227,7 @@ final class SampleCommand {
         int threads = (int) v.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
         String progress = v.choice("progress", "auto", "auto", "bar", "lines", "off");
         CudaOptions cuda = cudaOptions(v, backend);
+        int[] devices = devices(v, backend);
 
         double sigmaA2Abs = perP ? sigmaA2 / P : sigmaA2;
         ModelSpec model = new ModelSpec(L, N, N0, m, phi, scaling, beta0, betaScaling, sigmaW2, sigmaA2Abs);
@@ -235,7 +237,7 @@ final class SampleCommand {
         SamplerSpec sampler = new SamplerSpec(algorithm, eta, chains, steps, burnIn, every, keep, seed);
         // last, so that no directory question is asked of a request that is wrong anyway
         Path outDir = outDir(v);
-        return new RunConfig(model, task, sampler, backend, threads, outDir, perP, progress, cuda);
+        return new RunConfig(model, task, sampler, backend, threads, outDir, perP, progress, cuda, devices);
     }
 
     /** Class weights from a list, or m equal ones; m must agree with a list when both are given. */
@@ -281,6 +283,24 @@ final class SampleCommand {
         int device = (int) v.integer("device", 0, 0, 1023);
         CudaOptions d = CudaOptions.DEFAULT;
         return new CudaOptions(device, tf32, d.graphs(), d.vectorReadout(), d.transposedGemms(), curand);
+    }
+
+    /** --devices: GPU indices (one may repeat: its parts then share that GPU); exclusive with --device. */
+    static int[] devices(Flags.Values v, String backend) {
+        if (!v.has("devices")) return null;
+        String allowed = "GPU indices from 0 to 1023, e.g. 0,1";
+        if (v.has("device"))
+            throw new UsageException(v.label("device") + " " + v.raw("device") + " conflicts with " + v.label("devices")
+                    + " " + v.raw("devices") + " (allowed: one of the two)");
+        if (backend.equals("cpu")) throw v.bad("devices", "needs the GPU backend", "--backend cuda or auto");
+        double[] given = v.reals("devices", new double[0], allowed);
+        int[] d = new int[given.length];
+        for (int k = 0; k < given.length; k++) {
+            double x = given[k];
+            if (x != Math.rint(x) || x < 0 || x > 1023) throw v.bad("devices", "not " + allowed, allowed);
+            d[k] = (int) x;
+        }
+        return d;
     }
 
     /** Distinct dataset labels, each a class the dataset has. */

@@ -72,7 +72,7 @@ public final class SampleRun {
         OutputDir.checkUsable(config.outDir());
         Task task = config.task().build();
         BackendFactory.Choice choice = BackendFactory.create(config.backend(), config.model(), task,
-                config.sampler().chains(), config.threads(), config.cuda(), null);
+                config.sampler().chains(), config.threads(), config.cuda(), null, config.devices());
         progress.message(choice.reason());
         try (Backend backend = choice.backend()) {
             Path dir = OutputDir.create(config.outDir());

@@ -27,6 +27,7 @@ public final class CpuBackend implements Backend {
     static final int REDUCE_CHUNK = 16;
 
     private final ModelSpec spec;
+    private final int chainOffset;
     private final int C, P, Pt, L, G;
     private final Dataset train, test;
     private final float[] xT, xTestT, yT;     // inputs N0 × P, targets m × P
@@ -84,6 +85,15 @@ public final class CpuBackend implements Backend {
     }
 
     public CpuBackend(ModelSpec spec, Task task, int chains, int threads) {
+        this(spec, task, chains, threads, 0);
+    }
+
+    /**
+     * @param chainOffset the global index of this backend's first chain: the noise is keyed by it,
+     *                    so a run split across backends ({@code SplitBackend}) draws what one would
+     */
+    public CpuBackend(ModelSpec spec, Task task, int chains, int threads, int chainOffset) {
+        this.chainOffset = chainOffset;
         this.spec = spec;
         this.C = chains;
         this.train = task.train();
@@ -281,7 +291,7 @@ public final class CpuBackend implements Backend {
     /** θ ← θ − η (∇(βE) + θ/σ²) + √(2η) ξ for one chain and group; returns ½‖ξ‖² if asked. */
     private double updateGroup(int c, int g, float eta, float[] noise, double[] unused) {
         int size = spec.groupSize(g), off = c * size;
-        Noise.normals(seed, c, step, g, noise, 0, size);
+        Noise.normals(seed, c + chainOffset, step, g, noise, 0, size);
         float[] th = theta[g], gr = grad[g];
         float iv = invVar[g], s = (float) Math.sqrt(2.0 * eta);
         double xi2 = 0;
@@ -329,7 +339,7 @@ public final class CpuBackend implements Backend {
                 back += s / (4.0 * eta[g]);
             }
             double logAlpha = -U[c] + uOld[c] - back + logQForward[c];
-            double u = Noise.uniform(seed, c, step, Noise.EXTRA_GROUP);
+            double u = Noise.uniform(seed, c + chainOffset, step, Noise.EXTRA_GROUP);
             if (Math.log(u) < logAlpha) {
                 accepted[c]++;
             } else {

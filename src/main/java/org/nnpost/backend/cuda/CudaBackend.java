@@ -44,6 +44,7 @@ import static jcuda.jcublas.cublasOperation.CUBLAS_OP_T;
 public final class CudaBackend implements Backend {
     private final ModelSpec spec;
     private final CudaOptions options;
+    private final int chainOffset;
     private final CudaContext ctx;
     private final CudaBuffers buf;
     /** cuRAND's draws, when the options ask for them; null for our own Philox noise. */
@@ -106,12 +107,21 @@ public final class CudaBackend implements Backend {
     private long graphStepsPerRun;
 
     public CudaBackend(ModelSpec spec, Task task, int chains, CudaOptions options) {
+        this(spec, task, chains, options, 0);
+    }
+
+    /**
+     * @param chainOffset the global index of this backend's first chain: the noise is keyed by it,
+     *                    so a run split across devices ({@code SplitBackend}) draws what one would
+     */
+    public CudaBackend(ModelSpec spec, Task task, int chains, CudaOptions options, int chainOffset) {
         if (spec.m() > Launch.MAX_M)
             throw new IllegalArgumentException("the CUDA backend supports at most " + Launch.MAX_M + " outputs, got m = " + spec.m());
         if (chains < 1 || chains > Launch.MAX_CHAINS)
             throw new IllegalArgumentException("the CUDA backend holds 1.." + Launch.MAX_CHAINS + " chains, got " + chains);
         this.spec = spec;
         this.options = options;
+        this.chainOffset = chainOffset;
         C = chains;
         P = task.train().P();
         Pt = task.test().P();
@@ -319,7 +329,8 @@ public final class CudaBackend implements Backend {
             float s = (float) Math.sqrt(2.0 * eta[g]);   // as CpuBackend.updateGroup
             CUdeviceptr noise = curand == null ? none : curand.normals((long) C * spec.groupSize(g));
             ctx.kernel("langevin_update").launch(Launch.update(spec.groupSize(g), C), buf.theta[g], buf.grad[g],
-                    spec.groupSize(g), eta[g], iv, s, seed, g, buf.step, sqNorm(g), xiSq == null ? none : xiSq, noise);
+                    spec.groupSize(g), eta[g], iv, s, seed, g, buf.step, sqNorm(g), xiSq == null ? none : xiSq, noise,
+                    chainOffset);
         }
         normsFresh = true;
         mark("update");
@@ -358,7 +369,7 @@ public final class CudaBackend implements Backend {
         }
         CUdeviceptr uniforms = curand == null ? new CUdeviceptr() : curand.uniforms(C);
         ctx.kernel("mala_decide").launch(Launch.flat(C), buf.traces, buf.tracesOld, 2 + G, buf.xiSq, buf.back, seed,
-                Noise.EXTRA_GROUP, buf.step, buf.divergedAt, buf.accepted, buf.accept, C, uniforms);
+                Noise.EXTRA_GROUP, buf.step, buf.divergedAt, buf.accepted, buf.accept, C, uniforms, chainOffset);
         for (int g = 0; g < G; g++)
             ctx.kernel("mala_restore").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
                     buf.grad[g], buf.gradOld[g], spec.groupSize(g), buf.accept);

@@ -22,6 +22,8 @@ public record CudaOptions(int device, boolean tf32, boolean graphs, boolean vect
                           boolean curand) {
     public static final CudaOptions DEFAULT = new CudaOptions(0, false, true, true, true, false);
 
+    public CudaOptions withDevice(int d) { return new CudaOptions(d, tf32, graphs, vectorReadout, transposedGemms, curand); }
+
     public CudaOptions withTf32(boolean on) { return new CudaOptions(device, on, graphs, vectorReadout, transposedGemms, curand); }
 
     public CudaOptions withGraphs(boolean on) { return new CudaOptions(device, tf32, on, vectorReadout, transposedGemms, curand); }
