@@ -11,6 +11,7 @@ import org.nnpost.data.Task;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
+import org.nnpost.observe.Convergence;
 import org.nnpost.sampler.ChainState;
 import org.nnpost.sampler.Ula;
 
@@ -103,7 +104,7 @@ public final class Bench {
                     num(max), r, num(gflops), diverged);
         }
 
-        private static String num(double v) { return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null"; }
+        static String num(double v) { return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null"; }
 
         private static String esc(String s) { return s.replace("\\", "\\\\").replace("\"", "\\\""); }
     }
@@ -148,6 +149,57 @@ public final class Bench {
             double gflops = median * flopsPerChainStep(spec, preset.P()) * 1e-9;
             return new Result(preset.name(), backend, b.description(), threads, preset.chains(), warmupSteps, steps,
                     rate, median, sorted[0], sorted[repeats - 1], gflops, diverged);
+        }
+    }
+
+    /**
+     * How fast the chains mix, not only how fast they step: bulk ESS of the training-loss trace
+     * (Vehtari et al. 2021, over all chains) per second of sampling, at a step size a run would
+     * use.
+     */
+    public record Mixing(String preset, double eta, int steps, int thin, double essBulk, double rhat,
+                         double seconds, double essPerSecond) {
+        public String format() {
+            return String.format(Locale.ROOT,
+                    "%-9s mixing at eta=%s: loss trace bulk ESS %.1f over %d steps (R-hat %.3f) in %.1f s: %.2f ESS/s",
+                    preset, Result.num(eta), essBulk, steps, rhat, seconds, essPerSecond);
+        }
+
+        public String toJson() {
+            return String.format(Locale.ROOT,
+                    "{\"preset\": \"%s\", \"eta\": %s, \"steps\": %d, \"thin\": %d, \"ess_bulk_loss\": %s, "
+                            + "\"rhat_loss\": %s, \"seconds\": %s, \"ess_per_s\": %s}",
+                    preset, Result.num(eta), steps, thin, Result.num(essBulk), Result.num(rhat), Result.num(seconds),
+                    Result.num(essPerSecond));
+        }
+    }
+
+    /** Runs the preset's chains for steps at step size eta, recording the loss every thin steps. */
+    public static Mixing mixing(Preset preset, String backend, int threads, CudaOptions cuda, int steps, int thin, float eta) {
+        if (steps < 4 * thin) throw new IllegalArgumentException("need at least four recorded draws per chain");
+        ModelSpec spec = preset.spec();
+        float[] etas = new float[spec.groups()];
+        Arrays.fill(etas, eta);
+        Ula ula = new Ula(etas);
+        int C = preset.chains(), draws = steps / thin;
+        double[][] loss = new double[C][draws];
+        BackendFactory.Choice choice = BackendFactory.create(backend, spec, preset.task(), C, threads, cuda, null);
+        try (Backend b = choice.backend()) {
+            b.load(ChainState.fromPrior(spec, C, SEED));
+            ula.init(b);
+            Runnable step = () -> ula.step(b);
+            long t0 = System.nanoTime();
+            for (int d = 0; d < draws; d++) {
+                b.repeat(thin, step);
+                double[][] tr = b.traces();
+                for (int c = 0; c < C; c++) loss[c][d] = tr[c][1];
+            }
+            double seconds = (System.nanoTime() - t0) * 1e-9;
+            // the first half is burn-in: ESS of a trace still relaxing from the prior means little
+            double[][] kept = new double[C][];
+            for (int c = 0; c < C; c++) kept[c] = Arrays.copyOfRange(loss[c], draws / 2, draws);
+            Convergence.Diagnostics diag = Convergence.of(kept);
+            return new Mixing(preset.name(), eta, steps, thin, diag.essBulk(), diag.rhat(), seconds, diag.essBulk() / seconds);
         }
     }
 

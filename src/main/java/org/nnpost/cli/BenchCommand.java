@@ -26,7 +26,9 @@ final class BenchCommand {
             flag("warmup", "Timing", "int", "20", "untimed steps first (JIT, caches, GPU clocks)"),
             flag("steps", "Timing", "int", "50", "timed steps per repeat"),
             flag("repeats", "Timing", "int", "3", "timed repeats; the median and spread are reported"),
-            toggle("json", "Other", "print the result as one JSON object"),
+            flag("ess-steps", "Timing", "int", "0 (off)", "then run this many steps at --eta and report the loss trace's bulk ESS per second"),
+            flag("eta", "Timing", "x", "0.005", "step size of the ESS run"),
+            toggle("json", "Other", "print the result as one JSON object (a second one for the ESS run)"),
             toggle(Flags.HELP, "Other", "this text")));
 
     static String usage() {
@@ -55,7 +57,16 @@ final class BenchCommand {
         if (v.has("chains")) preset = preset.withChains((int) v.integer("chains", preset.chains(), 1, Integer.MAX_VALUE));
         org.nnpost.backend.cuda.CudaOptions cuda = SampleCommand.cudaOptions(v, backend);
         Bench.Result r = Bench.measure(preset, backend, threads, warmup, steps, repeats, cuda);
-        out.println(v.switchValue("json") ? r.toJson() : r.format());
+        boolean json = v.switchValue("json");
+        out.println(json ? r.toJson() : r.format());
+        long essSteps = v.integer("ess-steps", 0, 0, Integer.MAX_VALUE);
+        if (essSteps > 0) {
+            int thin = (int) Math.max(1, essSteps / 400);
+            if (essSteps < 8L * thin) throw v.bad("ess-steps", "too few", "0, or at least 8");
+            float eta = (float) v.positive("eta", 0.005);
+            Bench.Mixing mix = Bench.mixing(preset, backend, threads, cuda, (int) essSteps, thin, eta);
+            out.println(json ? mix.toJson() : mix.format());
+        }
         return 0;
     }
 }

@@ -60,4 +60,16 @@ class BenchTest {
         assertTrue(r.format().contains("chain-steps/s"), r.format());
         assertTrue(r.toJson().startsWith("{\"preset\": \"tiny\"") && r.toJson().contains("\"chain_steps_per_s\": "), r.toJson());
     }
+
+    @Test
+    void mixingReportsTheLossTraceEssPerSecondOfItsOwnRun() {
+        Bench.Preset p = Bench.Preset.named("small").withChains(3);
+        Bench.Mixing m = Bench.mixing(p, "cpu", 1, org.nnpost.backend.cuda.CudaOptions.DEFAULT, 400, 4, 0.005f);
+        // 3 chains x 50 kept draws: the bulk ESS lies between a few and a few times their number
+        assertTrue(m.essBulk() > 1 && m.essBulk() < 3 * 150, "ESS " + m.essBulk());
+        assertEquals(m.essBulk() / m.seconds(), m.essPerSecond(), 1e-12 * m.essPerSecond());
+        assertTrue(m.toJson().contains("\"ess_per_s\": "), m.toJson());
+        assertThrows(IllegalArgumentException.class,
+                () -> Bench.mixing(p, "cpu", 1, org.nnpost.backend.cuda.CudaOptions.DEFAULT, 10, 4, 0.005f));
+    }
 }
