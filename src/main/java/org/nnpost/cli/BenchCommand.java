@@ -28,6 +28,7 @@ final class BenchCommand {
             flag("repeats", "Timing", "int", "3", "timed repeats; the median and spread are reported"),
             flag("ess-steps", "Timing", "int", "0 (off)", "then run this many steps at --eta and report the loss trace's bulk ESS per second"),
             flag("eta", "Timing", "x", "0.005", "step size of the ESS run"),
+            toggle("peak", "Timing", "CPU: also measure the cores' SGEMM rate (the CPU backend's kernel) and copy bandwidth, and report the step's fraction of them"),
             toggle("json", "Other", "print the result as one JSON object (a second one for the ESS run)"),
             toggle(Flags.HELP, "Other", "this text")));
 
@@ -56,14 +57,25 @@ final class BenchCommand {
         }
         if (v.has("chains")) preset = preset.withChains((int) v.integer("chains", preset.chains(), 1, Integer.MAX_VALUE));
         org.nnpost.backend.cuda.CudaOptions cuda = SampleCommand.cudaOptions(v, backend);
+        // checked before any timing, so a bad value costs nothing
+        long essSteps = v.integer("ess-steps", 0, 0, Integer.MAX_VALUE);
+        int thin = (int) Math.max(1, essSteps / 400);
+        if (essSteps > 0 && essSteps < 8) throw v.bad("ess-steps", "too few", "0, or at least 8");
+        float eta = (float) v.positive("eta", 0.005);
         Bench.Result r = Bench.measure(preset, backend, threads, warmup, steps, repeats, cuda);
         boolean json = v.switchValue("json");
         out.println(json ? r.toJson() : r.format());
-        long essSteps = v.integer("ess-steps", 0, 0, Integer.MAX_VALUE);
+        if (v.switchValue("peak")) {
+            if (!r.device().startsWith("cpu"))
+                throw v.bad("peak", "measures CPU cores only", "with --backend cpu; benchmarks/gpu-check.sh measures cuBLAS SGEMM on a GPU");
+            org.nnpost.backend.cpu.CpuPeaks.Peaks pk = org.nnpost.backend.cpu.CpuPeaks.measure(threads);
+            String line = String.format(java.util.Locale.ROOT, json
+                    ? "{\"sgemm_gflops\": %.2f, \"copy_gbs\": %.2f, \"fraction_of_sgemm\": %.3f}"
+                    : "cores: SGEMM %.2f GFLOP/s (the CPU backend's kernel), copy %.2f GB/s; the step runs at %.0f%% of that SGEMM rate",
+                    pk.gemmGflops(), pk.copyGBs(), json ? r.gflops() / pk.gemmGflops() : 100 * r.gflops() / pk.gemmGflops());
+            out.println(line);
+        }
         if (essSteps > 0) {
-            int thin = (int) Math.max(1, essSteps / 400);
-            if (essSteps < 8L * thin) throw v.bad("ess-steps", "too few", "0, or at least 8");
-            float eta = (float) v.positive("eta", 0.005);
             Bench.Mixing mix = Bench.mixing(preset, backend, threads, cuda, (int) essSteps, thin, eta);
             out.println(json ? mix.toJson() : mix.format());
         }

@@ -1,0 +1,39 @@
+package org.nnpost.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+/** `nnpost bench` with its optional measurements: the machine's peaks and the chains' ESS/s. */
+class BenchCommandTest {
+
+    static String[] run(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
+        return new String[]{String.valueOf(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void peakAndEssLinesFollowTheRateLine() {
+        String[] r = run("bench", "--backend", "cpu", "--preset", "small", "--chains", "2", "--steps", "2", "--repeats", "1",
+                "--warmup", "1", "--peak", "--ess-steps", "80", "--threads", "1");
+        assertEquals("0", r[0], r[2]);
+        String[] lines = r[1].strip().split("\n");
+        assertEquals(3, lines.length, r[1]);
+        assertTrue(lines[0].contains("chain-steps/s"), lines[0]);
+        assertTrue(lines[1].startsWith("cores: SGEMM "), lines[1]);
+        assertTrue(lines[2].contains("ESS/s"), lines[2]);
+    }
+
+    @Test
+    void tooFewEssStepsIsABadInput() {
+        String[] r = run("bench", "--backend", "cpu", "--preset", "small", "--chains", "2", "--steps", "2", "--repeats", "1",
+                "--warmup", "1", "--ess-steps", "5");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("--ess-steps 5"), r[2]);
+    }
+}
