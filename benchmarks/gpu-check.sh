@@ -8,6 +8,8 @@
 #                 the exact L = 0 posterior, long-run statistics in FP32 and TF32
 #   stage bench   nnpost chain-steps/s at N = P = 500, N0 = 520, L = 1, ReLU, C chains; SGEMM peak
 #   stage torch   the same ULA step in PyTorch (eager and CUDA-graphed), same sizes
+#   stage torchc  the same step under torch.compile
+#   stage jax     the same step in JAX (jit + vmap)
 #   stage e2e     `nnpost sample` on CUDA beside the CPU, same seed; the paper's size end to end
 set -u
 cd "$(dirname "$0")/.."
@@ -44,6 +46,10 @@ stage bench 80 java -cp "$TEST_CP" org.nnpost.backend.cuda.GpuCheck "$CHAINS" "$
 
 stage torch 70 python3 benchmarks/peers/torch_step.py --chains "$CHAINS" --steps "$STEPS"
 
+stage torchc 150 python3 benchmarks/peers/torch_step.py --chains "$CHAINS" --steps "$STEPS" --compile
+
+stage jax 120 python3 benchmarks/peers/jax_step.py --chains "$CHAINS" --steps "$STEPS"
+
 stage e2e 120 bash benchmarks/gpu-e2e.sh
 
 echo
@@ -54,5 +60,5 @@ cat "$OUT/stages.txt"
 grep -hE "tests (successful|failed|skipped|aborted)" "$OUT/junit.log"
 echo "check                                         |      value|      tol|"
 grep -h "^TABLE|" "$OUT/junit.log" | cut -d'|' -f2-
-grep -h "^BENCH|\|^PEER|" "$OUT/bench.log" "$OUT/torch.log" | cut -d'|' -f2-
+grep -h "^BENCH|\|^PEER|" "$OUT/bench.log" "$OUT/torch.log" "$OUT/torchc.log" "$OUT/jax.log" | cut -d'|' -f2-
 grep -h "^E2E|" "$OUT/e2e.log" | cut -d'|' -f2-

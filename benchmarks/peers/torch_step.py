@@ -3,9 +3,9 @@
 One hidden layer, ReLU, mean-field scaling, C chains batched; the first layer's forward pass and
 weight gradient are each one GEMM over all chains (X is shared), the readout uses batched GEMMs,
 noise from torch.randn. Prints "PEER|torch <mode>|<chain-steps/s>|..." lines for eager and
-CUDA-graphed steps in FP32 and TF32.
+CUDA-graphed steps in FP32 and TF32; with --compile, for torch.compile'd steps instead.
 
-    python3 benchmarks/peers/torch_step.py [--chains 1024] [--steps 30]
+    python3 benchmarks/peers/torch_step.py [--chains 1024] [--steps 30] [--compile]
 """
 import argparse
 import math
@@ -30,6 +30,53 @@ def make_step(C, N, N0, P, m, beta, eta, sigma2, X, Y, state):
         W1.add_(grad_W1 + W1 / sigma2, alpha=-eta).add_(torch.randn_like(W1), alpha=noise1)
         a.add_(grad_a + a / sigma2, alpha=-eta).add_(torch.randn_like(a), alpha=noise_a)
     return step
+
+
+def make_functional_step(C, N, N0, P, beta, eta, sigma2, X, Y):
+    """The same step without in-place updates, for torch.compile to fuse."""
+    s0, s1 = 1.0 / math.sqrt(N0), 1.0 / N
+    noise = math.sqrt(2 * eta)
+
+    def step(W1, a):
+        Z = (W1.reshape(C * N, N0) @ X.T).reshape(C, N, P) * s0
+        H = torch.relu(Z)
+        f = torch.bmm(a, H) * s1
+        delta = (f - Y) * beta
+        grad_a = torch.bmm(delta, H.transpose(1, 2)) * s1
+        D = torch.bmm(a.transpose(1, 2), delta) * s1 * (Z > 0)
+        grad_W1 = (D.reshape(C * N, P) @ X).reshape(C, N, N0) * s0
+        W1 = W1 - eta * (grad_W1 + W1 / sigma2) + noise * torch.randn_like(W1)
+        a = a - eta * (grad_a + a / sigma2) + noise * torch.randn_like(a)
+        return W1, a
+    return step
+
+
+def bench_compiled(args, tf32):
+    torch.backends.cuda.matmul.allow_tf32 = tf32
+    dev = torch.device("cuda")
+    C, N, N0, P, m = args.chains, args.N, args.N0, args.P, 2
+    g = torch.Generator(device=dev).manual_seed(1)
+    X = torch.randn(P, N0, device=dev, generator=g)
+    Y = torch.sign(torch.randn(1, m, P, device=dev, generator=g))
+    W1 = torch.randn(C, N, N0, device=dev, generator=g)
+    a = torch.randn(C, m, N, device=dev, generator=g)
+    step = torch.compile(make_functional_step(C, N, N0, P, float(N), 1e-4, 1.0, X, Y))
+    t0 = time.perf_counter()
+    for _ in range(3):
+        W1, a = step(W1, a)
+    torch.cuda.synchronize()
+    compile_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for _ in range(args.steps):
+        W1, a = step(W1, a)
+    torch.cuda.synchronize()
+    sec = time.perf_counter() - t0
+    rate = C * args.steps / sec
+    flops = 4.0 * P * N0 * N
+    mode = ("tf32" if tf32 else "fp32") + " compile"
+    print(f"PEER|torch {mode}|{rate:.0f}|chain-steps/s|{1e3 * sec / args.steps:.2f} ms/step|"
+          f"{rate * flops / 1e12:.1f} TFLOP/s|{100 * rate * flops / 67e12:.0f}% of 67 TFLOP/s|compile+warm-up {compile_s:.1f} s",
+          flush=True)
 
 
 def bench(args, tf32, graphed):
@@ -77,8 +124,16 @@ def main():
     p.add_argument("--N", type=int, default=500)
     p.add_argument("--N0", type=int, default=520)
     p.add_argument("--P", type=int, default=500)
+    p.add_argument("--compile", action="store_true", help="time torch.compile'd steps only")
     args = p.parse_args()
     print(f"torch {torch.__version__}, {torch.cuda.get_device_name(0)}", flush=True)
+    if args.compile:
+        for tf32 in (False, True):
+            try:
+                bench_compiled(args, tf32)
+            except Exception as e:
+                print(f"PEER|torch {'tf32' if tf32 else 'fp32'} compile|failed: {type(e).__name__}: {e}", flush=True)
+        return
     for tf32 in (False, True):
         for graphed in (False, True):
             try:
