@@ -6,12 +6,13 @@ One hidden layer, ReLU, mean-field scaling; vmap turns the per-chain products in
 
     python3 benchmarks/peers/jax_step.py [--chains 1024] [--steps 30]
 """
-import argparse
 import math
 import time
 
 import jax
 import jax.numpy as jnp
+
+from peer_common import arguments, report
 
 
 def make_step(N, N0, P, beta, eta, sigma2, X, Y, precision):
@@ -62,22 +63,11 @@ def bench(args, tf32):
         W1, a, key = step(W1, a, key)
     W1.block_until_ready()
     sec = time.perf_counter() - t0
-    rate = C * args.steps / sec
-    flops = 4.0 * P * N0 * N
-    mode = "tf32" if tf32 else "fp32"
-    print(f"PEER|jax {mode} jit+vmap|{rate:.0f}|chain-steps/s|{1e3 * sec / args.steps:.2f} ms/step|"
-          f"{rate * flops / 1e12:.1f} TFLOP/s|{100 * rate * flops / 67e12:.0f}% of 67 TFLOP/s|compile+warm-up {compile_s:.1f} s",
-          flush=True)
+    report(f"jax {'tf32' if tf32 else 'fp32'} jit+vmap", args, sec, f"compile+warm-up {compile_s:.1f} s")
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--chains", type=int, default=1024)
-    p.add_argument("--steps", type=int, default=30)
-    p.add_argument("--N", type=int, default=500)
-    p.add_argument("--N0", type=int, default=520)
-    p.add_argument("--P", type=int, default=500)
-    args = p.parse_args()
+    args = arguments("the ULA step in JAX")
     print(f"jax {jax.__version__}, {jax.devices()[0]}", flush=True)
     for tf32 in (False, True):
         try:

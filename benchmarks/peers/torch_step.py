@@ -7,11 +7,12 @@ CUDA-graphed steps in FP32 and TF32; with --compile, for torch.compile'd steps i
 
     python3 benchmarks/peers/torch_step.py [--chains 1024] [--steps 30] [--compile]
 """
-import argparse
 import math
 import time
 
 import torch
+
+from peer_common import arguments, report
 
 
 def make_step(C, N, N0, P, m, beta, eta, sigma2, X, Y, state):
@@ -30,6 +31,18 @@ def make_step(C, N, N0, P, m, beta, eta, sigma2, X, Y, state):
         W1.add_(grad_W1 + W1 / sigma2, alpha=-eta).add_(torch.randn_like(W1), alpha=noise1)
         a.add_(grad_a + a / sigma2, alpha=-eta).add_(torch.randn_like(a), alpha=noise_a)
     return step
+
+
+def problem(args):
+    """The data and the chains' start: the same for every variant."""
+    dev = torch.device("cuda")
+    C, N, N0, P, m = args.chains, args.N, args.N0, args.P, 2
+    g = torch.Generator(device=dev).manual_seed(1)
+    X = torch.randn(P, N0, device=dev, generator=g)
+    Y = torch.sign(torch.randn(1, m, P, device=dev, generator=g))
+    W1 = torch.randn(C, N, N0, device=dev, generator=g)
+    a = torch.randn(C, m, N, device=dev, generator=g)
+    return X, Y, W1, a
 
 
 def make_functional_step(C, N, N0, P, beta, eta, sigma2, X, Y):
@@ -53,13 +66,8 @@ def make_functional_step(C, N, N0, P, beta, eta, sigma2, X, Y):
 
 def bench_compiled(args, tf32):
     torch.backends.cuda.matmul.allow_tf32 = tf32
-    dev = torch.device("cuda")
-    C, N, N0, P, m = args.chains, args.N, args.N0, args.P, 2
-    g = torch.Generator(device=dev).manual_seed(1)
-    X = torch.randn(P, N0, device=dev, generator=g)
-    Y = torch.sign(torch.randn(1, m, P, device=dev, generator=g))
-    W1 = torch.randn(C, N, N0, device=dev, generator=g)
-    a = torch.randn(C, m, N, device=dev, generator=g)
+    C, N, N0, P = args.chains, args.N, args.N0, args.P
+    X, Y, W1, a = problem(args)
     step = torch.compile(make_functional_step(C, N, N0, P, float(N), 1e-4, 1.0, X, Y))
     t0 = time.perf_counter()
     for _ in range(3):
@@ -71,24 +79,14 @@ def bench_compiled(args, tf32):
         W1, a = step(W1, a)
     torch.cuda.synchronize()
     sec = time.perf_counter() - t0
-    rate = C * args.steps / sec
-    flops = 4.0 * P * N0 * N
-    mode = ("tf32" if tf32 else "fp32") + " compile"
-    print(f"PEER|torch {mode}|{rate:.0f}|chain-steps/s|{1e3 * sec / args.steps:.2f} ms/step|"
-          f"{rate * flops / 1e12:.1f} TFLOP/s|{100 * rate * flops / 67e12:.0f}% of 67 TFLOP/s|compile+warm-up {compile_s:.1f} s",
-          flush=True)
+    report(f"torch {'tf32' if tf32 else 'fp32'} compile", args, sec, f"compile+warm-up {compile_s:.1f} s")
 
 
 def bench(args, tf32, graphed):
     torch.backends.cuda.matmul.allow_tf32 = tf32
     torch.backends.cudnn.allow_tf32 = tf32
-    dev = torch.device("cuda")
     C, N, N0, P, m = args.chains, args.N, args.N0, args.P, 2
-    g = torch.Generator(device=dev).manual_seed(1)
-    X = torch.randn(P, N0, device=dev, generator=g)
-    Y = torch.sign(torch.randn(1, m, P, device=dev, generator=g))
-    W1 = torch.randn(C, N, N0, device=dev, generator=g)
-    a = torch.randn(C, m, N, device=dev, generator=g)
+    X, Y, W1, a = problem(args)
     step = make_step(C, N, N0, P, m, beta=float(N), eta=1e-4, sigma2=1.0, X=X, Y=Y, state=(W1, a))
     run = step
     if graphed:
@@ -110,22 +108,12 @@ def bench(args, tf32, graphed):
         run()
     torch.cuda.synchronize()
     sec = time.perf_counter() - t0
-    rate = C * args.steps / sec
-    flops = 4.0 * P * N0 * N
-    mode = ("tf32" if tf32 else "fp32") + (" graph" if graphed else " eager")
-    print(f"PEER|torch {mode}|{rate:.0f}|chain-steps/s|{1e3 * sec / args.steps:.2f} ms/step|"
-          f"{rate * flops / 1e12:.1f} TFLOP/s|{100 * rate * flops / 67e12:.0f}% of 67 TFLOP/s", flush=True)
+    report(f"torch {'tf32' if tf32 else 'fp32'} {'graph' if graphed else 'eager'}", args, sec)
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--chains", type=int, default=1024)
-    p.add_argument("--steps", type=int, default=30)
-    p.add_argument("--N", type=int, default=500)
-    p.add_argument("--N0", type=int, default=520)
-    p.add_argument("--P", type=int, default=500)
-    p.add_argument("--compile", action="store_true", help="time torch.compile'd steps only")
-    args = p.parse_args()
+    args = arguments("the ULA step in PyTorch", lambda p: p.add_argument(
+        "--compile", action="store_true", help="time torch.compile'd steps only"))
     print(f"torch {torch.__version__}, {torch.cuda.get_device_name(0)}", flush=True)
     if args.compile:
         for tf32 in (False, True):
