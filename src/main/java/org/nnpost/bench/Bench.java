@@ -123,14 +123,8 @@ public final class Bench {
         if (steps < 1 || repeats < 1 || warmupSteps < 0)
             throw new IllegalArgumentException("need steps ≥ 1, repeats ≥ 1, warm-up ≥ 0");
         ModelSpec spec = preset.spec();
-        float[] eta = new float[spec.groups()];
-        Arrays.fill(eta, ETA);
-        Ula ula = new Ula(eta);
-        BackendFactory.Choice choice = BackendFactory.create(backend, spec, preset.task(), preset.chains(), threads, cuda, null);
-        try (Backend b = choice.backend()) {
-            b.load(ChainState.fromPrior(spec, preset.chains(), SEED));
-            ula.init(b);
-            Runnable step = () -> ula.step(b);
+        try (Backend b = started(preset, backend, threads, cuda)) {
+            Runnable step = ulaStep(b, ETA);
             b.repeat(warmupSteps, step);
             b.traces();   // a host read: waits for queued device work
             double[] rate = new double[repeats];
@@ -174,20 +168,29 @@ public final class Bench {
         }
     }
 
+    /** The preset's backend with its chains drawn from the prior. */
+    private static Backend started(Preset preset, String backend, int threads, CudaOptions cuda) {
+        Backend b = BackendFactory.create(backend, preset.spec(), preset.task(), preset.chains(), threads, cuda, null).backend();
+        b.load(ChainState.fromPrior(preset.spec(), preset.chains(), SEED));
+        return b;
+    }
+
+    /** One ULA step of every chain at step size eta in every group, the gradient made ready first. */
+    private static Runnable ulaStep(Backend b, float eta) {
+        float[] etas = new float[b.spec().groups()];
+        Arrays.fill(etas, eta);
+        Ula ula = new Ula(etas);
+        ula.init(b);
+        return () -> ula.step(b);
+    }
+
     /** Runs the preset's chains for steps at step size eta, recording the loss every thin steps. */
     public static Mixing mixing(Preset preset, String backend, int threads, CudaOptions cuda, int steps, int thin, float eta) {
         if (steps < 4 * thin) throw new IllegalArgumentException("need at least four recorded draws per chain");
-        ModelSpec spec = preset.spec();
-        float[] etas = new float[spec.groups()];
-        Arrays.fill(etas, eta);
-        Ula ula = new Ula(etas);
         int C = preset.chains(), draws = steps / thin;
         double[][] loss = new double[C][draws];
-        BackendFactory.Choice choice = BackendFactory.create(backend, spec, preset.task(), C, threads, cuda, null);
-        try (Backend b = choice.backend()) {
-            b.load(ChainState.fromPrior(spec, C, SEED));
-            ula.init(b);
-            Runnable step = () -> ula.step(b);
+        try (Backend b = started(preset, backend, threads, cuda)) {
+            Runnable step = ulaStep(b, eta);
             long t0 = System.nanoTime();
             for (int d = 0; d < draws; d++) {
                 b.repeat(thin, step);
