@@ -2,10 +2,7 @@ package org.nnpost.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,13 +18,7 @@ import org.nnpost.io.Json;
 class PlotCommandTest {
     @TempDir Path tmp;
 
-    record Out(int code, String out, String err) {}
-
-    Out run(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
-        return new Out(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    }
+    static Cli.Result run(String... args) { return Cli.run(args); }
 
     @Test
     void sampleRunOfAReluNetworkGetsItsPanels() throws IOException {
@@ -35,7 +26,7 @@ class PlotCommandTest {
         assertEquals(0, run("sample", "--N", "30", "--N0", "12", "--P", "10", "--Ptest", "6", "--L", "2", "--chains", "2",
                 "--steps", "100", "--burn-in", "40", "--every", "6", "--keep", "3", "--threads", "1", "--backend", "cpu",
                 "--progress", "off", "--out", dir.toString()).code());
-        Out r = run("plot", dir.toString());
+        Cli.Result r = run("plot", dir.toString());
         assertEquals(0, r.code(), r.err());
         for (String png : new String[]{"kernel_l1_train.png", "kernel_l2_train.png", "kernel_l2_test.png",
                 "activations_train.png", "readout.png", "predictor.png", "errors.png", "trace_sqnorm_a.png"})
@@ -49,13 +40,13 @@ class PlotCommandTest {
 
     @Test
     void missingOrUnfinishedRunIsRefusedInOneLine() throws IOException {
-        for (Out r : new Out[]{run("plot", tmp.resolve("none").toString()), run("plot"), run("plot", "a", "b")}) {
+        for (Cli.Result r : new Cli.Result[]{run("plot", tmp.resolve("none").toString()), run("plot"), run("plot", "a", "b")}) {
             assertEquals(2, r.code(), r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
         Path half = Files.createDirectory(tmp.resolve("half"));
         Files.writeString(half.resolve("manifest.json"), "{\"status\": \"running\"}");
-        Out r = run("plot", half.toString());
+        Cli.Result r = run("plot", half.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("\"running\""), r.err());
     }

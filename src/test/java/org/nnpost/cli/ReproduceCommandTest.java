@@ -3,10 +3,7 @@ package org.nnpost.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -22,18 +19,12 @@ import org.nnpost.io.Json;
 class ReproduceCommandTest {
     @TempDir Path tmp;
 
-    record Out(int code, String out, String err) {}
-
-    Out run(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
-        return new Out(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    }
+    static Cli.Result run(String... args) { return Cli.run(args); }
 
     @Test
     void tinyFig1WritesThreeRunsPanelsAndTheComparison() throws IOException {
         Path out = tmp.resolve("fig1");
-        Out r = run("reproduce", "fig1", "--scale", "0.02", "--steps", "200", "--chains", "2", "--threads", "1",
+        Cli.Result r = run("reproduce", "fig1", "--scale", "0.02", "--steps", "200", "--chains", "2", "--threads", "1",
                 "--backend", "cpu", "--progress", "off", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals("", r.err());
@@ -62,7 +53,7 @@ class ReproduceCommandTest {
         assertTrue(text.contains("Paper:"), text);
     }
 
-    void assertBadInput(Out r, String... fragments) {
+    void assertBadInput(Cli.Result r, String... fragments) {
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
         for (String f : fragments) assertTrue(r.err().contains(f), r.err());
@@ -92,7 +83,7 @@ class ReproduceCommandTest {
 
     @Test
     void helpListsTheFlags() {
-        Out r = run("reproduce", "--help");
+        Cli.Result r = run("reproduce", "--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("--scale"));
         assertTrue(r.out().contains("fig1|fig2|fig3|fig4|fig5"));

@@ -2,9 +2,6 @@ package org.nnpost.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,10 +16,9 @@ class TheoryCommandTest {
     @TempDir Path tmp;
 
     int run(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
-        assertEquals("", e.toString(StandardCharsets.UTF_8));
-        return code;
+        Cli.Result r = Cli.run(args);
+        assertEquals("", r.err());
+        return r.code();
     }
 
     @Test
