@@ -26,6 +26,11 @@ class BenchCommandTest {
         assertEquals(3, lines.length, r[1]);
         assertTrue(lines[0].contains("chain-steps/s"), lines[0]);
         assertTrue(lines[1].startsWith("cores: SGEMM "), lines[1]);
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("SGEMM ([0-9.]+) GFLOP/s .*copy ([0-9.]+) GB/s").matcher(lines[1]);
+        assertTrue(m.find(), lines[1]);
+        // any core multiplies faster than 0.1 GFLOP/s and copies faster than 0.1 GB/s; zero means not measured
+        assertTrue(Double.parseDouble(m.group(1)) > 0.1 && Double.parseDouble(m.group(2)) > 0.1, lines[1]);
         assertTrue(lines[2].contains("ESS/s"), lines[2]);
     }
 
