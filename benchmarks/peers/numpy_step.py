@@ -11,7 +11,7 @@ W^(g+1) for every chain as a (C, out, in) array, the last group the readout a as
 Layer 1 sees the same X for every chain, so its forward pass is one GEMM, X (P x N0) @ W1_all^T
 (N0 x C*N), and so is its weight gradient; deeper layers and the readout use batched matmul.
 
-    numpy_step.py [--preset reference] [--steps S] [--warmup W] [--repeats R]
+    numpy_step.py [--preset reference] [--chains C] [--steps S] [--warmup W] [--repeats R]
         times S steps R times after W warm-up steps; prints JSON with the median chain-steps/s.
     numpy_step.py --check DIR
         reads spec.json, x.npy, y.npy, theta<g>.npy, noise<g>.npy from DIR, makes one step with
@@ -125,8 +125,9 @@ def check(directory):
         np.save(os.path.join(directory, f"theta{g}_new.npy"), theta[g])
 
 
-def bench(preset, steps, warmup, repeats, seed=1):
+def bench(preset, steps, warmup, repeats, seed=1, chains=None):
     L, N, P, N0, C = PRESETS[preset]
+    C = chains or C
     m = 2
     rng = np.random.default_rng(seed)
     # orthogonal inputs with |x|^2 = N0, two classes in equal numbers, targets +-1 (as nnpost's task)
@@ -186,6 +187,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", metavar="DIR", help="one step on the arrays in DIR (see above)")
     ap.add_argument("--preset", default="reference", choices=sorted(PRESETS))
+    ap.add_argument("--chains", type=int, help="chains C (default: the preset's)")
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=5)
@@ -193,7 +195,7 @@ def main(argv=None):
     if a.check:
         check(a.check)
         return 0
-    print(json.dumps(bench(a.preset, a.steps, a.warmup, a.repeats)))
+    print(json.dumps(bench(a.preset, a.steps, a.warmup, a.repeats, chains=a.chains)))
     return 0
 
 

@@ -207,28 +207,36 @@ public final class Bench {
     }
 
     /**
-     * {@code Bench <preset> [backend] [threads] [steps] [repeats] [warmup] [--json]}: defaults cpu,
-     * all visible cores, a step count that takes a few seconds per repeat on 2 cores, 5 repeats.
+     * {@code Bench <preset> [backend] [threads] [steps] [repeats] [warmup] [--json] [--chains C]
+     * [--tf32]}: defaults cpu, all visible cores, a step count that takes a few seconds per repeat
+     * on 2 cores, 5 repeats, the preset's chains, FP32. benchmarks/compare.sh runs it beside the
+     * peers, at the chain count they get.
      */
     public static void main(String[] args) {
-        boolean json = false;
+        boolean json = false, tf32 = false;
+        int chains = 0;
         String[] pos = new String[6];
         int n = 0;
-        for (String a : args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
             if (a.equals("--json")) json = true;
+            else if (a.equals("--tf32")) tf32 = true;
+            else if (a.equals("--chains") && i + 1 < args.length) chains = Integer.parseInt(args[++i]);
             else if (n < pos.length) pos[n++] = a;
         }
         if (n == 0) {
-            System.err.println("usage: Bench <small|reference|paper|deep> [cpu|cuda|auto] [threads] [steps] [repeats] [warmup] [--json]");
+            System.err.println("usage: Bench <small|reference|paper|deep> [cpu|cuda|auto] [threads] [steps] [repeats] [warmup]"
+                    + " [--json] [--chains C] [--tf32]");
             System.exit(2);
         }
         Preset p = Preset.named(pos[0]);
+        if (chains > 0) p = p.withChains(chains);
         String backend = pos[1] != null ? pos[1] : "cpu";
         int threads = pos[2] != null ? Integer.parseInt(pos[2]) : Runtime.getRuntime().availableProcessors();
         int steps = pos[3] != null ? Integer.parseInt(pos[3]) : defaultSteps(p);
         int repeats = pos[4] != null ? Integer.parseInt(pos[4]) : 5;
         int warmup = pos[5] != null ? Integer.parseInt(pos[5]) : Math.max(5, steps / 2);
-        Result r = measure(p, backend, threads, warmup, steps, repeats);
+        Result r = measure(p, backend, threads, warmup, steps, repeats, CudaOptions.DEFAULT.withTf32(tf32));
         System.out.println(json ? r.toJson() : r.format());
     }
 
