@@ -1,6 +1,7 @@
 package org.nnpost.backend;
 
 import org.nnpost.backend.cpu.CpuBackend;
+import org.nnpost.backend.cpu.CpuGemm;
 import org.nnpost.backend.cuda.CudaBackend;
 import org.nnpost.backend.cuda.CudaException;
 import org.nnpost.backend.cuda.CudaOptions;
@@ -111,6 +112,13 @@ public final class BackendFactory {
     }
 
     private static Choice cpu(ModelSpec spec, Task task, int chains, int threads, String why) {
-        return new Choice(new CpuBackend(spec, task, chains, threads), "cpu backend (" + why + "), " + threads + " threads");
+        String gemm;
+        try {
+            gemm = CpuGemm.describe();
+        } catch (IllegalArgumentException e) {
+            throw new RunException(RunException.BAD_INPUT, e.getMessage());
+        }
+        return new Choice(new CpuBackend(spec, task, chains, threads),
+                "cpu backend (" + why + "), " + threads + " threads, GEMM: " + gemm);
     }
 }

@@ -69,10 +69,14 @@ final class BenchCommand {
             if (!r.device().startsWith("cpu"))
                 throw v.bad("peak", "measures CPU cores only", "with --backend cpu; benchmarks/gpu-check.sh measures cuBLAS SGEMM on a GPU");
             org.nnpost.backend.cpu.CpuPeaks.Peaks pk = org.nnpost.backend.cpu.CpuPeaks.measure(threads);
-            String line = String.format(java.util.Locale.ROOT, json
-                    ? "{\"sgemm_gflops\": %.2f, \"copy_gbs\": %.2f, \"fraction_of_sgemm\": %.3f}"
-                    : "cores: SGEMM %.2f GFLOP/s (the CPU backend's kernel), copy %.2f GB/s; the step runs at %.0f%% of that SGEMM rate",
-                    pk.gemmGflops(), pk.copyGBs(), json ? r.gflops() / pk.gemmGflops() : 100 * r.gflops() / pk.gemmGflops());
+            double fraction = r.gflops() / pk.gemmGflops();
+            String line = json
+                    ? String.format(java.util.Locale.ROOT, "{\"sgemm_gflops\": %.2f, \"sgemm_kernel\": \"%s\", "
+                            + "\"backend_sgemm_gflops\": %.2f, \"copy_gbs\": %.2f, \"fraction_of_sgemm\": %.3f}",
+                            pk.gemmGflops(), pk.gemmName().replace("\"", "'"), pk.backendGemmGflops(), pk.copyGBs(), fraction)
+                    : String.format(java.util.Locale.ROOT, "cores: SGEMM %.2f GFLOP/s (%s; the backend's kernel %.2f), "
+                            + "copy %.2f GB/s; the step runs at %.0f%% of the SGEMM peak",
+                            pk.gemmGflops(), pk.gemmName(), pk.backendGemmGflops(), pk.copyGBs(), 100 * fraction);
             out.println(line);
         }
         if (essSteps > 0) {

@@ -18,9 +18,10 @@ public enum Phi {
         @Override public double derivative(double z) { return Math.exp(-Math.PI * z * z / 4.0); }
         @Override public float value(float z) { return (float) SpecialFunctions.erfFast(HALF_SQRT_PI * z); }
     },
+    /** max(z, 0); a NaN stays NaN, so a blown-up chain cannot look healthy downstream. */
     RELU {
-        @Override public double value(double z) { return z > 0 ? z : 0.0; }
-        @Override public double derivative(double z) { return z > 0 ? 1.0 : 0.0; }
+        @Override public double value(double z) { return z > 0 || z != z ? z : 0.0; }
+        @Override public double derivative(double z) { return z > 0 ? 1.0 : z != z ? z : 0.0; }
     },
     TANH {
         @Override public double value(double z) { return Math.tanh(z); }

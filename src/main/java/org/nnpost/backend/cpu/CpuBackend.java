@@ -13,9 +13,10 @@ import org.nnpost.sampler.ChainState;
 
 /**
  * The reference backend: plain Java, float32, chains spread over threads, nothing allocated per
- * step. Activations are kept neuron-major ([neuron][input]), the layout of the CUDA backend, so
- * each layer's forward pass is z = c · W · h with W stored [out][in] (SPEC §1, §3). Matrices the
- * GEMMs stream are held as arrays of rows, the layout {@link Blas} needs to be vectorised:
+ * step. Activations are kept neuron-major (out × inputs, row-major), the layout of the CUDA
+ * backend, so each layer's forward pass is one product z = c · W · h with W stored out × in
+ * (SPEC §1, §3), done by a {@link Gemm}: OpenBLAS where it loads, else a Java kernel. Each chain
+ * is computed by one thread from start to end, so results do not depend on the thread count:
  *
  * <pre>
  *   z¹ = W¹ X / √N0,  zˡ = Wˡ φ(zˡ⁻¹) / √N,  f = N^(−γ) a φ(z^L)
@@ -30,11 +31,11 @@ public final class CpuBackend implements Backend {
     private final int chainOffset;
     private final int C, P, Pt, L, G;
     private final Dataset train, test;
-    private final float[] xT, xTestT, yT;     // inputs N0 × P, targets m × P
-    private final float[][] xRows, xTestRows, xByInput;   // N0 rows of P (P*); P rows of N0
+    private final float[] xT, xTestT, yT;     // inputs N0 × P (N0 × P*), targets m × P
     private final float[] beta, scale, invVar;
     private final double divergenceLimit;
     private final ChainPool<Workspace> pool;
+    private final CpuGemm.Choice gemm;
 
     private int seed;
     private long step;
@@ -52,35 +53,34 @@ public final class CpuBackend implements Backend {
     private final double[][] kTrain, kTest;
     private final double[] fTrain, fTrainSq, fTest, fTestSq;
 
-    /** Per-thread scratch: one forward pass per input set, plus backward buffers and noise. */
+    /** Per-thread scratch: one forward pass per input set, backward buffers, noise, a GEMM. */
     private final class Workspace {
         final Pass trainPass = new Pass(P), testPass = new Pass(Math.max(Pt, 1));
-        final float[][] hByInput, delta, deltaPrev, gradRows;   // P × in; out × P; out × P; out × in
+        final float[] delta, deltaPrev;   // out × P
         final float[] noise;
+        final Gemm gemm = CpuBackend.this.gemm.factory().get();
 
         Workspace() {
             int maxW = Math.max(spec.N0(), Math.max(spec.N(), spec.m()));
-            hByInput = new float[P][L > 0 ? spec.N() : 0];
-            delta = new float[maxW][P];
-            deltaPrev = new float[maxW][P];
-            gradRows = new float[maxW][maxW];
+            delta = new float[maxW * P];
+            deltaPrev = new float[maxW * P];
             int maxG = 0;
             for (int g = 0; g < G; g++) maxG = Math.max(maxG, spec.groupSize(g));
             noise = new float[maxG];
         }
     }
 
-    /** Preactivations and activations of every layer for one chain on n inputs, by rows. */
+    /** Preactivations and activations of every layer for one chain on n inputs. */
     private final class Pass {
         final int n;
-        final float[][][] z, h;   // z[g] = output of group g (outDim × n); h[l] = φ(z[l−1]) for l = 1..L
+        final float[][] z, h;   // z[g] = output of group g (outDim × n); h[l] = φ(z[l−1]) (N × n), l = 1..L
 
         Pass(int n) {
             this.n = n;
-            z = new float[G][][];
-            h = new float[L + 1][][];
-            for (int g = 0; g < G; g++) z[g] = new float[spec.outDim(g)][n];
-            for (int l = 1; l <= L; l++) h[l] = new float[spec.N()][n];
+            z = new float[G][];
+            h = new float[L + 1][];
+            for (int g = 0; g < G; g++) z[g] = new float[spec.outDim(g) * n];
+            for (int l = 1; l <= L; l++) h[l] = new float[spec.N() * n];
         }
     }
 
@@ -93,6 +93,11 @@ public final class CpuBackend implements Backend {
      *                    so a run split across backends ({@code SplitBackend}) draws what one would
      */
     public CpuBackend(ModelSpec spec, Task task, int chains, int threads, int chainOffset) {
+        this(spec, task, chains, threads, chainOffset, CpuGemm.fromEnvironment());
+    }
+
+    CpuBackend(ModelSpec spec, Task task, int chains, int threads, int chainOffset, CpuGemm.Choice gemm) {
+        this.gemm = gemm;
         this.chainOffset = chainOffset;
         this.spec = spec;
         this.C = chains;
@@ -104,11 +109,10 @@ public final class CpuBackend implements Backend {
         this.G = spec.groups();
         this.xT = train.xTransposed();
         this.xTestT = test.xTransposed();
-        this.xRows = Blas.rows(xT, 0, spec.N0(), P);
-        this.xTestRows = Blas.rows(xTestT, 0, spec.N0(), Pt);
-        this.xByInput = Blas.rows(train.x(), 0, P, spec.N0());
         this.yT = new float[spec.m() * P];
-        Blas.transpose(P, spec.m(), train.y(), 0, yT, 0);
+        float[] y = train.y();
+        for (int mu = 0; mu < P; mu++)
+            for (int r = 0; r < spec.m(); r++) yT[r * P + mu] = y[mu * spec.m() + r];
         beta = new float[]{(float) spec.beta()};
         scale = new float[G];
         invVar = new float[G];
@@ -155,7 +159,9 @@ public final class CpuBackend implements Backend {
         return 1e4 * (spec.paramsPerChain() + spec.beta() * P * spec.m());
     }
 
-    @Override public String description() { return "cpu (" + Runtime.getRuntime().availableProcessors() + " cores visible)"; }
+    @Override public String description() {
+        return "cpu (" + Runtime.getRuntime().availableProcessors() + " cores visible, GEMM: " + gemm.name() + ")";
+    }
     @Override public ModelSpec spec() { return spec; }
     @Override public int chains() { return C; }
     @Override public long step() { return step; }
@@ -179,26 +185,25 @@ public final class CpuBackend implements Backend {
 
     // ---------------------------------------------------------------- forward and backward
 
-    /** Forward pass of chain c on the inputs given as N0 rows of n (n = pass.n). */
-    private void forward(int c, Pass pass, float[][] inputRows) {
+    /** Forward pass of chain c on the inputs given as N0 × n (n = pass.n). */
+    private void forward(int c, Pass pass, float[] inputs, Gemm gemm) {
         int n = pass.n;
-        Phi phi = spec.phi();
         for (int g = 0; g < G; g++) {
             int out = spec.outDim(g), in = spec.inDim(g);
-            float[][] hin = g == 0 ? inputRows : pass.h[g];
-            Blas.gemm(out, n, in, scale[g], theta[g], c * out * in, in, hin, pass.z[g]);
-            if (g < L) for (int o = 0; o < out; o++) applyPhi(phi, pass.z[g][o], pass.h[g + 1][o], n);
+            float[] hin = g == 0 ? inputs : pass.h[g];
+            gemm.gemm(false, false, out, n, in, scale[g], theta[g], c * out * in, in, hin, 0, n, pass.z[g], 0, n);
+            if (g < L) applyPhi(spec.phi(), pass.z[g], pass.h[g + 1], out * n);
         }
     }
 
     /**
-     * h = φ(z). ReLU and linear get loops of their own, without a call per element, and give
-     * exactly {@link Phi#value(float)}'s numbers; the smooth φ are dominated by their
+     * h = φ(z). ReLU and linear get loops of their own, written so that HotSpot vectorises them,
+     * and give exactly {@link Phi#value(float)}'s numbers; the smooth φ are dominated by their
      * transcendental function anyway.
      */
     static void applyPhi(Phi phi, float[] z, float[] h, int n) {
         switch (phi) {
-            case RELU -> { for (int i = 0; i < n; i++) { int b = Float.floatToRawIntBits(z[i]); h[i] = Float.intBitsToFloat(b & positive(b)); } }
+            case RELU -> { for (int i = 0; i < n; i++) h[i] = Math.max(z[i], 0f); }
             case LINEAR -> System.arraycopy(z, 0, h, 0, n);
             default -> { for (int i = 0; i < n; i++) h[i] = phi.value(z[i]); }
         }
@@ -208,26 +213,15 @@ public final class CpuBackend implements Backend {
     static void multiplyByPhiDerivative(Phi phi, float[] p, float[] z, int n) {
         switch (phi) {
             case RELU -> {
-                for (int i = 0; i < n; i++) {
-                    // p·1 where z > 0, else p·0 (a signed zero, or NaN for an infinite p)
-                    int keep = positive(Float.floatToRawIntBits(z[i]));
-                    int kept = Float.floatToRawIntBits(p[i]), zeroed = Float.floatToRawIntBits(p[i] * 0f);
-                    p[i] = Float.intBitsToFloat((kept & keep) | (zeroed & ~keep));
-                }
+                // φ′ as min(max(z·2²⁰⁰, 0), 1): exactly 1 for every z > 0 (the two exact scalings
+                // lift even the smallest subnormal past 1), 0 for z ≤ 0, NaN for NaN; min and max
+                // vectorise where a branch or a select would not, and the signs of
+                // preactivations are coin flips, so a branch would be mispredicted half the time
+                for (int i = 0; i < n; i++) p[i] *= Math.min(Math.max(z[i] * 0x1p100f * 0x1p100f, 0f), 1f);
             }
             case LINEAR -> { }
             default -> { for (int i = 0; i < n; i++) p[i] *= phi.derivative(z[i]); }
         }
-    }
-
-    /**
-     * All ones when the float with bits b is > 0 (1 ≤ b ≤ 0x7F800000: positive, not NaN, not
-     * ±0), else zero. ReLU's sign test without a branch: the signs of preactivations are coin
-     * flips, so a branch would be mispredicted half the time.
-     */
-    static int positive(int b) {
-        int x = b - 1;
-        return ~(x >> 31) & ((x - 0x7F800000) >> 31);
     }
 
     @Override
@@ -237,38 +231,32 @@ public final class CpuBackend implements Backend {
 
     private void gradientChain(int c, Workspace ws) {
         Pass pass = ws.trainPass;
-        forward(c, pass, xRows);
-        int m = spec.m();
+        Gemm gemm = ws.gemm;
+        forward(c, pass, xT, gemm);
+        float[] f = pass.z[L], delta = ws.delta, prev = ws.deltaPrev;
         double e = 0;
-        for (int r = 0; r < m; r++) {
-            float[] f = pass.z[L][r], d = ws.delta[r];
-            for (int mu = 0; mu < P; mu++) {
-                float res = f[mu] - yT[r * P + mu];
-                e += (double) res * res;
-                d[mu] = beta[0] * res;
-            }
+        for (int k = 0; k < spec.m() * P; k++) {
+            float res = f[k] - yT[k];
+            e += (double) res * res;
+            delta[k] = beta[0] * res;
         }
         e *= 0.5;
-        float[][] delta = ws.delta, prev = ws.deltaPrev;
-        Phi phi = spec.phi();
         for (int g = L; g >= 0; g--) {
             int out = spec.outDim(g), in = spec.inDim(g), size = out * in;
-            // ∇W = c · δ (out × P) · hᵀ, with h taken input-major (P × in)
-            float[][] hByInput;
-            if (g == 0) hByInput = xByInput;
-            else { Blas.transpose(in, P, pass.h[g], ws.hByInput); hByInput = ws.hByInput; }
-            Blas.gemm(out, in, P, scale[g], delta, hByInput, ws.gradRows);
-            for (int o = 0; o < out; o++) System.arraycopy(ws.gradRows[o], 0, grad[g], c * size + o * in, in);
+            // ∇W = c · δ (out × P) · hᵀ, h being in × P
+            float[] h = g == 0 ? xT : pass.h[g];
+            gemm.gemm(false, true, out, in, P, scale[g], delta, 0, P, h, 0, P, grad[g], c * size, in);
             if (g > 0) {
-                Blas.gemmTransA(in, P, out, scale[g], theta[g], c * size, in, delta, prev);
-                for (int i = 0; i < in; i++) multiplyByPhiDerivative(phi, prev[i], pass.z[g - 1][i], P);
-                float[][] t = delta; delta = prev; prev = t;
+                // δ below = c · Wᵀ δ ⊙ φ′(z)
+                gemm.gemm(true, false, in, P, out, scale[g], theta[g], c * size, in, delta, 0, P, prev, 0, P);
+                multiplyByPhiDerivative(spec.phi(), prev, pass.z[g - 1], in * P);
+                float[] t = delta; delta = prev; prev = t;
             }
         }
         double u = spec.beta() * e;
         for (int g = 0; g < G; g++) {
             int size = spec.groupSize(g);
-            double s = Blas.sumSquares(theta[g], c * size, size);
+            double s = sumSquares(theta[g], c * size, size);
             sqNorm[g][c] = s;
             u += 0.5 * s * invVar[g];
         }
@@ -283,24 +271,22 @@ public final class CpuBackend implements Backend {
     public void langevinStep(float[] eta) {
         checkEta(eta);
         pool.forChains(0, C, (c, ws) -> {
-            for (int g = 0; g < G; g++) updateGroup(c, g, eta[g], ws.noise, null);
+            for (int g = 0; g < G; g++) updateGroup(c, g, eta[g], ws.noise, false);
         });
         step++;
     }
 
-    /** θ ← θ − η (∇(βE) + θ/σ²) + √(2η) ξ for one chain and group; returns ½‖ξ‖² if asked. */
-    private double updateGroup(int c, int g, float eta, float[] noise, double[] unused) {
+    /** θ ← θ − η (∇(βE) + θ/σ²) + √(2η) ξ for one chain and group; returns ½‖ξ‖² if asked (MALA), else 0. */
+    private double updateGroup(int c, int g, float eta, float[] noise, boolean wantNoiseNorm) {
         int size = spec.groupSize(g), off = c * size;
         Noise.normals(seed, c + chainOffset, step, g, noise, 0, size);
         float[] th = theta[g], gr = grad[g];
         float iv = invVar[g], s = (float) Math.sqrt(2.0 * eta);
-        double xi2 = 0;
         for (int i = 0; i < size; i++) {
             float t = th[off + i];
             th[off + i] = t - eta * (gr[off + i] + t * iv) + s * noise[i];
-            xi2 += (double) noise[i] * noise[i];
         }
-        return 0.5 * xi2;
+        return wantNoiseNorm ? 0.5 * sumSquares(noise, 0, size) : 0;
     }
 
     @Override
@@ -316,7 +302,7 @@ public final class CpuBackend implements Backend {
             uOld[c] = U[c];
             lossOld[c] = loss[c];
             double q = 0;
-            for (int g = 0; g < G; g++) q += updateGroup(c, g, eta[g], ws.noise, null);
+            for (int g = 0; g < G; g++) q += updateGroup(c, g, eta[g], ws.noise, true);
             logQForward[c] = q;   // −log q(θ′|θ) up to the shared constant: ½‖ξ‖²
         });
     }
@@ -388,13 +374,13 @@ public final class CpuBackend implements Backend {
             int c1 = Math.min(C, c0 + chunk), base = c0;
             pool.forChains(c0, c1, (c, ws) -> {
                 int k = c - base;
-                forward(c, ws.trainPass, xRows);
+                forward(c, ws.trainPass, xT, ws.gemm);
                 hTr[k] = copyHidden(ws.trainPass);
-                fTr[k] = Blas.flat(ws.trainPass.z[L], spec.m(), P);
+                fTr[k] = ws.trainPass.z[L].clone();
                 if (Pt > 0) {
-                    forward(c, ws.testPass, xTestRows);
+                    forward(c, ws.testPass, xTestT, ws.gemm);
                     hTe[k] = copyHidden(ws.testPass);
-                    fTe[k] = Blas.flat(ws.testPass.z[L], spec.m(), Pt);
+                    fTe[k] = ws.testPass.z[L].clone();
                 }
             });
             int nc = c1 - c0;
@@ -414,7 +400,7 @@ public final class CpuBackend implements Backend {
     /** h[l] flattened to N × n, n = pass.n. */
     private float[][] copyHidden(Pass pass) {
         float[][] h = new float[L + 1][];
-        for (int l = 1; l <= L; l++) h[l] = Blas.flat(pass.h[l], spec.N(), pass.n);
+        for (int l = 1; l <= L; l++) h[l] = pass.h[l].clone();
         return h;
     }
 
@@ -468,12 +454,24 @@ public final class CpuBackend implements Backend {
         if (L == 0) return onTest ? xTestT.clone() : xT.clone();
         if (onTest && Pt == 0) return new float[0];
         Pass pass = new Pass(onTest ? Pt : P);
-        forward(chain, pass, onTest ? xTestRows : xRows);
-        return Blas.flat(pass.h[L], spec.N(), pass.n);
+        forward(chain, pass, onTest ? xTestT : xT, gemm.factory().get());
+        return pass.h[L].clone();
     }
 
     /** The likelihood gradient of the last {@link #gradient()}, group g, all chains (tests). */
     public float[] likelihoodGradient(int g) { return grad[g].clone(); }
+
+    /** Σ a², in four interleaved partial sums (fixed, so the same bits every time), 3× faster than one. */
+    static double sumSquares(float[] a, int off, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double v0 = a[off + i], v1 = a[off + i + 1], v2 = a[off + i + 2], v3 = a[off + i + 3];
+            s0 += v0 * v0; s1 += v1 * v1; s2 += v2 * v2; s3 += v3 * v3;
+        }
+        for (; i < n; i++) { double v = a[off + i]; s0 += v * v; }
+        return (s0 + s1) + (s2 + s3);
+    }
 
     @Override
     public void close() { pool.close(); }

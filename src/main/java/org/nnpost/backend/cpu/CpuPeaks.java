@@ -8,32 +8,43 @@ import java.util.concurrent.Future;
 
 /**
  * What this machine's cores can do, measured in the same process as a benchmark so the two are
- * compared under the same load: the SGEMM rate of the CPU backend's own kernel ({@link Blas}, one
- * 256³ product per thread at a time, all threads busy) and the copy bandwidth of large float
- * arrays (read plus write, all threads). Medians of a few repeats.
+ * compared under the same load: the SGEMM rate (one 384³ product per thread at a time, all
+ * threads busy, as the backend runs its chains) of the best kernel here, OpenBLAS where it
+ * loads, and of the kernel the backend uses; and the copy bandwidth of large float arrays (read
+ * plus write, all threads). Medians of a few repeats.
  */
 public final class CpuPeaks {
     private CpuPeaks() {}
 
-    /** @param gemmGflops SGEMM GFLOP/s of the Java kernel; @param copyGBs GB/s moved by array copies */
-    public record Peaks(double gemmGflops, double copyGBs) {}
+    /**
+     * @param gemmGflops SGEMM GFLOP/s of the best kernel here (the machine's peak as measured)
+     * @param gemmName   that kernel
+     * @param backendGemmGflops SGEMM GFLOP/s of the kernel the CPU backend uses
+     * @param copyGBs    GB/s moved by array copies
+     */
+    public record Peaks(double gemmGflops, String gemmName, double backendGemmGflops, double copyGBs) {}
 
     public static Peaks measure(int threads) {
-        return new Peaks(gemm(threads), copy(threads));
+        CpuGemm.Choice used = CpuGemm.fromEnvironment();
+        CpuGemm.Choice best = OpenBlasGemm.unavailable() == null
+                ? new CpuGemm.Choice(OpenBlasGemm.describe(), OpenBlasGemm::new) : CpuGemm.java();
+        double usedRate = gemm(threads, used);
+        double bestRate = best.name().equals(used.name()) ? usedRate : gemm(threads, best);
+        return new Peaks(Math.max(bestRate, usedRate), bestRate >= usedRate ? best.name() : used.name(), usedRate, copy(threads));
     }
 
-    static double gemm(int threads) {
-        int n = 256, reps = 5;
+    static double gemm(int threads, CpuGemm.Choice kernel) {
+        int n = 384, reps = 5;
         double flopsPerCall = 2.0 * n * n * n;
-        int calls = 8;
+        int calls = 4;
         double[] rates = new double[reps];
         for (int r = 0; r < reps + 1; r++) {   // the first pass warms the JIT up
             double seconds = parallel(threads, () -> {
-                float[] a = new float[n * n];
-                float[][] b = new float[n][n], c = new float[n][n];
+                Gemm g = kernel.factory().get();
+                float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
                 for (int i = 0; i < a.length; i++) a[i] = (i % 7) * 0.1f;
-                for (float[] row : b) java.util.Arrays.fill(row, 0.5f);
-                for (int k = 0; k < calls; k++) Blas.gemm(n, n, n, 1f, a, 0, n, b, c);
+                java.util.Arrays.fill(b, 0.5f);
+                for (int k = 0; k < calls; k++) g.gemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, c, 0, n);
             });
             if (r > 0) rates[r - 1] = threads * calls * flopsPerCall / seconds * 1e-9;
         }

@@ -3,11 +3,13 @@ package org.nnpost.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
@@ -33,7 +35,11 @@ class CpuDeterminismTest {
 
     /** Runs from start to step `to`: returns the state, the traces and the accepted counts. */
     private static Object[] run(ChainState start, int threads, String samplerName, int to) {
-        try (CpuBackend b = new CpuBackend(SPEC, TASK, C, threads)) {
+        return run(start, threads, samplerName, to, CpuGemm.fromEnvironment());
+    }
+
+    private static Object[] run(ChainState start, int threads, String samplerName, int to, CpuGemm.Choice gemm) {
+        try (CpuBackend b = new CpuBackend(SPEC, TASK, C, threads, 0, gemm)) {
             Sampler s = sampler(samplerName);
             b.load(start);
             s.init(b);
@@ -50,16 +56,20 @@ class CpuDeterminismTest {
             assertArrayEquals(a.params()[g], b.params()[g], what + ": group " + SPEC.groupName(g));
     }
 
+    /** Both GEMM kernels, where OpenBLAS loads (else that case says it is skipped). */
     @ParameterizedTest
-    @ValueSource(strings = {"ula", "mala"})
-    void statesAfterFiftyStepsAreBitIdenticalOnOneTwoAndFourThreads(String samplerName) {
+    @CsvSource({"ula, java", "mala, java", "ula, openblas", "mala, openblas"})
+    void statesAfterFiftyStepsAreBitIdenticalOnOneTwoAndFourThreads(String samplerName, String kernel) {
+        assumeTrue(!kernel.equals("openblas") || OpenBlasGemm.unavailable() == null,
+                () -> "OpenBLAS does not load here: " + OpenBlasGemm.unavailable());
+        CpuGemm.Choice gemm = CpuGemm.choose(kernel);
         ChainState init = ChainState.fromPrior(SPEC, C, SEED);
-        Object[] one = run(init, 1, samplerName, STEPS);
+        Object[] one = run(init, 1, samplerName, STEPS, gemm);
         ChainState ref = (ChainState) one[0];
         assertEquals(STEPS, ref.step());
         assertFalse(Arrays.equals(ref.params()[0], init.params()[0]), "the chains moved");
         for (int threads : new int[]{2, 4}) {
-            Object[] other = run(init, threads, samplerName, STEPS);
+            Object[] other = run(init, threads, samplerName, STEPS, gemm);
             assertBitIdentical(ref, (ChainState) other[0], threads + " threads");
             assertArrayEquals((double[][]) one[1], (double[][]) other[1], threads + " threads: traces");
             assertArrayEquals((long[]) one[2], (long[]) other[2], threads + " threads: accepted");
