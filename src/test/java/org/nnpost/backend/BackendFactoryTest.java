@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.nnpost.backend.cpu.CpuBackend;
+import org.nnpost.backend.cpu.CpuGemm;
 import org.nnpost.backend.cuda.CudaOptions;
 import org.nnpost.backend.cuda.GpuProbe;
 import org.nnpost.data.OrthogonalTask;
@@ -29,7 +30,7 @@ class BackendFactoryTest {
         BackendFactory.Choice c = BackendFactory.create("cpu", SPEC, TASK, 2, 3);
         try (Backend b = c.backend()) {
             assertInstanceOf(CpuBackend.class, b);
-            assertEquals("cpu backend (asked for), 3 threads", c.reason());
+            assertEquals("cpu backend (asked for), 3 threads, GEMM: " + CpuGemm.describe(), c.reason());
         }
     }
 
@@ -38,7 +39,8 @@ class BackendFactoryTest {
         BackendFactory.Choice c = BackendFactory.create("auto", SPEC, TASK, 2, 1, CudaOptions.DEFAULT, NO_GPU);
         try (Backend b = c.backend()) {
             assertInstanceOf(CpuBackend.class, b);
-            assertEquals("cpu backend (auto: no usable GPU, no CUDA driver on this machine (libcuda.so.1)), 1 threads", c.reason());
+            assertEquals("cpu backend (auto: no usable GPU, no CUDA driver on this machine (libcuda.so.1)), 1 threads, GEMM: "
+                    + CpuGemm.describe(), c.reason());
         }
     }
 
