@@ -3,19 +3,34 @@ package org.nnpost.rng;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The addressed normals: their distribution, the equality of the bulk and the by-address paths,
- * and the independence of streams with different addresses. Statistical checks use 4 standard
- * errors (a false alarm about once in 16000 per check).
+ * the independence of streams with different addresses and of the two members of a Box–Muller
+ * pair, and golden values. Statistical checks use 4 standard errors (a false alarm about once in
+ * 16000 per check), or the equivalent level of the Kolmogorov distribution; they run on
+ * {@link #SAMPLE}, 4 194 304 normals from 1024 addresses.
  */
 class NoiseTest {
     static final int SEED = 20240611;
     static final int N = 1 << 20;
     static final double Z = 4.0;
+    /** 256 chains × 4 groups × 4096 normals, pairs at even indices. */
+    static float[] SAMPLE;
+
+    @BeforeAll
+    static void drawTheSample() {
+        int n = 4096;
+        SAMPLE = new float[1024 * n];
+        for (int c = 0; c < 256; c++)
+            for (int g = 0; g < 4; g++) Noise.normals(SEED, c, 17, g, SAMPLE, (4 * c + g) * n, n);
+    }
 
     private static float[] draw(int seed, int chain, long step, int group, int n) {
         float[] out = new float[n];
@@ -23,56 +38,122 @@ class NoiseTest {
         return out;
     }
 
-    /** P(|z| > t) = 1 − erf(t/√2) for a standard normal z. */
+    /** P(|z| > t) = erfc(t/√2) for a standard normal z. */
     private static double twoSidedTail(double z) {
-        return 1.0 - org.nnpost.model.SpecialFunctions.erf(z / Math.sqrt(2));
+        return org.nnpost.model.SpecialFunctions.erfc(z / Math.sqrt(2));
     }
 
     @Test
-    void normalsHaveMeanZeroVarianceOneAndNormalTails() {
-        float[] x = draw(SEED, 3, 17, 1, N);
-        double s1 = 0, s2 = 0, s4 = 0;
-        long beyond1 = 0, beyond2 = 0, beyond3 = 0;
+    void momentsAreThoseOfAStandardNormal() {
+        float[] x = SAMPLE;
+        int n = x.length;
+        double s1 = 0, s2 = 0, s3 = 0, s4 = 0;
         for (float v : x) {
             double d = v, d2 = d * d;
-            s1 += d; s2 += d2; s4 += d2 * d2;
-            double a = Math.abs(d);
-            if (a > 1) beyond1++;
-            if (a > 2) beyond2++;
-            if (a > 3) beyond3++;
+            s1 += d; s2 += d2; s3 += d2 * d; s4 += d2 * d2;
         }
-        double mean = s1 / N, var = s2 / N - mean * mean, m4 = s4 / N;
-        // Var z = 1, Var z² = 2, Var z⁴ = E z⁸ − (E z⁴)² = 105 − 9 = 96
-        assertEquals(0.0, mean, Z * Math.sqrt(1.0 / N), "mean");
-        assertEquals(1.0, var, Z * Math.sqrt(2.0 / N), "variance");
-        assertEquals(3.0, m4, Z * Math.sqrt(96.0 / N), "fourth moment");
-        long[] counts = {beyond1, beyond2, beyond3};
-        for (int k = 1; k <= 3; k++) {
-            double p = twoSidedTail(k), f = (double) counts[k - 1] / N;
-            assertEquals(p, f, Z * Math.sqrt(p * (1 - p) / N), "P(|z| > " + k + ")");
+        // raw moments about 0: E z = 0, E z² = 1, E z³ = 0, E z⁴ = 3; their variances
+        // E z² − 0 = 1, E z⁴ − 1 = 2, E z⁶ = 15, E z⁸ − 9 = 96
+        assertEquals(0.0, s1 / n, Z * Math.sqrt(1.0 / n), "mean");
+        assertEquals(1.0, s2 / n, Z * Math.sqrt(2.0 / n), "second moment");
+        assertEquals(0.0, s3 / n, Z * Math.sqrt(15.0 / n), "third moment (skewness)");
+        assertEquals(3.0, s4 / n, Z * Math.sqrt(96.0 / n), "fourth moment (kurtosis)");
+    }
+
+    /**
+     * Kolmogorov–Smirnov against Φ: √n·D exceeds λ with probability ≈ 2 exp(−2λ²) for large n;
+     * λ = 2.275 makes that 6.4·10⁻⁵, the false-alarm rate of 4 standard errors.
+     */
+    @Test
+    void kolmogorovSmirnovDistanceToTheNormalCdfIsSmall() {
+        float[] x = SAMPLE.clone();
+        Arrays.sort(x);
+        int n = x.length;
+        double d = 0;
+        for (int i = 0; i < n; i++) {
+            double f = phi(x[i]);
+            d = Math.max(d, Math.max(f - (double) i / n, (double) (i + 1) / n - f));
         }
+        assertTrue(Math.sqrt(n) * d < 2.275, "sqrt(n) D = " + Math.sqrt(n) * d);
+    }
+
+    /** P(|z| > t) for t = 1..4 within 4 binomial standard errors, and no normal beyond the largest radius. */
+    @Test
+    void tailsHaveNormalWeightAndEndAtTheLargestRadius() {
+        float[] x = SAMPLE;
+        int n = x.length;
+        long[] beyond = new long[5];
+        float largest = 0;
+        for (float v : x) {
+            float a = Math.abs(v);
+            largest = Math.max(largest, a);
+            for (int k = 1; k <= 4; k++) if (a > k) beyond[k]++;
+        }
+        for (int k = 1; k <= 4; k++) {
+            double p = twoSidedTail(k), f = (double) beyond[k] / n;
+            assertEquals(p, f, Z * Math.sqrt(p * (1 - p) / n), "P(|z| > " + k + ")");
+        }
+        // r ≤ √(−2 ln 2⁻³²) = √(64 ln 2), rounded: the radius of word 0 (BoxMullerTest)
+        assertTrue(largest <= Float.intBitsToFloat(0x40d5224d), "largest |z| " + largest);
+    }
+
+    /**
+     * The two members x, y of each pair: uncorrelated, and so are x² and y² (a radius that was not
+     * Rayleigh would couple them); the angle atan2(y, x) fills 64 equal sectors and r² = x² + y²,
+     * exponential with mean 2, fills 64 equal-probability bins (χ² with 63 degrees of freedom).
+     */
+    @Test
+    void theTwoMembersOfAPairAreIndependentWithUniformAngleAndRayleighRadius() {
+        float[] a = SAMPLE;
+        int pairs = a.length / 2, bins = 64;
+        float[] x = new float[pairs], y = new float[pairs], x2 = new float[pairs], y2 = new float[pairs];
+        long[] sector = new long[bins], shell = new long[bins];
+        for (int k = 0; k < pairs; k++) {
+            x[k] = a[2 * k];
+            y[k] = a[2 * k + 1];
+            x2[k] = x[k] * x[k];
+            y2[k] = y[k] * y[k];
+            double th = Math.atan2(y[k], x[k]) / (2 * Math.PI) + 0.5;   // [0, 1]
+            sector[Math.min(bins - 1, (int) (th * bins))]++;
+            double r2 = (double) x[k] * x[k] + (double) y[k] * y[k];
+            shell[Math.min(bins - 1, (int) (-Math.expm1(-r2 / 2) * bins))]++;
+        }
+        assertEquals(0.0, correlation(x, 0, y, 0, pairs), Z / Math.sqrt(pairs), "corr(x, y)");
+        assertEquals(0.0, correlation(x2, 0, y2, 0, pairs), Z / Math.sqrt(pairs), "corr(x², y²)");
+        int dof = bins - 1;
+        assertEquals(dof, chiSquare(sector, pairs), Z * Math.sqrt(2.0 * dof), "angle: chi-square over " + bins + " sectors");
+        assertEquals(dof, chiSquare(shell, pairs), Z * Math.sqrt(2.0 * dof), "r²: chi-square over " + bins + " bins");
     }
 
     /** Equal-probability bins of the normal: a χ² test over 64 bins (mean 63, sd √126). */
     @Test
     void normalsFillEqualProbabilityBinsEvenly() {
-        float[] x = draw(SEED, 0, 0, 0, N);
+        float[] x = SAMPLE;
         int bins = 64;
         long[] count = new long[bins];
-        for (float v : x) {
-            // Φ(v) via erf, then the bin of that uniform
-            double u = 0.5 * (1 + org.nnpost.model.SpecialFunctions.erf(v / Math.sqrt(2)));
-            count[Math.min(bins - 1, (int) (u * bins))]++;
-        }
-        double expected = (double) N / bins, chi2 = 0;
-        for (long c : count) chi2 += (c - expected) * (c - expected) / expected;
+        for (float v : x) count[Math.min(bins - 1, (int) (phi(v) * bins))]++;
         int dof = bins - 1;
-        assertEquals(dof, chi2, Z * Math.sqrt(2.0 * dof), "chi-square over " + bins + " bins");
+        assertEquals(dof, chiSquare(count, x.length), Z * Math.sqrt(2.0 * dof), "chi-square over " + bins + " bins");
     }
 
-    /** Lengths that end mid-block check the tail path; the index is also the one normal() uses. */
+    @Test
+    void goldenNormalsByAddress() {
+        for (NoiseGolden.Normal g : NoiseGolden.NORMALS) {
+            String at = "normal " + g.i() + " of (" + g.seed() + ", " + g.chain() + ", " + g.step() + ", " + g.group() + ")";
+            assertEquals(Integer.toHexString(g.bits()),
+                    Integer.toHexString(Float.floatToRawIntBits(Noise.normal(g.seed(), g.chain(), g.step(), g.group(), g.i()))), at);
+            float[] bulk = new float[g.i() + 1];
+            Noise.normals(g.seed(), g.chain(), g.step(), g.group(), bulk, 0, bulk.length);
+            assertEquals(Integer.toHexString(g.bits()), Integer.toHexString(Float.floatToRawIntBits(bulk[g.i()])), at + " (bulk)");
+        }
+    }
+
+    /**
+     * Lengths that end mid-block check the tail path, and lengths around BoxMuller's pass of 128
+     * normals its seams; the index is also the one normal() uses.
+     */
     @ParameterizedTest
-    @ValueSource(ints = {1, 3, 4, 5, 7, 64, 1001})
+    @ValueSource(ints = {1, 3, 4, 5, 7, 64, 127, 128, 129, 130, 1001})
     void normalByAddressEqualsBulkNormals(int n) {
         float[] bulk = draw(SEED, 5, 123456789012L, 2, n);
         for (int i = 0; i < n; i++)
@@ -125,6 +206,16 @@ class NoiseTest {
         }
         assertEquals(0.5, s / n, Z * Math.sqrt(1.0 / 12 / n), "mean");
         assertEquals(1.0 / 3, s2 / n, Z * Math.sqrt((1.0 / 5 - 1.0 / 9) / n), "second moment");
+    }
+
+    private static double phi(double v) {
+        return 0.5 * (1 + org.nnpost.model.SpecialFunctions.erf(v / Math.sqrt(2)));
+    }
+
+    private static double chiSquare(long[] count, long n) {
+        double expected = (double) n / count.length, chi2 = 0;
+        for (long c : count) chi2 += (c - expected) * (c - expected) / expected;
+        return chi2;
     }
 
     private static double correlation(float[] a, int aOff, float[] b, int bOff, int n) {

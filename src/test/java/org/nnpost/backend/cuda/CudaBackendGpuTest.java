@@ -18,19 +18,23 @@ import org.nnpost.data.Task;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
+import org.nnpost.rng.Noise;
+import org.nnpost.rng.NoiseGolden;
 import org.nnpost.sampler.ChainState;
 import org.nnpost.sampler.Mala;
 import org.nnpost.sampler.Sampler;
 import org.nnpost.sampler.Ula;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The CUDA backend against the CPU reference on the same seed. Float32 arithmetic in a different
  * order (cuBLAS blocking, FMA) differs by a few ulps per operation; over 20 small Langevin steps
  * that stays far below 1e-4 of the parameters' scale, while a wrong index, noise address or
- * missing factor shows up at O(1).
+ * missing factor shows up at O(1). The noise itself is float arithmetic of correctly rounded
+ * operations on both backends and agrees bit for bit ({@link #oneStepFromZeroIsTheNoiseBitForBit}).
  */
 @Tag("gpu")
 class CudaBackendGpuTest {
@@ -94,6 +98,54 @@ class CudaBackendGpuTest {
             assertArrayEquals(ac, ag, label + ": accepted proposals");
             return new double[]{dp, dt, sameSteps ? 1 : 0, diverged, acceptedCpu};
         }
+    }
+
+    /**
+     * The noise, bit for bit. From all-zero parameters every gradient is exactly 0 (the readout
+     * a = 0, and φ(0) = 0 for ReLU), so one ULA step with η = ½, where √(2η) = 1, leaves
+     * θ′ = (0 − η·0) + 1·ξ = 0 + ξ on both backends: the normals themselves (0 + ξ turns a −0
+     * into +0, on both). The GPU's θ′ must equal the CPU's and Noise.normals in every bit, for
+     * every chain and group, at the addresses of NoiseGolden (the initial step, high step words,
+     * negative seeds among them), and there equal the golden bits.
+     */
+    @Test
+    void oneStepFromZeroIsTheNoiseBitForBit() {
+        ModelSpec spec = spec(2, Phi.RELU, Scaling.MEANFIELD);
+        int chains = 8;
+        float[] half = eta(spec, 0.5f);
+        long differ = 0, compared = 0;
+        try (CpuBackend cpu = new CpuBackend(spec, TASK, chains, 2);
+             CudaBackend gpu = new CudaBackend(spec, TASK, chains, CudaOptions.DEFAULT)) {
+            for (NoiseGolden.Normal g : NoiseGolden.NORMALS) {
+                float[][] zero = new float[spec.groups()][];
+                for (int k = 0; k < spec.groups(); k++) zero[k] = new float[chains * spec.groupSize(k)];
+                ChainState at = new ChainState(chains, g.seed(), g.step(), zero);
+                float[][][] after = new float[2][][];
+                Backend[] both = {cpu, gpu};
+                for (int b = 0; b < 2; b++) {
+                    both[b].load(at);
+                    both[b].gradient();
+                    both[b].langevinStep(half);
+                    after[b] = both[b].snapshot().params();
+                }
+                for (int k = 0; k < spec.groups(); k++) {
+                    int size = spec.groupSize(k);
+                    float[] xi = new float[chains * size];
+                    for (int c = 0; c < chains; c++) Noise.normals(g.seed(), c, g.step(), k, xi, c * size, size);
+                    for (int i = 0; i < xi.length; i++, compared++) {
+                        int want = Float.floatToRawIntBits(0f + xi[i]);
+                        if (Float.floatToRawIntBits(after[0][k][i]) != want) throw new AssertionError(
+                                "CPU step from zero is not the noise at group " + k + " element " + i);
+                        if (Float.floatToRawIntBits(after[1][k][i]) != want) differ++;
+                    }
+                }
+                float golden = after[1][g.group()][g.chain() * spec.groupSize(g.group()) + g.i()];
+                assertEquals(Integer.toHexString(g.bits()), Integer.toHexString(Float.floatToRawIntBits(golden)),
+                        "GPU normal " + g.i() + " of (" + g.seed() + ", " + g.chain() + ", " + g.step() + ", " + g.group() + ")");
+            }
+        }
+        GpuReport.row("noise bits differing from the CPU's, of " + compared, differ, 0, differ == 0);
+        assertEquals(0, differ, "normals whose bits differ between GPU and CPU, of " + compared);
     }
 
     @ParameterizedTest(name = "L={0} {1} {2}")
