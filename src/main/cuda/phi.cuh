@@ -16,7 +16,7 @@ __device__ __forceinline__ float phi_value(int phi, float zf) {
     switch (phi) {
         case PHI_LINEAR: return zf;
         case PHI_ERF: return (float) erf(__dmul_rn(HALF_SQRT_PI_D, (double) zf));
-        case PHI_RELU: return zf > 0.0f ? zf : 0.0f;
+        case PHI_RELU: return zf > 0.0f || zf != zf ? zf : 0.0f;   // NaN stays NaN, as on the CPU
         default: return (float) tanh((double) zf);
     }
 }
@@ -26,7 +26,7 @@ __device__ __forceinline__ float phi_derivative(int phi, float zf) {
     switch (phi) {
         case PHI_LINEAR: return 1.0f;
         case PHI_ERF: return (float) exp(__dmul_rn(__dmul_rn(-PI_D, z), z) / 4.0);
-        case PHI_RELU: return zf > 0.0f ? 1.0f : 0.0f;
+        case PHI_RELU: return zf > 0.0f ? 1.0f : zf != zf ? zf : 0.0f;
         default: {
             double t = tanh(z);
             return (float) __dsub_rn(1.0, __dmul_rn(t, t));
