@@ -7,7 +7,7 @@
 #   benchmarks/compare.sh PRESET [ROUNDS]     PRESET: small, reference, paper or deep; ROUNDS: 3
 #
 # Programs. Anywhere: nnpost-cpu (the Bench class behind `nnpost bench`, from target/classes:
-# build first with `mvn -q -o compile`), numpy (benchmarks/peers/numpy_step.py), torch-cpu and
+# build first with `mvn -q -o compile`; the runtime jars, for OpenBLAS, from target/classpath.txt), numpy (benchmarks/peers/numpy_step.py), torch-cpu and
 # jax-cpu (the GPU peers' steps on the CPU). Where nvidia-smi sees a GPU, also nnpost-cuda-fp32/-tf32
 # (needs the runtime jars: APP_CP, or target/classpath.txt, which ./nnpost writes), torch eager,
 # CUDA-graph and torch.compile steps in FP32 and TF32, and JAX jit+vmap in FP32 and TF32. A
@@ -17,9 +17,10 @@
 #
 # Environment:
 #   CHAINS     chains C for every program (default: the preset's, 16; on a GPU try 1024)
-#   STEPS      timed steps per repeat (default: about 1e10 flops per repeat, within 10..1000)
+#   STEPS      timed steps per repeat (default: about 3e10 flops per repeat, within 10..1000)
 #   REPEATS    timed repeats in each run, which reports their median (default 3)
-#   WARMUP     untimed steps before them (default STEPS/4, at least 3)
+#   WARMUP     untimed steps before them (default STEPS/4, at least 10: the JIT compilers of
+#              the JVM, torch.compile and JAX finish their work there)
 #   THREADS    CPU threads of nnpost-cpu and of the peers' BLAS (default: all, nproc)
 #   PROGRAMS   the programs to run, named as in the table (default: all)
 #   PYTHON     the peers' interpreter (default python3)
@@ -44,9 +45,9 @@ CHAINS=${CHAINS:-16}
 THREADS=${THREADS:-$(nproc)}
 REPEATS=${REPEATS:-3}
 STEPS=${STEPS:-$(awk -v L=$L -v N=$N -v P=$P -v N0=$N0 -v C=$CHAINS 'BEGIN {
-  f = 4 * P * N0 * N + 6 * P * N * N * (L - 1); s = int(1e10 / (f * C) + 0.5)
+  f = 4 * P * N0 * N + 6 * P * N * N * (L - 1); s = int(3e10 / (f * C) + 0.5)
   print (s < 10 ? 10 : s > 1000 ? 1000 : s) }')}
-WARMUP=${WARMUP:-$(( STEPS / 4 > 3 ? STEPS / 4 : 3 ))}
+WARMUP=${WARMUP:-$(( STEPS / 4 > 10 ? STEPS / 4 : 10 ))}
 PY=${PYTHON:-python3}
 TIMEOUT=${TIMEOUT:-600}
 LOGS=${LOGS:-$(mktemp -d)}
@@ -63,6 +64,10 @@ ALL=(nnpost-cpu numpy torch-cpu jax-cpu nnpost-cuda-fp32 nnpost-cuda-tf32
      jax-fp32 jax-tf32)
 declare -A WHY CMD RATES FAILS
 gpu=0; nvidia-smi -L >/dev/null 2>&1 && gpu=1
+if [[ -z ${APP_CP:-} ]] && { [[ ! -f target/classpath.txt ]] || [[ pom.xml -nt target/classpath.txt ]]; } && command -v mvn >/dev/null; then
+  # the runtime jars (OpenBLAS for the CPU backend's GEMMs, JCuda), as ./nnpost writes them
+  mvn -q -B dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=target/classpath.txt >/dev/null 2>&1 || true
+fi
 if [[ -n ${APP_CP:-} ]]; then RUNTIME_CP=$APP_CP
 elif [[ -f target/classpath.txt ]]; then RUNTIME_CP="target/classes:$(cat target/classpath.txt)"
 else RUNTIME_CP=""; fi
@@ -78,7 +83,8 @@ for p in "${ALL[@]}"; do
   case $p in
     nnpost-cpu)
       [[ -f target/classes/org/nnpost/bench/Bench.class ]] || why="target/classes missing: build first (mvn -q -o compile)"
-      CMD[$p]="java -cp target/classes org.nnpost.bench.Bench $PRESET cpu $THREADS $BENCH_TIMING" ;;
+      # without the runtime jars the backend runs its Java GEMM kernel (the table's device line says which)
+      CMD[$p]="java -cp ${RUNTIME_CP:-target/classes} org.nnpost.bench.Bench $PRESET cpu $THREADS $BENCH_TIMING" ;;
     nnpost-cuda-*)
       if ((!gpu)); then why="no GPU (nvidia-smi sees none)"
       elif [[ -z $RUNTIME_CP ]]; then why="no runtime classpath: set APP_CP, or run ./nnpost once to write target/classpath.txt"; fi
@@ -171,3 +177,7 @@ for p in "${ALL[@]}"; do
   printf '%-20s %12.1f %12.1f %12.1f %12s%s\n' "$p" "$med" "$lo" "$hi" "$ratio" "$note"
 done
 echo "chain-steps/s over the rounds, each run's own median of its repeats; nnpost/peer: ratio of medians against nnpost on the same device and precision"
+for p in nnpost-cpu nnpost-cuda-fp32; do
+  d=$(sed -n 's/.*"device": "\([^"]*\)".*/\1/p' "$LOGS/$p.1.log" 2>/dev/null | head -n 1)
+  [[ -n $d ]] && echo "$p ran on: $d"
+done

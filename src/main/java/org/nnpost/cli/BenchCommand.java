@@ -28,7 +28,7 @@ final class BenchCommand {
             flag("repeats", "Timing", "int", "3", "timed repeats; the median and spread are reported"),
             flag("ess-steps", "Timing", "int", "0 (off)", "then run this many steps at --eta and report the loss trace's bulk ESS per second"),
             flag("eta", "Timing", "x", "0.005", "step size of the ESS run"),
-            toggle("peak", "Timing", "CPU: also measure the cores' SGEMM rate (the CPU backend's kernel) and copy bandwidth, and report the step's fraction of them"),
+            toggle("peak", "Timing", "CPU: also measure the cores' SGEMM peak (the best kernel here, OpenBLAS where it loads, and the backend's own) and copy bandwidth, and report the step's fraction of the peak"),
             toggle("json", "Other", "print the result as one JSON object (a second one for the ESS run)"),
             toggle(Flags.HELP, "Other", "this text")));
 

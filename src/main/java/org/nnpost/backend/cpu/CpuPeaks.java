@@ -36,7 +36,7 @@ public final class CpuPeaks {
     static double gemm(int threads, CpuGemm.Choice kernel) {
         int n = 384, reps = 5;
         double flopsPerCall = 2.0 * n * n * n;
-        int calls = 4;
+        int calls = 8;
         double[] rates = new double[reps];
         for (int r = 0; r < reps + 1; r++) {   // the first pass warms the JIT up
             double seconds = parallel(threads, () -> {
@@ -44,7 +44,8 @@ public final class CpuPeaks {
                 float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
                 for (int i = 0; i < a.length; i++) a[i] = (i % 7) * 0.1f;
                 java.util.Arrays.fill(b, 0.5f);
-                for (int k = 0; k < calls; k++) g.gemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, c, 0, n);
+                g.gemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, c, 0, n);   // buffers sized, pages touched
+                return () -> { for (int k = 0; k < calls; k++) g.gemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, c, 0, n); };
             });
             if (r > 0) rates[r - 1] = threads * calls * flopsPerCall / seconds * 1e-9;
         }
@@ -52,26 +53,39 @@ public final class CpuPeaks {
     }
 
     static double copy(int threads) {
-        int n = 1 << 23, reps = 5;   // 32 MiB per array per thread: past every cache
+        int n = 1 << 23, reps = 5, passes = 4;   // 32 MiB per array per thread: past every cache
         double[] rates = new double[reps];
         for (int r = 0; r < reps + 1; r++) {
             double seconds = parallel(threads, () -> {
                 float[] src = new float[n], dst = new float[n];
                 java.util.Arrays.fill(src, 1f);
-                for (int k = 0; k < 4; k++) System.arraycopy(src, 0, dst, 0, n);
+                java.util.Arrays.fill(dst, 0f);
+                return () -> { for (int k = 0; k < passes; k++) System.arraycopy(src, 0, dst, 0, n); };
             });
-            // allocation and fill are inside the timing too: count them as one more read+write pass
-            if (r > 0) rates[r - 1] = threads * 5.0 * 2 * 4L * n / seconds * 1e-9;
+            if (r > 0) rates[r - 1] = threads * passes * 2 * 4L * n / seconds * 1e-9;
         }
         return median(rates);
     }
 
-    private static double parallel(int threads, Runnable work) {
+    /**
+     * Runs setup on each of the threads, then, once all are ready, the work each returned; the
+     * seconds from that start until the last one finishes (allocation and first touches are
+     * left out of the timing).
+     */
+    private static double parallel(int threads, java.util.function.Supplier<Runnable> setup) {
         ExecutorService ex = Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CyclicBarrier ready = new java.util.concurrent.CyclicBarrier(threads + 1);
         try {
-            long t0 = System.nanoTime();
             List<Future<?>> fs = new ArrayList<>();
-            for (int t = 0; t < threads; t++) fs.add(ex.submit(work));
+            for (int t = 0; t < threads; t++)
+                fs.add(ex.submit(() -> {
+                    Runnable work = setup.get();
+                    ready.await();
+                    work.run();
+                    return null;
+                }));
+            ready.await();
+            long t0 = System.nanoTime();
             for (Future<?> f : fs) f.get();
             return (System.nanoTime() - t0) * 1e-9;
         } catch (Exception e) {
