@@ -149,11 +149,13 @@ class NoiseTest {
     }
 
     /**
-     * Lengths that end mid-block check the tail path, and lengths around BoxMuller's pass of 128
-     * normals its seams; the index is also the one normal() uses.
+     * Lengths that end mid-block check the tail path, lengths around BoxMuller's pass of 1024
+     * normals its seams, and passes of 31 and 32 blocks (124 and 128 normals, alone or after a
+     * whole pass) the change from the scalar Philox block to the lane-wise one; the index is also
+     * the one normal() uses.
      */
     @ParameterizedTest
-    @ValueSource(ints = {1, 3, 4, 5, 7, 64, 127, 128, 129, 130, 1001})
+    @ValueSource(ints = {1, 3, 4, 5, 7, 64, 123, 124, 127, 128, 129, 130, 1001, 1023, 1024, 1025, 1147, 1148, 1151, 1152, 2053})
     void normalByAddressEqualsBulkNormals(int n) {
         float[] bulk = draw(SEED, 5, 123456789012L, 2, n);
         for (int i = 0; i < n; i++)
