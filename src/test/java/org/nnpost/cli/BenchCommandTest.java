@@ -35,6 +35,22 @@ class BenchCommandTest {
     }
 
     @Test
+    void anUnknownCpuGemmSettingIsABadInputOfOneLine() {
+        String key = org.nnpost.backend.cpu.CpuGemm.PROPERTY;
+        String before = System.getProperty(key);
+        System.setProperty(key, "mkl");
+        try {
+            String[] r = run("bench", "--backend", "cpu", "--preset", "small", "--chains", "2", "--steps", "2",
+                    "--repeats", "1", "--warmup", "1");
+            assertEquals("2", r[0], r[2]);
+            assertEquals("", r[1]);
+            assertEquals("nnpost bench: NNPOST_CPU_GEMM=mkl: unknown (allowed: auto, openblas, java)", r[2].strip());
+        } finally {
+            if (before == null) System.clearProperty(key); else System.setProperty(key, before);
+        }
+    }
+
+    @Test
     void tooFewEssStepsIsABadInput() {
         String[] r = run("bench", "--backend", "cpu", "--preset", "small", "--chains", "2", "--steps", "2", "--repeats", "1",
                 "--warmup", "1", "--ess-steps", "5");
