@@ -105,7 +105,7 @@ extern "C" __global__ void advance_step(long long* step) {
     if (threadIdx.x == 0 && blockIdx.x == 0) *step += 1;
 }
 
-// sqNorm[chain] = |theta_chain|^2 (Blas.sumSquares), when no update has summed it; one block per chain.
+// sqNorm[chain] = |theta_chain|^2 (CpuBackend.sumSquares), when no update has summed it; one block per chain.
 extern "C" __global__ void sum_squares(const float* theta, int size, double* sqNorm) {
     int chain = blockIdx.x;
     const float* t = theta + (size_t) chain * size;
