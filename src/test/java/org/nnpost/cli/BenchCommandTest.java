@@ -35,6 +35,23 @@ class BenchCommandTest {
     }
 
     @Test
+    void peakInJsonIsOneObjectWithTheMeasuredRatesAndTheStepsFractionOfThePeak() throws Exception {
+        String[] r = run("bench", "--backend", "cpu", "--preset", "small", "--chains", "2", "--steps", "2", "--repeats", "1",
+                "--warmup", "1", "--peak", "--json", "--threads", "1");
+        assertEquals("0", r[0], r[2]);
+        String[] lines = r[1].strip().split("\n");
+        assertEquals(2, lines.length, r[1]);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode step = json.readTree(lines[0]), peak = json.readTree(lines[1]);
+        double sgemm = peak.get("sgemm_gflops").asDouble(), own = peak.get("backend_sgemm_gflops").asDouble();
+        assertTrue(sgemm > 0.1 && own > 0.1 && peak.get("copy_gbs").asDouble() > 0.1, lines[1]);
+        assertTrue(sgemm >= own, "the peak is the best kernel's rate: " + lines[1]);
+        assertFalse(peak.get("sgemm_kernel").asText().isBlank(), lines[1]);
+        // the fraction is the step's GFLOP/s over the peak, not a separately rounded number
+        assertEquals(step.get("gflops").asDouble() / sgemm, peak.get("fraction_of_sgemm").asDouble(), 5e-4 + 1e-3 * step.get("gflops").asDouble() / sgemm, lines[1]);
+    }
+
+    @Test
     void anUnknownCpuGemmSettingIsABadInputOfOneLine() {
         String key = org.nnpost.backend.cpu.CpuGemm.PROPERTY;
         String before = System.getProperty(key);
