@@ -36,6 +36,8 @@ public final class CpuBackend implements Backend {
     private final double divergenceLimit;
     private final ChainPool<Workspace> pool;
     private final CpuGemm.Choice gemm;
+    /** The calling thread's GEMM, for the per-chain queries made outside the pool ({@link #activations}). */
+    private Gemm callerGemm;
 
     private int seed;
     private long step;
@@ -454,7 +456,8 @@ public final class CpuBackend implements Backend {
         if (L == 0) return onTest ? xTestT.clone() : xT.clone();
         if (onTest && Pt == 0) return new float[0];
         Pass pass = new Pass(onTest ? Pt : P);
-        forward(chain, pass, onTest ? xTestT : xT, gemm.factory().get());
+        if (callerGemm == null) callerGemm = gemm.factory().get();
+        forward(chain, pass, onTest ? xTestT : xT, callerGemm);
         return pass.h[L].clone();
     }
 
