@@ -1,7 +1,7 @@
 package org.nnpost.backend;
 
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
-import org.nnpost.sampler.ChainState;
 
 /**
  * What a Langevin sampler needs from the hardware: the parameters of C chains held where the

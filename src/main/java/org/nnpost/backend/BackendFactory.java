@@ -9,6 +9,7 @@ import org.nnpost.backend.cuda.GpuProbe;
 import org.nnpost.data.Task;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.run.RunException;
+import org.nnpost.spec.NnpostException;
 
 /**
  * Picks the backend for a run and says why: "cuda" when asked and usable (an error when asked
@@ -40,16 +41,16 @@ public final class BackendFactory {
             return create(requested, spec, task, chains, threads, one, probe);
         }
         if (requested.equals("cpu"))
-            throw new RunException(RunException.BAD_INPUT, "--devices: splitting chains across GPUs needs --backend cuda or auto");
+            throw new RunException(NnpostException.BAD_INPUT, "--devices: splitting chains across GPUs needs --backend cuda or auto");
         if (cuda.curand())
-            throw new RunException(RunException.BAD_INPUT, "--devices with --rng curand: each GPU would seed its own cuRAND "
+            throw new RunException(NnpostException.BAD_INPUT, "--devices with --rng curand: each GPU would seed its own cuRAND "
                     + "stream, so the chains would not draw what one GPU draws; use one device, or --rng philox");
         if (chains < devices.length)
-            throw new RunException(RunException.BAD_INPUT, "--devices: " + devices.length + " devices for " + chains
+            throw new RunException(NnpostException.BAD_INPUT, "--devices: " + devices.length + " devices for " + chains
                     + " chains (allowed: at most as many devices as chains)");
         GpuProbe.Answer gpu = probe != null ? probe : GpuProbe.probe();
         if (!gpu.usable())
-            throw new RunException(RunException.BAD_INPUT, "--devices: no usable GPU (" + gpu.reason() + "); leave --devices out to run on the CPU");
+            throw new RunException(NnpostException.BAD_INPUT, "--devices: no usable GPU (" + gpu.reason() + "); leave --devices out to run on the CPU");
         java.util.List<Backend> parts = new java.util.ArrayList<>();
         try {
             for (int k = 0; k < devices.length; k++)
@@ -57,10 +58,10 @@ public final class BackendFactory {
                         cuda.withDevice(devices[k]), SplitBackend.offset(chains, devices.length, k)));
         } catch (CudaException.TooLarge e) {
             parts.forEach(Backend::close);
-            throw new RunException(RunException.BAD_INPUT, "--chains " + chains + " on " + devices.length + " devices: " + e.getMessage());
+            throw new RunException(NnpostException.BAD_INPUT, "--chains " + chains + " on " + devices.length + " devices: " + e.getMessage());
         } catch (CudaException | LinkageError | IllegalArgumentException e) {
             parts.forEach(Backend::close);
-            throw new RunException(RunException.BAD_INPUT, "--devices " + java.util.Arrays.toString(devices)
+            throw new RunException(NnpostException.BAD_INPUT, "--devices " + java.util.Arrays.toString(devices)
                     + ": a GPU backend could not start (" + CudaException.oneLine(e) + ")");
         }
         SplitBackend split = new SplitBackend(parts);
@@ -78,36 +79,36 @@ public final class BackendFactory {
             case "cuda": {
                 GpuProbe.Answer gpu = probe != null ? probe : GpuProbe.probe();
                 if (!gpu.usable())
-                    throw new RunException(RunException.BAD_INPUT,
+                    throw new RunException(NnpostException.BAD_INPUT,
                             "--backend cuda: no usable GPU (" + gpu.reason() + "); use --backend cpu or auto");
                 try {
                     return new Choice(new CudaBackend(spec, task, chains, cuda), "cuda backend (asked for): " + gpu.reason());
                 } catch (CudaException.TooLarge e) {
-                    throw new RunException(RunException.BAD_INPUT, "--chains " + chains + ": " + e.getMessage());
+                    throw new RunException(NnpostException.BAD_INPUT, "--chains " + chains + ": " + e.getMessage());
                 } catch (CudaException | LinkageError | IllegalArgumentException e) {
-                    throw new RunException(RunException.BAD_INPUT, "--backend cuda: the GPU backend could not start ("
+                    throw new RunException(NnpostException.BAD_INPUT, "--backend cuda: the GPU backend could not start ("
                             + CudaException.oneLine(e) + "); use --backend cpu or auto");
                 }
             }
             case "auto": {
                 GpuProbe.Answer gpu = probe != null ? probe : GpuProbe.probe();
                 if (!gpu.usable()) {
-                    if (cuda.curand()) throw new RunException(RunException.BAD_INPUT,
+                    if (cuda.curand()) throw new RunException(NnpostException.BAD_INPUT,
                             "--rng curand: needs the GPU backend and no usable GPU was found (" + gpu.reason() + "); use --rng philox");
                     return cpu(spec, task, chains, threads, "auto: no usable GPU, " + gpu.reason());
                 }
                 try {
                     return new Choice(new CudaBackend(spec, task, chains, cuda), "cuda backend (auto: usable GPU found): " + gpu.reason());
                 } catch (CudaException.TooLarge e) {
-                    throw new RunException(RunException.BAD_INPUT, "--chains " + chains + ": " + e.getMessage());
+                    throw new RunException(NnpostException.BAD_INPUT, "--chains " + chains + ": " + e.getMessage());
                 } catch (CudaException | LinkageError | IllegalArgumentException e) {
-                    if (cuda.curand()) throw new RunException(RunException.BAD_INPUT, "--rng curand: the GPU backend could not start ("
+                    if (cuda.curand()) throw new RunException(NnpostException.BAD_INPUT, "--rng curand: the GPU backend could not start ("
                             + CudaException.oneLine(e) + "); use --rng philox");
                     return cpu(spec, task, chains, threads, "auto: GPU found but the CUDA backend could not start, " + CudaException.oneLine(e));
                 }
             }
             default:
-                throw new RunException(RunException.BAD_INPUT, "--backend " + requested + ": allowed values are cpu, cuda, auto");
+                throw new RunException(NnpostException.BAD_INPUT, "--backend " + requested + ": allowed values are cpu, cuda, auto");
         }
     }
 
@@ -116,7 +117,7 @@ public final class BackendFactory {
         try {
             gemm = CpuGemm.describe();
         } catch (IllegalArgumentException e) {
-            throw new RunException(RunException.BAD_INPUT, e.getMessage());
+            throw new RunException(NnpostException.BAD_INPUT, e.getMessage());
         }
         return new Choice(new CpuBackend(spec, task, chains, threads),
                 "cpu backend (" + why + "), " + threads + " threads, GEMM: " + gemm);

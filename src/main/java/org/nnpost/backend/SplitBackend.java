@@ -2,8 +2,8 @@ package org.nnpost.backend;
 
 import java.util.List;
 
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
-import org.nnpost.sampler.ChainState;
 
 /**
  * Chains split across several backends (one per GPU, say), looking like one. Each part holds a

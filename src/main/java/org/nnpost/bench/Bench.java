@@ -8,11 +8,11 @@ import org.nnpost.backend.BackendFactory;
 import org.nnpost.backend.cuda.CudaOptions;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
+import org.nnpost.diagnostics.Convergence;
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
-import org.nnpost.observe.Convergence;
-import org.nnpost.sampler.ChainState;
 import org.nnpost.sampler.Ula;
 
 /**

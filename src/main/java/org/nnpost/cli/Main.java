@@ -4,12 +4,11 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.function.BiFunction;
 
-import org.nnpost.data.DataException;
 import org.nnpost.run.Progress;
 import org.nnpost.run.RunConfig;
-import org.nnpost.run.RunException;
 import org.nnpost.run.RunResult;
 import org.nnpost.run.SampleRun;
+import org.nnpost.spec.NnpostException;
 
 /**
  * The {@code nnpost} command. Every way out is an exit code: 0 done, 1 internal error, 2 bad input,
@@ -64,11 +63,8 @@ public final class Main {
             }
         } catch (UsageException e) {
             err.println(who + ": " + Flags.oneLine(e.getMessage()));
-            return RunException.BAD_INPUT;
-        } catch (DataException e) {
-            err.println(who + ": " + Flags.oneLine(e.getMessage()));
-            return RunException.BAD_INPUT;
-        } catch (RunException e) {
+            return NnpostException.BAD_INPUT;
+        } catch (NnpostException e) {
             err.println(who + ": " + Flags.oneLine(e.getMessage()));
             debug(e, err);
             return e.exitCode();

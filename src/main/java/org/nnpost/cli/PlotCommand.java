@@ -3,7 +3,7 @@ package org.nnpost.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
-import org.nnpost.run.ReproducePlot;
+import org.nnpost.analysis.PlotRun;
 
 /** {@code nnpost plot RUN_DIR}: panels and theory comparison of a finished sample run. */
 final class PlotCommand {
@@ -25,7 +25,7 @@ final class PlotCommand {
         }
         if (args.length != 1 || args[0].startsWith("-"))
             throw new UsageException("needs exactly one run directory (allowed: nnpost plot RUN_DIR; see nnpost plot --help)");
-        ReproducePlot.Result r = ReproducePlot.execute(Path.of(args[0]));
+        PlotRun.Result r = PlotRun.execute(Path.of(args[0]));
         out.println("panels written: " + r.dir() + " (" + r.panels().size() + " PNG files, analysis.json)");
         out.print(r.text());
         return 0;

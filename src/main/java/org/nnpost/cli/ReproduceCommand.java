@@ -14,8 +14,8 @@ import java.util.List;
 
 import org.nnpost.data.DataException;
 import org.nnpost.data.Datasets;
-import org.nnpost.run.Reproduce;
-import org.nnpost.run.ReproduceFigure;
+import org.nnpost.study.Reproduce;
+import org.nnpost.study.ReproduceFigure;
 
 /**
  * {@code nnpost reproduce fig1|…|fig5}: the paper's figures at its parameters (SPEC §8), or

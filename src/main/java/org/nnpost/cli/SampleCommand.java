@@ -18,14 +18,14 @@ import java.util.function.BiFunction;
 import org.nnpost.backend.cuda.CudaOptions;
 import org.nnpost.data.DataException;
 import org.nnpost.data.Datasets;
+import org.nnpost.data.TaskSpec;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
 import org.nnpost.run.Progress;
 import org.nnpost.run.RunConfig;
 import org.nnpost.run.RunResult;
-import org.nnpost.run.SamplerSpec;
-import org.nnpost.run.TaskSpec;
+import org.nnpost.sampler.SamplerSpec;
 
 /**
  * {@code nnpost sample}: one posterior, many chains. Turns flags and an optional config file

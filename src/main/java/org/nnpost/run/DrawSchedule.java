@@ -1,5 +1,7 @@
 package org.nnpost.run;
 
+import org.nnpost.sampler.SamplerSpec;
+
 /**
  * Which steps a run observes. Draw d (0-based) is taken after step burnIn + (d+1)·every, i.e. at
  * steps k > burnIn with (k − burnIn) divisible by every. Of the D draws, K = min(keepDraws, D)

@@ -8,14 +8,20 @@ import org.nnpost.backend.BackendFactory;
 import org.nnpost.backend.Moments;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.Task;
+import org.nnpost.diagnostics.ClassErrors;
+import org.nnpost.diagnostics.CodingMetrics;
+import org.nnpost.diagnostics.TraceRecorder;
 import org.nnpost.io.Json;
 import org.nnpost.io.Npy;
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
-import org.nnpost.observe.ClassErrors;
-import org.nnpost.observe.CodingMetrics;
-import org.nnpost.observe.TraceRecorder;
-import org.nnpost.sampler.ChainState;
+import org.nnpost.output.KeptSamples;
+import org.nnpost.output.Manifest;
+import org.nnpost.output.OutputDir;
+import org.nnpost.output.RunSummary;
 import org.nnpost.sampler.Sampler;
+import org.nnpost.sampler.SamplerSpec;
+import org.nnpost.spec.NnpostException;
 
 /**
  * Runs one `nnpost sample` request end to end and writes its run directory.
@@ -76,13 +82,13 @@ public final class SampleRun {
         progress.message(choice.reason());
         try (Backend backend = choice.backend()) {
             Path dir = OutputDir.create(config.outDir());
-            Manifest manifest = new Manifest(dir, config);
+            Manifest manifest = new Manifest(dir, config.parameters());
             manifest.backend(backend.description(), choice.reason());
             manifest.write();
             try {
                 return new SampleRun(config, task, backend, dir, manifest, progress, started).run();
             } catch (RuntimeException | Error e) {
-                if (!(e instanceof RunException r && r.exitCode() == RunException.DIVERGED)) fail(manifest, e);
+                if (!(e instanceof RunException r && r.exitCode() == NnpostException.DIVERGED)) fail(manifest, e);
                 throw e;
             }
         }
@@ -170,7 +176,7 @@ public final class SampleRun {
         manifest.timing("total_s", seconds(started));
         manifest.status("diverged");
         manifest.write();
-        throw new RunException(RunException.DIVERGED, divergenceMessage(at, samplerSpec.eta()));
+        throw new RunException(NnpostException.DIVERGED, divergenceMessage(at, samplerSpec.eta()));
     }
 
     static String divergenceMessage(long[] at, float[] eta) {
@@ -240,7 +246,7 @@ public final class SampleRun {
         ClassErrors testErr = meanTest == null ? null : ClassErrors.of(meanTest, m, task.test().labels());
         if (trainErr != null) trainError = trainErr.overall();
         if (testErr != null) testError = testErr.overall();
-        return RunSummary.build(config, backend, traces, trainErr, testErr, kept.gibbsTrain(), kept.gibbsTest(),
+        return RunSummary.build(config.sampler(), backend, traces, trainErr, testErr, kept.gibbsTrain(), kept.gibbsTest(),
                 kept.coding(), samplingSeconds, observeSeconds, seconds(started));
     }
 

@@ -5,10 +5,11 @@ import java.nio.file.Path;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.nnpost.data.Task;
+import org.nnpost.diagnostics.ClassErrors;
 import org.nnpost.io.Json;
 import org.nnpost.io.Npy;
 import org.nnpost.model.ModelSpec;
-import org.nnpost.observe.ClassErrors;
+import org.nnpost.output.OutputDir;
 import org.nnpost.theory.TheoryNumbers;
 
 /**

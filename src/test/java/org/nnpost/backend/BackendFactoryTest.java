@@ -1,8 +1,15 @@
 package org.nnpost.backend;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+
 import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.backend.cpu.CpuGemm;
 import org.nnpost.backend.cuda.CudaOptions;
@@ -13,12 +20,7 @@ import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
 import org.nnpost.run.RunException;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.nnpost.spec.NnpostException;
 
 class BackendFactoryTest {
     static final ModelSpec SPEC = new ModelSpec(1, 8, 6, 2, Phi.RELU, Scaling.MEANFIELD, 1, true, 1, 1);
@@ -48,7 +50,7 @@ class BackendFactoryTest {
     void cudaWithoutAGpuIsAOneLineBadInputError() {
         RunException e = assertThrows(RunException.class,
                 () -> BackendFactory.create("cuda", SPEC, TASK, 2, 1, CudaOptions.DEFAULT, NO_GPU));
-        assertEquals(RunException.BAD_INPUT, e.exitCode());
+        assertEquals(NnpostException.BAD_INPUT, e.exitCode());
         assertEquals("--backend cuda: no usable GPU (no CUDA driver on this machine (libcuda.so.1)); use --backend cpu or auto",
                 e.getMessage());
     }
@@ -58,7 +60,7 @@ class BackendFactoryTest {
         GpuProbe.Answer real = GpuProbe.probe();
         if (real.usable()) return;   // covered by the gpu-tagged tests
         RunException e = assertThrows(RunException.class, () -> BackendFactory.create("cuda", SPEC, TASK, 2, 1));
-        assertEquals(RunException.BAD_INPUT, e.exitCode());
+        assertEquals(NnpostException.BAD_INPUT, e.exitCode());
         assertFalse(e.getMessage().contains("\n"));
         try (Backend b = BackendFactory.create("auto", SPEC, TASK, 2, 1).backend()) {
             assertInstanceOf(CpuBackend.class, b);
@@ -68,7 +70,7 @@ class BackendFactoryTest {
     @Test
     void unknownBackendNamesTheAllowedValues() {
         RunException e = assertThrows(RunException.class, () -> BackendFactory.create("tpu", SPEC, TASK, 2, 1));
-        assertEquals(RunException.BAD_INPUT, e.exitCode());
+        assertEquals(NnpostException.BAD_INPUT, e.exitCode());
         assertTrue(e.getMessage().contains("cpu, cuda, auto"));
     }
 }

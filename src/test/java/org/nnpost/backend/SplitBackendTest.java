@@ -6,13 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+
 import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
-import org.nnpost.sampler.ChainState;
 import org.nnpost.sampler.Sampler;
 
 /**

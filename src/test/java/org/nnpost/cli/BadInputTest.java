@@ -22,9 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+
 import org.nnpost.backend.BackendFactory;
 import org.nnpost.run.RunException;
 import org.nnpost.run.RunResult;
+import org.nnpost.spec.NnpostException;
 
 /**
  * Every bad input ends the same way: exit code 2, exactly one line on stderr that names the
@@ -140,7 +142,7 @@ class BadInputTest {
     @MethodSource("cases")
     void badInputExitsWithCode2AndOneLineNamingIt(String why, List<String> args, List<String> mustName) {
         Outcome r = run(args);
-        assertEquals(RunException.BAD_INPUT, r.code(), why + ": " + r.err());
+        assertEquals(NnpostException.BAD_INPUT, r.code(), why + ": " + r.err());
         assertEquals(1, r.errLines().size(), why + ": stderr was\n" + r.err());
         for (String s : mustName) assertTrue(r.err().contains(s), why + ": \"" + s + "\" not named in: " + r.err());
         assertFalse(r.err().contains("Exception"), r.err());
@@ -164,7 +166,7 @@ class BadInputTest {
                 });
         Assumptions.assumeFalse(made[0], "a usable GPU is present; the no-GPU path cannot be exercised here");
         String err = e.toString(StandardCharsets.UTF_8);
-        assertEquals(RunException.BAD_INPUT, code, err);
+        assertEquals(NnpostException.BAD_INPUT, code, err);
         assertEquals(1, err.lines().count(), err);
         assertTrue(err.contains("--backend cuda"), err);
     }
@@ -175,7 +177,7 @@ class BadInputTest {
         int code = Main.run(new String[]{"sample", "--out", out.toString(), "--progress", "off"},
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(e, true, StandardCharsets.UTF_8),
                 (cfg, p) -> {
-                    throw new RunException(RunException.DIVERGED, "2 of 4 chains diverged at steps 9, 12; lower --eta");
+                    throw new RunException(NnpostException.DIVERGED, "2 of 4 chains diverged at steps 9, 12; lower --eta");
                 });
         String err = e.toString(StandardCharsets.UTF_8);
         assertEquals(3, code, err);

@@ -12,12 +12,13 @@ import java.time.LocalDateTime;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import org.nnpost.data.TaskSpec;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
 import org.nnpost.run.RunConfig;
-import org.nnpost.run.SamplerSpec;
-import org.nnpost.run.TaskSpec;
+import org.nnpost.sampler.SamplerSpec;
 
 /** Flags and config files become the RunConfig they say, with the documented defaults. */
 class SampleConfigTest {

@@ -7,12 +7,13 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+
 import org.nnpost.backend.Moments;
 import org.nnpost.backend.cpu.CpuBackend;
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
-import org.nnpost.sampler.ChainState;
 import org.nnpost.sampler.Sampler;
 import org.nnpost.sampler.Ula;
 

@@ -10,10 +10,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+
 import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.Task;
-import org.nnpost.sampler.ChainState;
 
 /**
  * The gradient of U for every φ × L × scaling: the float64 reference against central finite

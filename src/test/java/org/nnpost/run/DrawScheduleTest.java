@@ -8,6 +8,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import org.nnpost.sampler.SamplerSpec;
+
 class DrawScheduleTest {
     static SamplerSpec spec(long steps, long burnIn, int every, int keep) {
         return new SamplerSpec("ula", new float[]{0.01f, 0.01f}, 2, steps, burnIn, every, keep, 1);

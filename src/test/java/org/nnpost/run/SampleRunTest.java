@@ -21,14 +21,17 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import org.nnpost.data.TaskSpec;
 import org.nnpost.io.Json;
 import org.nnpost.io.Npy;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
+import org.nnpost.sampler.SamplerSpec;
+import org.nnpost.spec.NnpostException;
 
 class SampleRunTest {
     @TempDir Path tmp;
@@ -184,7 +187,7 @@ class SampleRunTest {
         // drawing every step keeps the draws before that
         RunException e = assertThrows(RunException.class,
                 () -> SampleRun.execute(config(out, "ula", 3f, 2, 200, 0, 1, 5), Progress.SILENT));
-        assertEquals(RunException.DIVERGED, e.exitCode());
+        assertEquals(NnpostException.DIVERGED, e.exitCode());
         String msg = e.getMessage();
         assertFalse(msg.contains("\n"), "one line");
         assertTrue(msg.matches("chains diverged: chain \\d+ at step \\d+.*\\(\\d of 4 chains\\); lower --eta \\(now 3\\)"), msg);
@@ -217,8 +220,8 @@ class SampleRunTest {
         Path out = tmp.resolve("used");
         Files.createDirectories(out);
         Files.writeString(out.resolve("notes.txt"), "mine");
-        RunException e = assertThrows(RunException.class, () -> SampleRun.execute(tiny(out, 1), Progress.SILENT));
-        assertEquals(RunException.BAD_INPUT, e.exitCode());
+        NnpostException e = assertThrows(NnpostException.class, () -> SampleRun.execute(tiny(out, 1), Progress.SILENT));
+        assertEquals(NnpostException.BAD_INPUT, e.exitCode());
         assertEquals("--out " + out + ": exists and is not empty; choose a new directory", e.getMessage());
         assertEquals(Set.of("notes.txt"), names(out));
         assertEquals("mine", Files.readString(out.resolve("notes.txt")));
@@ -228,13 +231,13 @@ class SampleRunTest {
     void outDirThatCannotBeADirectoryGivesExitCode2() throws IOException {
         Path file = tmp.resolve("plain");
         Files.writeString(file, "x");
-        RunException asFile = assertThrows(RunException.class, () -> SampleRun.execute(tiny(file, 1), Progress.SILENT));
-        assertEquals(RunException.BAD_INPUT, asFile.exitCode());
+        NnpostException asFile = assertThrows(NnpostException.class, () -> SampleRun.execute(tiny(file, 1), Progress.SILENT));
+        assertEquals(NnpostException.BAD_INPUT, asFile.exitCode());
         assertTrue(asFile.getMessage().contains("is not a directory"), asFile.getMessage());
         // below a plain file no directory can be made, whoever runs the test (root included)
-        RunException below = assertThrows(RunException.class,
+        NnpostException below = assertThrows(NnpostException.class,
                 () -> SampleRun.execute(tiny(file.resolve("sub"), 1), Progress.SILENT));
-        assertEquals(RunException.BAD_INPUT, below.exitCode());
+        assertEquals(NnpostException.BAD_INPUT, below.exitCode());
         assertTrue(below.getMessage().startsWith("--out " + file.resolve("sub") + ": cannot be created"), below.getMessage());
         assertFalse(below.getMessage().contains("\n"));
     }
@@ -248,7 +251,7 @@ class SampleRunTest {
         try {
             RunException e = assertThrows(RunException.class,
                     () -> SampleRun.execute(tiny(locked.resolve("run"), 1), Progress.SILENT));
-            assertEquals(RunException.BAD_INPUT, e.exitCode());
+            assertEquals(NnpostException.BAD_INPUT, e.exitCode());
             assertTrue(e.getMessage().contains("permission denied"), e.getMessage());
         } finally {
             locked.toFile().setWritable(true, false);

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+
 import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.Task;
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;

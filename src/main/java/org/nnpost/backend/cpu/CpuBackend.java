@@ -6,10 +6,10 @@ import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.Task;
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.rng.Noise;
-import org.nnpost.sampler.ChainState;
 
 /**
  * The reference backend: plain Java, float32, chains spread over threads, nothing allocated per

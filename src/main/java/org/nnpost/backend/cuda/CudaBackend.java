@@ -1,5 +1,8 @@
 package org.nnpost.backend.cuda;
 
+import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
+import static jcuda.jcublas.cublasOperation.CUBLAS_OP_T;
+
 import java.util.Arrays;
 
 import jcuda.Pointer;
@@ -12,13 +15,10 @@ import jcuda.jcublas.cublasFillMode;
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
 import org.nnpost.data.Task;
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.rng.Noise;
-import org.nnpost.sampler.ChainState;
-
-import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
-import static jcuda.jcublas.cublasOperation.CUBLAS_OP_T;
 
 /**
  * The GPU backend: the arithmetic of {@link org.nnpost.backend.cpu.CpuBackend}, for all chains at

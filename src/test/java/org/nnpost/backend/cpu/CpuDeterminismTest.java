@@ -11,12 +11,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
-import org.nnpost.sampler.ChainState;
 import org.nnpost.sampler.Mala;
 import org.nnpost.sampler.Sampler;
 import org.nnpost.sampler.Ula;

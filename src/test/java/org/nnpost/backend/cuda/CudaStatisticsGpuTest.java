@@ -1,23 +1,24 @@
 package org.nnpost.backend.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.Arrays;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
 import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
-import org.nnpost.sampler.ChainState;
 import org.nnpost.sampler.Ula;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Longer runs: the GPU samples the same law as the CPU, and the exact L = 0 posterior. */
 @Tag("gpu")

@@ -1,18 +1,19 @@
 package org.nnpost.backend.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
-import org.nnpost.sampler.ChainState;
 import org.nnpost.sampler.Mala;
 import org.nnpost.sampler.Ula;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * cuRAND's noise on the GPU: other draws than our Philox stream, reproducible from the seed, and

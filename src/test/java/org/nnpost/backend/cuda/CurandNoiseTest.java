@@ -1,11 +1,16 @@
 package org.nnpost.backend.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.List;
 
 import jcuda.LibUtils;
-
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+
 import org.nnpost.backend.BackendFactory;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
@@ -13,11 +18,7 @@ import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
 import org.nnpost.run.RunException;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.nnpost.spec.NnpostException;
 
 /** The parts of the cuRAND noise that need no GPU: the packaged native, its loading, its memory, auto's refusal. */
 class CurandNoiseTest {
@@ -86,7 +87,7 @@ class CurandNoiseTest {
         GpuProbe.Answer none = new GpuProbe.Answer(false, "no CUDA driver on this machine (libcuda.so.1)", 0, List.of());
         RunException e = assertThrows(RunException.class,
                 () -> BackendFactory.create("auto", spec, task, 2, 1, CudaOptions.DEFAULT.withCurand(true), none));
-        assertEquals(RunException.BAD_INPUT, e.exitCode());
+        assertEquals(NnpostException.BAD_INPUT, e.exitCode());
         assertEquals("--rng curand: needs the GPU backend and no usable GPU was found "
                 + "(no CUDA driver on this machine (libcuda.so.1)); use --rng philox", e.getMessage());
     }

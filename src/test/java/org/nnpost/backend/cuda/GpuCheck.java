@@ -1,5 +1,7 @@
 package org.nnpost.backend.cuda;
 
+import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
+
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -11,13 +13,11 @@ import jcuda.jcublas.JCublas2;
 
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
-import org.nnpost.sampler.ChainState;
 import org.nnpost.sampler.Ula;
-
-import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
 
 /**
  * The benchmark of benchmarks/gpu-check.sh: ULA chain-steps/s of the CUDA backend at SPEC §9's

@@ -1,13 +1,14 @@
-package org.nnpost.run;
+package org.nnpost.output;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.nnpost.backend.Backend;
+import org.nnpost.diagnostics.ClassErrors;
+import org.nnpost.diagnostics.CodingMetrics;
+import org.nnpost.diagnostics.Convergence;
+import org.nnpost.diagnostics.TraceRecorder;
 import org.nnpost.io.Json;
-import org.nnpost.observe.ClassErrors;
-import org.nnpost.observe.CodingMetrics;
-import org.nnpost.observe.Convergence;
-import org.nnpost.observe.TraceRecorder;
+import org.nnpost.sampler.SamplerSpec;
 
 /**
  * summary.json: convergence of every trace (R̂, bulk and tail ESS), train and test error of the
@@ -15,16 +16,15 @@ import org.nnpost.observe.TraceRecorder;
  * kept draws (analog, redundant, sparse, with the numbers behind the call), MALA's acceptance
  * rate, timings and throughput. Undefined numbers are null.
  */
-final class RunSummary {
+public final class RunSummary {
     private RunSummary() {}
 
     /** The JSON, and the worst convergence numbers for the CLI's closing line. */
-    record Built(ObjectNode json, double maxRhat, double minEssBulk) {}
+    public record Built(ObjectNode json, double maxRhat, double minEssBulk) {}
 
-    static Built build(RunConfig config, Backend backend, TraceRecorder traces,
+    public static Built build(SamplerSpec s, Backend backend, TraceRecorder traces,
                             ClassErrors trainErr, ClassErrors testErr, ClassErrors gibbsTrain, ClassErrors gibbsTest,
                             CodingMetrics coding, double samplingSeconds, double observeSeconds, double totalSeconds) {
-        SamplerSpec s = config.sampler();
         ObjectNode o = Json.object();
         o.put("chains", s.chains());
         o.put("steps", s.steps());

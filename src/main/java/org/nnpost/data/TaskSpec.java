@@ -1,11 +1,6 @@
-package org.nnpost.run;
+package org.nnpost.data;
 
 import java.nio.file.Path;
-
-import org.nnpost.data.Datasets;
-import org.nnpost.data.ImageTask;
-import org.nnpost.data.OrthogonalTask;
-import org.nnpost.data.Task;
 
 /**
  * The data a run learns (SPEC §5), as validated settings; {@link #build()} makes the arrays.

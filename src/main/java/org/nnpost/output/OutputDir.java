@@ -1,4 +1,4 @@
-package org.nnpost.run;
+package org.nnpost.output;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -7,12 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
+import org.nnpost.spec.SpecException;
+
 /** The run directory: must be new or empty, and writable; created with its parents. */
-final class OutputDir {
+public final class OutputDir {
     private OutputDir() {}
 
     /** Refuses a directory that holds anything, before any work is done. */
-    static void checkUsable(Path dir) {
+    public static void checkUsable(Path dir) {
         if (!Files.exists(dir)) return;
         if (!Files.isDirectory(dir))
             throw bad(dir, "exists and is not a directory; choose a new directory");
@@ -25,7 +27,7 @@ final class OutputDir {
     }
 
     /** Creates the directory (and parents) and proves it writable by creating and removing a file. */
-    static Path create(Path dir) {
+    public static Path create(Path dir) {
         checkUsable(dir);
         try {
             Files.createDirectories(dir);
@@ -47,7 +49,7 @@ final class OutputDir {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
-    private static RunException bad(Path dir, String what) {
-        return new RunException(RunException.BAD_INPUT, "--out " + dir + ": " + what);
+    private static SpecException bad(Path dir, String what) {
+        return SpecException.of("out", dir, what, null);
     }
 }

@@ -1,4 +1,4 @@
-package org.nnpost.observe;
+package org.nnpost.diagnostics;
 
 import java.util.Arrays;
 

@@ -1,16 +1,16 @@
-package org.nnpost.run;
+package org.nnpost.output;
 
 import java.nio.file.Path;
 import java.util.Arrays;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.data.Task;
+import org.nnpost.diagnostics.ClassErrors;
+import org.nnpost.diagnostics.CodingMetrics;
 import org.nnpost.io.NpyStream;
+import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Readout;
-import org.nnpost.observe.ClassErrors;
-import org.nnpost.observe.CodingMetrics;
-import org.nnpost.sampler.ChainState;
 
 /**
  * The few draws a user keeps whole (SPEC §6, the paper's activation rasters): readout weights
@@ -18,10 +18,10 @@ import org.nnpost.sampler.ChainState;
  * streamed to disk as they come. From the same draws it scores each sample's own predictor,
  * giving the Gibbs error at no extra forward pass, and measures the coding scheme.
  */
-final class KeptSamples implements AutoCloseable {
-    static final String READOUT = "readout_samples.npy";
-    static final String ACT_TRAIN = "activations_train.npy";
-    static final String ACT_TEST = "activations_test.npy";
+public final class KeptSamples implements AutoCloseable {
+    public static final String READOUT = "readout_samples.npy";
+    public static final String ACT_TRAIN = "activations_train.npy";
+    public static final String ACT_TEST = "activations_test.npy";
 
     private final ModelSpec spec;
     private final int C, K, width, m, P, Pt;
@@ -31,7 +31,7 @@ final class KeptSamples implements AutoCloseable {
     private final float[] aT;
     private final double[] f;
 
-    KeptSamples(Path dir, ModelSpec spec, Task task, int chains, int kept) {
+    public KeptSamples(Path dir, ModelSpec spec, Task task, int chains, int kept) {
         this.spec = spec;
         this.C = chains;
         this.K = kept;
@@ -60,7 +60,7 @@ final class KeptSamples implements AutoCloseable {
     }
 
     /** Saves kept draw j of every chain from the backend's current parameters. */
-    void record(int j, Backend backend) {
+    public void record(int j, Backend backend) {
         ChainState s = backend.snapshot();
         int L = spec.L();
         float[] a = s.params()[L];   // per chain m × width ([out][in])
@@ -87,14 +87,14 @@ final class KeptSamples implements AutoCloseable {
         return Readout.outputs(spec, a, off, h, n, f);
     }
 
-    ClassErrors gibbsTrain() { return gibbsTrain.result(); }
+    public ClassErrors gibbsTrain() { return gibbsTrain.result(); }
 
     /** The coding scheme of the kept draws' last hidden layer, or null (L = 0, or none kept). */
-    CodingMetrics coding() { return coding == null || coding.samples() == 0 ? null : coding.result(); }
+    public CodingMetrics coding() { return coding == null || coding.samples() == 0 ? null : coding.result(); }
 
-    ClassErrors gibbsTest() { return gibbsTest.result(); }
+    public ClassErrors gibbsTest() { return gibbsTest.result(); }
 
-    void commit() {
+    public void commit() {
         readout.commit();
         actTrain.commit();
         actTest.commit();

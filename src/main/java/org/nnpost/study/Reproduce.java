@@ -1,4 +1,4 @@
-package org.nnpost.run;
+package org.nnpost.study;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,10 +8,16 @@ import java.util.Locale;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.nnpost.analysis.RunAnalysis;
 import org.nnpost.io.AtomicFile;
 import org.nnpost.io.Json;
+import org.nnpost.output.OutputDir;
 import org.nnpost.report.Plots;
 import org.nnpost.report.Png;
+import org.nnpost.run.Progress;
+import org.nnpost.run.RunConfig;
+import org.nnpost.run.SampleRun;
+import org.nnpost.sampler.SamplerSpec;
 
 /**
  * `nnpost reproduce`: runs a figure's recipes ({@link ReproduceFigure}) as ordinary sample runs,
@@ -46,13 +52,13 @@ public final class Reproduce {
         StringBuilder text = new StringBuilder();
         text.append(q.figure().caption).append('\n');
         text.append(String.format(Locale.ROOT, "scale %s of the paper's N, P, N0; beta0 = %s, sigma_w2 = sigma_a2 = 1, mean-field scaling, ULA, %d chains%n%n",
-                ReproduceAnalysis.num(q.scale()), ReproduceAnalysis.num(ReproduceFigure.BETA0), q.chains()));
+                RunAnalysis.num(q.scale()), RunAnalysis.num(ReproduceFigure.BETA0), q.chains()));
         List<Path> panels = new ArrayList<>();
-        List<ReproduceAnalysis.Result> results = new ArrayList<>();
+        List<RunAnalysis.Result> results = new ArrayList<>();
         for (ReproduceFigure.Recipe r : recipes) {
             RunConfig cfg = config(q, r, dir.resolve(r.name()));
             SampleRun.execute(cfg, progress.get());
-            ReproduceAnalysis.Result a = ReproduceAnalysis.of(r, cfg.outDir());
+            RunAnalysis.Result a = RunAnalysis.of(r.subject(), cfg.outDir());
             ObjectNode ro = a.json();
             ro.put("steps", cfg.sampler().steps());
             ro.put("burn_in", cfg.sampler().burnIn());
@@ -87,7 +93,7 @@ public final class Reproduce {
     }
 
     /** Fig. 5's summary panel: the coding metrics against y-. */
-    private static Path sweep(Path dir, List<ReproduceAnalysis.Result> results, StringBuilder text) {
+    private static Path sweep(Path dir, List<RunAnalysis.Result> results, StringBuilder text) {
         int n = results.size();
         double[] y = new double[n], pr = new double[n], kurt = new double[n], codes = new double[n];
         for (int k = 0; k < n; k++) {

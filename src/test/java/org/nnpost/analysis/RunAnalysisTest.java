@@ -1,4 +1,4 @@
-package org.nnpost.run;
+package org.nnpost.analysis;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -9,12 +9,13 @@ import java.util.Random;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 import org.nnpost.data.Dataset;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
+import org.nnpost.data.TaskSpec;
 import org.nnpost.io.Json;
 import org.nnpost.io.Npy;
 import org.nnpost.model.ModelSpec;
@@ -27,7 +28,7 @@ import org.nnpost.theory.TheoryNumbers;
  * draws come from a known Gaussian and whose predictor is the mean-field theory's own gives back
  * that covariance (within Monte Carlo error) and a zero predictor gap.
  */
-class ReproduceAnalysisTest {
+class RunAnalysisTest {
     @TempDir Path tmp;
 
     @Test
@@ -70,8 +71,8 @@ class ReproduceAnalysisTest {
         summary.put("max_rhat", 1.01);
         Json.write(dir.resolve("summary.json"), summary);
 
-        ReproduceFigure.Recipe recipe = new ReproduceFigure.Recipe("linear", "linear", spec, taskSpec, 0.005f, 100);
-        ReproduceAnalysis.Result r = ReproduceAnalysis.of(recipe, dir);
+        RunAnalysis.Subject recipe = new RunAnalysis.Subject("linear", "linear", spec, taskSpec, 0.005f, 100);
+        RunAnalysis.Result r = RunAnalysis.of(recipe, dir);
         JsonNode cov = r.json().at("/readout/covariance_sampled");
         // n = C K N = 500 draws; standard errors: var(a1^2) = 2 S11^2 -> 0.25, var(a1 a2) = S11 S22 + S12^2 -> 0.10,
         // var(a2^2) = 2 S22^2 -> 0.063; four of them each

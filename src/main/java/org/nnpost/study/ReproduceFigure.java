@@ -1,10 +1,12 @@
-package org.nnpost.run;
+package org.nnpost.study;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import org.nnpost.analysis.RunAnalysis;
+import org.nnpost.data.TaskSpec;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
@@ -55,7 +57,10 @@ public enum ReproduceFigure {
     }
 
     /** One sampling run of a figure: its sub-directory name, network, task and step size. */
-    public record Recipe(String name, String label, ModelSpec model, TaskSpec task, float eta, long steps) {}
+    public record Recipe(String name, String label, ModelSpec model, TaskSpec task, float eta, long steps) {
+        /** The run as the analysis of a finished run sees it. */
+        public RunAnalysis.Subject subject() { return new RunAnalysis.Subject(name, label, model, task, eta, steps); }
+    }
 
     /** The runs of this figure at scale s; dataDir only matters for fig3. */
     public List<Recipe> recipes(double s, Path dataDir) {

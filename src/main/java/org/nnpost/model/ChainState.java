@@ -1,6 +1,5 @@
-package org.nnpost.sampler;
+package org.nnpost.model;
 
-import org.nnpost.model.ModelSpec;
 import org.nnpost.rng.Noise;
 
 /**

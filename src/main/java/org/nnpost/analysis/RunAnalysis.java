@@ -1,4 +1,4 @@
-package org.nnpost.run;
+package org.nnpost.analysis;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,11 +11,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.nnpost.data.Dataset;
 import org.nnpost.data.Task;
+import org.nnpost.data.TaskSpec;
+import org.nnpost.diagnostics.ClassErrors;
 import org.nnpost.io.Json;
 import org.nnpost.io.Npy;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
-import org.nnpost.observe.ClassErrors;
 import org.nnpost.report.Plots;
 import org.nnpost.report.Png;
 import org.nnpost.theory.Linalg;
@@ -29,17 +30,23 @@ import org.nnpost.theory.TheoryNumbers;
  * network with one hidden layer in the mean-field scaling the non-lazy theory (readout
  * covariance U, train outputs, test predictor; SPEC §7).
  */
-final class ReproduceAnalysis {
-    private ReproduceAnalysis() {}
+public final class RunAnalysis {
+    private RunAnalysis() {}
 
     /** Activation rasters of ReLU networks show this many of the most active neurons (the paper's choice). */
     static final int RELU_TOP = 20;
     /** Test inputs shown in a test activation raster (Fig. 3 shows 100). */
     static final int TEST_SHOWN = 100;
 
-    record Result(ObjectNode json, String text, List<Path> panels) {}
+    public record Result(ObjectNode json, String text, List<Path> panels) {}
 
-    static Result of(ReproduceFigure.Recipe recipe, Path dir) {
+    /**
+     * What a run is, for its panels and numbers: a short name and label, its network and task, and
+     * the step size it sampled at (one for every group; NaN when the groups differ).
+     */
+    public record Subject(String name, String label, ModelSpec model, TaskSpec task, float eta, long steps) {}
+
+    public static Result of(Subject recipe, Path dir) {
         ModelSpec spec = recipe.model();
         int m = spec.m(), L = spec.L(), N = spec.lastWidth();
         Dataset train = dataset(dir, "train", m), test = dataset(dir, "test", m);
@@ -101,7 +108,7 @@ final class ReproduceAnalysis {
         return new Result(o, t.toString(), panels);
     }
 
-    private static void params(ObjectNode o, ReproduceFigure.Recipe r) {
+    private static void params(ObjectNode o, Subject r) {
         ModelSpec s = r.model();
         ObjectNode p = o.putObject("parameters");
         p.put("L", s.L());
@@ -132,7 +139,7 @@ final class ReproduceAnalysis {
                 num(diff), num(ref)));
     }
 
-    private static void readout(ObjectNode o, StringBuilder t, List<Path> panels, Path dir, ReproduceFigure.Recipe r,
+    private static void readout(ObjectNode o, StringBuilder t, List<Path> panels, Path dir, Subject r,
                                 double[] a, TheoryNumbers th) {
         int m = r.model().m(), n = a.length / m;
         double[] cov = new double[m * m];
@@ -182,7 +189,7 @@ final class ReproduceAnalysis {
         }
     }
 
-    private static void predictor(ObjectNode o, StringBuilder t, List<Path> panels, Path dir, ReproduceFigure.Recipe r,
+    private static void predictor(ObjectNode o, StringBuilder t, List<Path> panels, Path dir, Subject r,
                                   double[] fTrain, double[] fTest, TheoryNumbers th, Dataset train, Dataset test) {
         int m = r.model().m();
         boolean mf = th.meanField() != null;
@@ -253,7 +260,7 @@ final class ReproduceAnalysis {
         n.set("per_class", Json.doubles(e.perClass()));
     }
 
-    private static void traces(List<Path> panels, Path dir, ReproduceFigure.Recipe r) {
+    private static void traces(List<Path> panels, Path dir, Subject r) {
         for (String name : new String[]{"loss", "sqnorm_a"}) {
             Npy.Array tr = Npy.read(dir.resolve("trace_" + name + ".npy"));
             int C = (int) tr.shape()[0], D = (int) tr.shape()[1];
@@ -268,7 +275,7 @@ final class ReproduceAnalysis {
         }
     }
 
-    private static void coding(ObjectNode o, StringBuilder t, List<Path> panels, Path dir, ReproduceFigure.Recipe r, JsonNode summary) {
+    private static void coding(ObjectNode o, StringBuilder t, List<Path> panels, Path dir, Subject r, JsonNode summary) {
         JsonNode c = summary.path("coding");
         if (c.isMissingNode() || c.isNull()) return;
         o.set("coding", c.deepCopy());
@@ -341,7 +348,7 @@ final class ReproduceAnalysis {
         return d;
     }
 
-    static String num(double x) {
+    public static String num(double x) {
         if (!Double.isFinite(x)) return "n/a";
         return String.format(Locale.ROOT, Math.abs(x) >= 1e4 || (x != 0 && Math.abs(x) < 1e-3) ? "%.3g" : "%.4g", x);
     }

@@ -1,4 +1,4 @@
-package org.nnpost.run;
+package org.nnpost.sampler;
 
 /**
  * How to sample: the algorithm, one step size per parameter group (W¹ … W^L, a), how many

@@ -1,4 +1,4 @@
-package org.nnpost.observe;
+package org.nnpost.diagnostics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+
 import org.nnpost.io.Npy;
 
 class ConvergenceTest {

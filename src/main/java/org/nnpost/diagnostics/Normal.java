@@ -1,4 +1,4 @@
-package org.nnpost.observe;
+package org.nnpost.diagnostics;
 
 import org.nnpost.model.SpecialFunctions;
 

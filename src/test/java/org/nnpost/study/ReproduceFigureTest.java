@@ -1,11 +1,13 @@
-package org.nnpost.run;
+package org.nnpost.study;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+
 import org.nnpost.model.Phi;
+import org.nnpost.run.RunConfig;
 
 /** The figures' recipes: the captions' parameters at scale 1, and what --scale keeps. */
 class ReproduceFigureTest {

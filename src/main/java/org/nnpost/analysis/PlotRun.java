@@ -1,4 +1,4 @@
-package org.nnpost.run;
+package org.nnpost.analysis;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -6,18 +6,21 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import org.nnpost.data.TaskSpec;
 import org.nnpost.io.Json;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
+import org.nnpost.run.RunException;
+import org.nnpost.spec.NnpostException;
 
 /**
  * `nnpost plot RUN_DIR`: the panels and theory comparison of `nnpost reproduce` for any finished
  * sample run, read from its manifest and arrays; writes the PNGs and analysis.json into the run
  * directory.
  */
-public final class ReproducePlot {
-    private ReproducePlot() {}
+public final class PlotRun {
+    private PlotRun() {}
 
     public record Result(Path dir, String text, List<Path> panels) {}
 
@@ -42,14 +45,14 @@ public final class ReproducePlot {
         JsonNode eta = p.path("sampler").path("eta");
         float eta0 = (float) (eta.isObject() && eta.size() > 0 ? eta.elements().next().asDouble() : eta.asDouble(Double.NaN));
         String name = dir.toAbsolutePath().normalize().getFileName().toString();
-        ReproduceFigure.Recipe recipe = new ReproduceFigure.Recipe(name, spec.phi().id() + ", L = " + spec.L(), spec, task, eta0,
+        RunAnalysis.Subject recipe = new RunAnalysis.Subject(name, spec.phi().id() + ", L = " + spec.L(), spec, task, eta0,
                 p.path("sampler").path("steps").asLong());
-        ReproduceAnalysis.Result a = ReproduceAnalysis.of(recipe, dir);
+        RunAnalysis.Result a = RunAnalysis.of(recipe, dir);
         Json.write(dir.resolve("analysis.json"), a.json());
         return new Result(dir, a.text(), a.panels());
     }
 
     private static RunException bad(Path dir, String what) {
-        return new RunException(RunException.BAD_INPUT, dir + ": " + what);
+        return new RunException(NnpostException.BAD_INPUT, dir + ": " + what);
     }
 }

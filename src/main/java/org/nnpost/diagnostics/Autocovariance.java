@@ -1,4 +1,4 @@
-package org.nnpost.observe;
+package org.nnpost.diagnostics;
 
 /**
  * Autocovariance of one chain at every lag, γ_t = (1/n) Σ_{i<n−t} (x_i − x̄)(x_{i+t} − x̄), the

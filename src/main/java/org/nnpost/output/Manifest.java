@@ -1,0 +1,88 @@
+package org.nnpost.output;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.nnpost.io.Json;
+
+/**
+ * manifest.json: every parameter of the run, seed, backend, versions, git commit, timings and
+ * status. It is rewritten as the run goes: "running" first, then "diverged" or "failed", or
+ * "complete" as the very last file written, so a complete manifest means every file is in.
+ */
+public final class Manifest {
+    public static final String FILE = "manifest.json";
+
+    private final Path file;
+    private final ObjectNode root = Json.object();
+
+    /** @param parameters every setting of the run, as the run describes itself */
+    public Manifest(Path dir, ObjectNode parameters) {
+        this.file = dir.resolve(FILE);
+        root.put("status", "running");
+        root.put("created", Instant.now().toString());
+        root.set("parameters", parameters);
+        ObjectNode v = root.putObject("versions");
+        v.put("nnpost", nnpostVersion());
+        v.put("java", System.getProperty("java.version"));
+        v.put("java_vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
+        v.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        String commit = gitCommit();
+        if (commit == null) root.putNull("git_commit");
+        else root.put("git_commit", commit);
+        root.putNull("backend");
+        root.putObject("timings");
+    }
+
+    public ObjectNode root() { return root; }
+
+    public void backend(String description, String reason) {
+        ObjectNode b = root.putObject("backend");
+        b.put("description", description);
+        b.put("reason", reason);
+    }
+
+    public void timing(String key, double seconds) { Json.put((ObjectNode) root.get("timings"), key, seconds); }
+
+    public void status(String status) { root.put("status", status); }
+
+    public void write() { Json.write(file, root); }
+
+    public static String nnpostVersion() {
+        String v = Manifest.class.getPackage().getImplementationVersion();
+        return v != null ? v : "dev";
+    }
+
+    /** HEAD of the repository the run starts in, or null when there is none (or no git). */
+    public static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(false)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return null;
+            }
+            String s = new String(out, StandardCharsets.US_ASCII).trim();
+            return p.exitValue() == 0 && s.matches("[0-9a-f]{40}") ? s : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    public static ArrayNode divergences(long[] divergedAt) {
+        ArrayNode a = Json.array();
+        for (int c = 0; c < divergedAt.length; c++)
+            if (divergedAt[c] >= 0) a.addObject().put("chain", c).put("step", divergedAt[c]);
+        return a;
+    }
+}
