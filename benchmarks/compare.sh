@@ -6,7 +6,7 @@
 #
 #   benchmarks/compare.sh PRESET [ROUNDS]     PRESET: small, reference, paper or deep; ROUNDS: 3
 #
-# Programs. Anywhere: nnpost-cpu (the Bench class behind `nnpost bench`, from target/classes:
+# Programs. Anywhere: nnpost-cpu (`nnpost bench`, run from target/classes:
 # build first with `mvn -q -o compile`; the runtime jars, for OpenBLAS, from target/classpath.txt), numpy (benchmarks/peers/numpy_step.py), torch-cpu and
 # jax-cpu (the GPU peers' steps on the CPU). Where nvidia-smi sees a GPU, also nnpost-cuda-fp32/-tf32
 # (needs the runtime jars: APP_CP, or target/classpath.txt, which ./nnpost writes), torch eager,
@@ -33,7 +33,7 @@ cd "$(dirname "$0")/.."
 usage() { echo "usage: benchmarks/compare.sh small|reference|paper|deep [ROUNDS]" >&2; exit 2; }
 PRESET=${1:-}
 ROUNDS=${2:-3}
-case $PRESET in   # (L, N, P, N0), as org.nnpost.bench.Bench and numpy_step.py's PRESETS
+case $PRESET in   # (L, N, P, N0), as `nnpost bench --preset` and numpy_step.py's PRESETS
   small)     L=1 N=100 P=100 N0=110 ;;
   reference) L=1 N=200 P=200 N0=220 ;;
   paper)     L=1 N=500 P=500 N0=520 ;;
@@ -56,7 +56,8 @@ mkdir -p "$LOGS"
 export OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
 
 SIZES=(--N "$N" --N0 "$N0" --P "$P" --chains "$CHAINS" --steps "$STEPS" --warmup "$WARMUP" --repeats "$REPEATS")
-BENCH_TIMING="$STEPS $REPEATS $WARMUP --chains $CHAINS --json"   # Bench's arguments after preset, backend, threads
+BENCH=(org.nnpost.cli.Main bench --preset "$PRESET" --threads "$THREADS" --steps "$STEPS" --repeats "$REPEATS"
+       --warmup "$WARMUP" --chains "$CHAINS" --json)   # nnpost bench, its flags but the backend's
 py_ok() { $PY -c "$1" >/dev/null 2>&1; }
 
 ALL=(nnpost-cpu numpy torch-cpu jax-cpu nnpost-cuda-fp32 nnpost-cuda-tf32
@@ -82,14 +83,14 @@ for p in "${ALL[@]}"; do
   why=""
   case $p in
     nnpost-cpu)
-      [[ -f target/classes/org/nnpost/bench/Bench.class ]] || why="target/classes missing: build first (mvn -q -o compile)"
+      [[ -f target/classes/org/nnpost/cli/Main.class ]] || why="target/classes missing: build first (mvn -q -o compile)"
       # without the runtime jars the backend runs its Java GEMM kernel (the table's device line says which)
-      CMD[$p]="java -cp ${RUNTIME_CP:-target/classes} org.nnpost.bench.Bench $PRESET cpu $THREADS $BENCH_TIMING" ;;
+      CMD[$p]="java -cp ${RUNTIME_CP:-target/classes} ${BENCH[*]} --backend cpu" ;;
     nnpost-cuda-*)
       if ((!gpu)); then why="no GPU (nvidia-smi sees none)"
       elif [[ -z $RUNTIME_CP ]]; then why="no runtime classpath: set APP_CP, or run ./nnpost once to write target/classpath.txt"; fi
-      CMD[$p]="java -cp $RUNTIME_CP org.nnpost.bench.Bench $PRESET cuda $THREADS $BENCH_TIMING"
-      [[ $p == *tf32 ]] && CMD[$p]+=" --tf32" ;;
+      CMD[$p]="java -cp $RUNTIME_CP ${BENCH[*]} --backend cuda"
+      [[ $p == *tf32 ]] && CMD[$p]+=" --precision tf32" ;;
     numpy)
       py_ok "import numpy" || why="$PY cannot import numpy"
       CMD[$p]="${NUMPY_ENV:-} $PY benchmarks/peers/numpy_step.py --preset $PRESET --chains $CHAINS --steps $STEPS --warmup $WARMUP --repeats $REPEATS" ;;
@@ -123,7 +124,7 @@ for p in "${ALL[@]}"; do
   [[ -z ${WHY[$p]} ]] && RUN+=("$p")
 done
 
-# chain-steps/s from a run's output: Bench's and numpy's JSON, or the GPU peers' PEER line
+# chain-steps/s from a run's output: nnpost bench's and numpy's JSON, or the GPU peers' PEER line
 rate_of() {
   { sed -n 's/.*"chain_steps_per_s": \([0-9.eE+-]*\).*/\1/p' "$1"
     awk -F'|' '$1 == "PEER" && $3 ~ /^[0-9.]+$/ { print $3 }' "$1"; } | tail -n 1

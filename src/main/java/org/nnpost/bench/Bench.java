@@ -5,7 +5,7 @@ import java.util.Locale;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.BackendFactory;
-import org.nnpost.backend.cuda.CudaOptions;
+import org.nnpost.backend.BackendSpec;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
 import org.nnpost.diagnostics.Convergence;
@@ -111,19 +111,13 @@ public final class Bench {
 
     /**
      * Times ULA steps (update, then forward and backward pass for every chain) of the preset on the
-     * given backend ("cpu", "cuda" or "auto", as {@link BackendFactory} takes it).
+     * backend asked for (cpu, cuda or auto, with its threads and GPU settings).
      */
-    public static Result measure(Preset preset, String backend, int threads, int warmupSteps, int steps, int repeats) {
-        return measure(preset, backend, threads, warmupSteps, steps, repeats, CudaOptions.DEFAULT);
-    }
-
-    /** The same on the GPU settings given (device, TF32). */
-    public static Result measure(Preset preset, String backend, int threads, int warmupSteps, int steps, int repeats,
-                                 CudaOptions cuda) {
+    public static Result measure(Preset preset, BackendSpec backend, int warmupSteps, int steps, int repeats) {
         if (steps < 1 || repeats < 1 || warmupSteps < 0)
             throw new IllegalArgumentException("need steps ≥ 1, repeats ≥ 1, warm-up ≥ 0");
         ModelSpec spec = preset.spec();
-        try (Backend b = started(preset, backend, threads, cuda)) {
+        try (Backend b = started(preset, backend)) {
             Runnable step = ulaStep(b, ETA);
             b.repeat(warmupSteps, step);
             b.traces();   // a host read: waits for queued device work
@@ -141,7 +135,7 @@ public final class Bench {
             Arrays.sort(sorted);
             double median = repeats % 2 == 1 ? sorted[repeats / 2] : 0.5 * (sorted[repeats / 2 - 1] + sorted[repeats / 2]);
             double gflops = median * flopsPerChainStep(spec, preset.P()) * 1e-9;
-            return new Result(preset.name(), backend, b.description(), threads, preset.chains(), warmupSteps, steps,
+            return new Result(preset.name(), backend.kind(), b.description(), backend.threads(), preset.chains(), warmupSteps, steps,
                     rate, median, sorted[0], sorted[repeats - 1], gflops, diverged);
         }
     }
@@ -169,8 +163,8 @@ public final class Bench {
     }
 
     /** The preset's backend with its chains drawn from the prior. */
-    private static Backend started(Preset preset, String backend, int threads, CudaOptions cuda) {
-        Backend b = BackendFactory.create(backend, preset.spec(), preset.task(), preset.chains(), threads, cuda, null).backend();
+    private static Backend started(Preset preset, BackendSpec backend) {
+        Backend b = BackendFactory.create(backend, preset.spec(), preset.task(), preset.chains()).backend();
         b.load(ChainState.fromPrior(preset.spec(), preset.chains(), SEED));
         return b;
     }
@@ -185,11 +179,11 @@ public final class Bench {
     }
 
     /** Runs the preset's chains for steps at step size eta, recording the loss every thin steps. */
-    public static Mixing mixing(Preset preset, String backend, int threads, CudaOptions cuda, int steps, int thin, float eta) {
+    public static Mixing mixing(Preset preset, BackendSpec backend, int steps, int thin, float eta) {
         if (steps < 4 * thin) throw new IllegalArgumentException("need at least four recorded draws per chain");
         int C = preset.chains(), draws = steps / thin;
         double[][] loss = new double[C][draws];
-        try (Backend b = started(preset, backend, threads, cuda)) {
+        try (Backend b = started(preset, backend)) {
             Runnable step = ulaStep(b, eta);
             long t0 = System.nanoTime();
             for (int d = 0; d < draws; d++) {
@@ -204,45 +198,5 @@ public final class Bench {
             Convergence.Diagnostics diag = Convergence.of(kept);
             return new Mixing(preset.name(), eta, steps, thin, diag.essBulk(), diag.rhat(), seconds, diag.essBulk() / seconds);
         }
-    }
-
-    /**
-     * {@code Bench <preset> [backend] [threads] [steps] [repeats] [warmup] [--json] [--chains C]
-     * [--tf32]}: defaults cpu, all visible cores, a step count that takes a few seconds per repeat
-     * on 2 cores, 5 repeats, the preset's chains, FP32. benchmarks/compare.sh runs it beside the
-     * peers, at the chain count they get.
-     */
-    public static void main(String[] args) {
-        boolean json = false, tf32 = false;
-        int chains = 0;
-        String[] pos = new String[6];
-        int n = 0;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--json")) json = true;
-            else if (a.equals("--tf32")) tf32 = true;
-            else if (a.equals("--chains") && i + 1 < args.length) chains = Integer.parseInt(args[++i]);
-            else if (n < pos.length) pos[n++] = a;
-        }
-        if (n == 0) {
-            System.err.println("usage: Bench <small|reference|paper|deep> [cpu|cuda|auto] [threads] [steps] [repeats] [warmup]"
-                    + " [--json] [--chains C] [--tf32]");
-            System.exit(2);
-        }
-        Preset p = Preset.named(pos[0]);
-        if (chains > 0) p = p.withChains(chains);
-        String backend = pos[1] != null ? pos[1] : "cpu";
-        int threads = pos[2] != null ? Integer.parseInt(pos[2]) : Runtime.getRuntime().availableProcessors();
-        int steps = pos[3] != null ? Integer.parseInt(pos[3]) : defaultSteps(p);
-        int repeats = pos[4] != null ? Integer.parseInt(pos[4]) : 5;
-        int warmup = pos[5] != null ? Integer.parseInt(pos[5]) : Math.max(5, steps / 2);
-        Result r = measure(p, backend, threads, warmup, steps, repeats, CudaOptions.DEFAULT.withTf32(tf32));
-        System.out.println(json ? r.toJson() : r.format());
-    }
-
-    /** About 5·10⁹ flops per repeat: one to a few seconds on two cores. */
-    static int defaultSteps(Preset p) {
-        double perStep = flopsPerChainStep(p.spec(), p.P()) * p.chains();
-        return (int) Math.max(5, Math.min(1000, Math.round(5e9 / perStep)));
     }
 }

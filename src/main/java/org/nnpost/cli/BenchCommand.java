@@ -6,7 +6,10 @@ import static org.nnpost.cli.Flags.toggle;
 import java.io.PrintStream;
 import java.util.List;
 
+import org.nnpost.backend.BackendSpec;
 import org.nnpost.bench.Bench;
+import org.nnpost.run.RunSettings;
+import org.nnpost.run.Settings;
 
 /** {@code nnpost bench}: chain-steps per second of a preset after warm-up. */
 final class BenchCommand {
@@ -14,15 +17,11 @@ final class BenchCommand {
 
     static final String PRESETS = "small, reference, paper, deep";
 
-    static final Flags FLAGS = new Flags("bench", List.of(
+    static final Flags FLAGS = new Flags("bench", Flags.join(List.of(
             flag("preset", "Workload", "name", "reference", "network and chains: " + PRESETS
                     + " (reference: L=1 relu, N=P=200, N0=220, C=16)"),
-            flag("chains", "Workload", "int", "the preset's (16)", "independent chains C"),
-            flag("backend", "Machine", "name", "auto", "cpu, cuda or auto"),
-            flag("threads", "Machine", "int", "all cores", "CPU threads"),
-            flag("device", "Machine", "int", "0", "GPU to run on"),
-            flag("precision", "Machine", "name", "fp32", "fp32, or tf32 (GPU only)"),
-            flag("rng", "Machine", "name", "philox", "philox, or curand (GPU only: cuRAND draws the noise)"),
+            flag("chains", "Workload", "int", "the preset's (16)", "independent chains C")),
+            Flags.join(RunSettings.MACHINE_SETTINGS, List.of(
             flag("warmup", "Timing", "int", "20", "untimed steps first (JIT, caches, GPU clocks)"),
             flag("steps", "Timing", "int", "50", "timed steps per repeat"),
             flag("repeats", "Timing", "int", "3", "timed repeats; the median and spread are reported"),
@@ -30,7 +29,7 @@ final class BenchCommand {
             flag("eta", "Timing", "x", "0.005", "step size of the ESS run"),
             toggle("peak", "Timing", "CPU: also measure the cores' SGEMM peak (the best kernel here, OpenBLAS where it loads, and the backend's own) and copy bandwidth, and report the step's fraction of the peak"),
             toggle("json", "Other", "print the result as one JSON object (a second one for the ESS run)"),
-            toggle(Flags.HELP, "Other", "this text")));
+            toggle(Flags.HELP, "Other", "this text")))));
 
     static String usage() {
         return FLAGS.usage("nnpost bench [flags]",
@@ -38,14 +37,13 @@ final class BenchCommand {
     }
 
     static int run(String[] args, PrintStream out) {
-        Flags.Values v = FLAGS.parse(args);
-        if (v.isHelp()) {
+        Settings v = FLAGS.parse(args);
+        if (Flags.isHelp(v)) {
             out.print(usage());
             return 0;
         }
         String presetName = v.string("preset", "reference");
-        String backend = v.choice("backend", "auto", "cpu", "cuda", "auto");
-        int threads = (int) v.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
+        BackendSpec backend = RunSettings.backend(v);
         int warmup = (int) v.integer("warmup", 20, 0, Integer.MAX_VALUE);
         int steps = (int) v.integer("steps", 50, 1, Integer.MAX_VALUE);
         int repeats = (int) v.integer("repeats", 3, 1, 1000);
@@ -56,19 +54,18 @@ final class BenchCommand {
             throw v.bad("preset", "unknown preset", PRESETS);
         }
         if (v.has("chains")) preset = preset.withChains((int) v.integer("chains", preset.chains(), 1, Integer.MAX_VALUE));
-        org.nnpost.backend.cuda.CudaOptions cuda = SampleCommand.cudaOptions(v, backend);
         // checked before any timing, so a bad value costs nothing
         long essSteps = v.integer("ess-steps", 0, 0, Integer.MAX_VALUE);
         int thin = (int) Math.max(1, essSteps / 400);
         if (essSteps > 0 && essSteps < 8) throw v.bad("ess-steps", "too few", "0, or at least 8");
         float eta = (float) v.positive("eta", 0.005);
-        Bench.Result r = Bench.measure(preset, backend, threads, warmup, steps, repeats, cuda);
+        Bench.Result r = Bench.measure(preset, backend, warmup, steps, repeats);
         boolean json = v.switchValue("json");
         out.println(json ? r.toJson() : r.format());
         if (v.switchValue("peak")) {
             if (!r.device().startsWith("cpu"))
                 throw v.bad("peak", "measures CPU cores only", "with --backend cpu; benchmarks/gpu-check.sh measures cuBLAS SGEMM on a GPU");
-            org.nnpost.backend.cpu.CpuPeaks.Peaks pk = org.nnpost.backend.cpu.CpuPeaks.measure(threads);
+            org.nnpost.backend.cpu.CpuPeaks.Peaks pk = org.nnpost.backend.cpu.CpuPeaks.measure(backend.threads());
             double fraction = r.gflops() / pk.gemmGflops();
             String line = json
                     ? String.format(java.util.Locale.ROOT, "{\"sgemm_gflops\": %.2f, \"sgemm_kernel\": \"%s\", "
@@ -80,7 +77,7 @@ final class BenchCommand {
             out.println(line);
         }
         if (essSteps > 0) {
-            Bench.Mixing mix = Bench.mixing(preset, backend, threads, cuda, (int) essSteps, thin, eta);
+            Bench.Mixing mix = Bench.mixing(preset, backend, (int) essSteps, thin, eta);
             out.println(json ? mix.toJson() : mix.format());
         }
         return 0;

@@ -6,9 +6,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.MissingArgumentException;
@@ -17,56 +21,49 @@ import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 import org.apache.commons.cli.UnrecognizedOptionException;
 
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.nnpost.run.Setting;
+import org.nnpost.run.Settings;
 
 /**
- * The flags of one command: a table that gives Commons CLI its options and the usage text its
- * groups, a parser that merges an optional JSON config file under the flags, and typed getters
- * that turn every bad value into a one-line {@link UsageException}.
- *
- * <p>Every value travels as text, whether it came from a flag or from the file, so a value is
- * checked by the same code wherever it came from; only the name in the message differs
- * ("--N" or "N (in run.json)").
+ * The flags of one command: a table of {@link Setting}s that gives Commons CLI its options and
+ * the usage text its groups, and a parser that merges an optional JSON config file under the
+ * flags into {@link Settings}, where every value is checked by the same code whether it came
+ * from a flag or from the file; only the name in the message differs ("--N" or "N (in run.json)").
  */
 final class Flags {
 
-    /**
-     * One flag. {@code arg} null makes a switch; {@code defaultText} null shows no default.
-     * The flag's name without dashes is also its key in a config file.
-     */
-    record Flag(String name, String group, String arg, String defaultText, String help) {
-        boolean isSwitch() { return arg == null; }
+    static Setting flag(String name, String group, String arg, String defaultText, String help) {
+        return Setting.of(name, group, arg, defaultText, help);
     }
 
-    static Flag flag(String name, String group, String arg, String defaultText, String help) {
-        return new Flag(name, group, arg, defaultText, help);
-    }
-
-    static Flag toggle(String name, String group, String help) {
-        return new Flag(name, group, null, null, help);
+    static Setting toggle(String name, String group, String help) {
+        return Setting.toggle(name, group, help);
     }
 
     static final String HELP = "help";
     static final String CONFIG = "config";
 
     private final String command;
-    private final List<Flag> flags;
-    private final Map<String, Flag> byName = new LinkedHashMap<>();
+    private final List<Setting> flags;
+    private final Map<String, Setting> byName = new LinkedHashMap<>();
 
-    Flags(String command, List<Flag> flags) {
+    Flags(String command, List<Setting> flags) {
         this.command = command;
         this.flags = List.copyOf(flags);
-        for (Flag f : this.flags) byName.put(f.name(), f);
+        for (Setting f : this.flags) byName.put(f.key(), f);
+    }
+
+    /** This command's flags followed by more (shared groups, say). */
+    static List<Setting> join(List<Setting> first, List<Setting> more) {
+        List<Setting> all = new ArrayList<>(first);
+        all.addAll(more);
+        return all;
     }
 
     private Options options() {
         Options o = new Options();
-        for (Flag f : flags) {
-            Option.Builder b = Option.builder().longOpt(f.name()).desc(f.help());
+        for (Setting f : flags) {
+            Option.Builder b = Option.builder().longOpt(f.key()).desc(f.help());
             if (!f.isSwitch()) b.hasArg().argName(f.arg());
             o.addOption(b.get());
         }
@@ -74,15 +71,15 @@ final class Flags {
     }
 
     /** Parses the command line (and the config file it names); the result is not yet checked. */
-    Values parse(String[] args) {
+    Settings parse(String[] args) {
         CommandLine cl;
         try {
             cl = DefaultParser.builder().setAllowPartialMatching(false).get().parse(options(), args);
         } catch (UnrecognizedOptionException e) {
             throw new UsageException("unknown flag " + e.getOption() + " (see nnpost " + command + " --help)");
         } catch (MissingArgumentException e) {
-            Flag f = byName.get(e.getOption().getLongOpt());
-            throw new UsageException("--" + f.name() + " needs a value (allowed: <" + f.arg() + "> after the flag)");
+            Setting f = byName.get(e.getOption().getLongOpt());
+            throw new UsageException("--" + f.key() + " needs a value (allowed: <" + f.arg() + "> after the flag)");
         } catch (ParseException e) {
             throw new UsageException(oneLine(e.getMessage()) + " (see nnpost " + command + " --help)");
         }
@@ -99,13 +96,13 @@ final class Flags {
             given.put(name, byName.get(name).isSwitch() ? "true" : o.getValue());
         }
 
-        Values v = new Values();
+        Settings v = new Settings();
         if (given.containsKey(CONFIG) && !given.containsKey(HELP)) readConfig(given.get(CONFIG), v);
         for (Map.Entry<String, String> e : given.entrySet()) v.put(e.getKey(), e.getValue(), "--" + e.getKey());
         return v;
     }
 
-    private void readConfig(String file, Values v) {
+    private void readConfig(String file, Settings v) {
         Path path = Path.of(file);
         String label = "--config " + file;
         if (!Files.exists(path)) throw new UsageException(label + ": no such file (allowed: a readable JSON file)");
@@ -127,35 +124,9 @@ final class Flags {
         }
         if (root == null || !root.isObject())
             throw new UsageException(label + ": not a JSON object (allowed: {\"N\": 200, \"phi\": \"erf\", ...})");
-        String where = " (in " + path.getFileName() + ")";
-        for (Map.Entry<String, JsonNode> e : root.properties()) {
-            String key = e.getKey();
-            Flag f = byName.get(key);
-            if (f == null || key.equals(CONFIG) || key.equals(HELP))
-                throw new UsageException(label + ": unknown key \"" + key + "\" (allowed: " + configKeys() + ")");
-            v.put(key, configText(key + where, e.getValue()), key + where);
-        }
-    }
-
-    /** A JSON value as the text the same flag would carry: lists become comma lists. */
-    private static String configText(String label, JsonNode n) {
-        if (n.isNumber() || n.isTextual() || n.isBoolean()) return n.asText();
-        if (n.isArray() && n.size() > 0) {
-            List<String> parts = new ArrayList<>();
-            for (JsonNode x : n) {
-                if (!(x.isNumber() || x.isTextual())) break;
-                parts.add(x.asText());
-            }
-            if (parts.size() == n.size()) return String.join(",", parts);
-        }
-        throw new UsageException(label + " " + oneLine(n.toString())
-                + ": wrong type (allowed: a number, a string, true/false, or a list of numbers)");
-    }
-
-    private String configKeys() {
-        List<String> keys = new ArrayList<>();
-        for (Flag f : flags) if (!f.name().equals(CONFIG) && !f.name().equals(HELP)) keys.add(f.name());
-        return String.join(", ", keys);
+        List<Setting> keys = new ArrayList<>();
+        for (Setting f : flags) if (!f.key().equals(CONFIG) && !f.key().equals(HELP)) keys.add(f);
+        v.putJson(root, path.getFileName().toString(), keys, label);
     }
 
     /** The usage text: a synopsis, a paragraph, then the flags in their groups. */
@@ -164,12 +135,12 @@ final class Flags {
         sb.append("Usage: ").append(synopsis).append('\n');
         if (!intro.isEmpty()) sb.append('\n').append(intro).append('\n');
         String group = null;
-        for (Flag f : flags) {
+        for (Setting f : flags) {
             if (!f.group().equals(group)) {
                 group = f.group();
                 sb.append('\n').append(group).append('\n');
             }
-            String left = "  --" + f.name() + (f.isSwitch() ? "" : " <" + f.arg() + ">");
+            String left = "  --" + f.key() + (f.isSwitch() ? "" : " <" + f.arg() + ">");
             sb.append(left);
             sb.append(" ".repeat(Math.max(2, 30 - left.length())));
             sb.append(f.help());
@@ -183,97 +154,6 @@ final class Flags {
         return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
     }
 
-    /** The merged values of one invocation, each with the name to use for it in messages. */
-    static final class Values {
-        private final Map<String, String> value = new LinkedHashMap<>();
-        private final Map<String, String> label = new LinkedHashMap<>();
-
-        void put(String name, String v, String how) {
-            value.put(name, v);
-            label.put(name, how);
-        }
-
-        boolean has(String name) { return value.containsKey(name); }
-
-        String raw(String name) { return value.get(name); }
-
-        /** How to name the input in a message: the flag, or the key and the file it came from. */
-        String label(String name) { return label.getOrDefault(name, "--" + name); }
-
-        UsageException bad(String name, String problem, String allowed) {
-            String shown = has(name) ? " " + raw(name) : "";
-            return new UsageException(label(name) + shown + ": " + problem + " (allowed: " + allowed + ")");
-        }
-
-        boolean isHelp() { return has(HELP) && switchValue(HELP); }
-
-        boolean switchValue(String name) {
-            if (!has(name)) return false;
-            String s = raw(name).trim().toLowerCase(Locale.ROOT);
-            if (s.equals("true")) return true;
-            if (s.equals("false")) return false;
-            throw bad(name, "not a switch value", "true or false");
-        }
-
-        String string(String name, String def) { return has(name) ? raw(name).trim() : def; }
-
-        String choice(String name, String def, String... allowed) {
-            String s = string(name, def);
-            for (String a : allowed) if (a.equals(s)) return s;
-            throw bad(name, "unknown value", String.join(", ", allowed));
-        }
-
-        long integer(String name, long def, long min, long max) {
-            if (!has(name)) return def;
-            String allowed = max == Long.MAX_VALUE || max == Integer.MAX_VALUE
-                    ? "an integer >= " + min : "an integer from " + min + " to " + max;
-            long x;
-            try {
-                x = Long.parseLong(raw(name).trim());
-            } catch (NumberFormatException e) {
-                throw bad(name, "not an integer", allowed);
-            }
-            if (x < min || x > max) throw bad(name, "out of range", allowed);
-            return x;
-        }
-
-        double real(String name, double def) {
-            if (!has(name)) return def;
-            return parseReal(name, raw(name).trim(), "a finite number");
-        }
-
-        double positive(String name, double def) {
-            double x = real(name, def);
-            if (!(x > 0)) throw bad(name, "not positive", "a number > 0");
-            return x;
-        }
-
-        double between(String name, double def, double lo, double hi) {
-            double x = real(name, def);
-            if (x < lo || x > hi) throw bad(name, "out of range", "a number from " + lo + " to " + hi);
-            return x;
-        }
-
-        /** A comma list of finite numbers (one value is a list of one). */
-        double[] reals(String name, double[] def, String allowed) {
-            if (!has(name)) return def.clone();
-            String[] parts = raw(name).split(",", -1);
-            double[] x = new double[parts.length];
-            for (int i = 0; i < parts.length; i++) x[i] = parseReal(name, parts[i].trim(), allowed);
-            return x;
-        }
-
-        private double parseReal(String name, String s, String allowed) {
-            double x;
-            try {
-                // Java also reads "NaN", "Infinity" and "1f"; none of them is a number a user means
-                if (s.isEmpty() || !s.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) throw new NumberFormatException();
-                x = Double.parseDouble(s);
-            } catch (NumberFormatException e) {
-                throw bad(name, "not a number", allowed);
-            }
-            if (!Double.isFinite(x)) throw bad(name, "not finite", allowed);
-            return x;
-        }
-    }
+    /** True when --help was given. */
+    static boolean isHelp(Settings v) { return v.has(HELP) && v.switchValue(HELP); }
 }

@@ -4,6 +4,9 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.function.BiFunction;
 
+import org.nnpost.backend.BackendException;
+import org.nnpost.backend.BackendSpec;
+import org.nnpost.output.Version;
 import org.nnpost.run.Progress;
 import org.nnpost.run.RunConfig;
 import org.nnpost.run.RunResult;
@@ -16,9 +19,6 @@ import org.nnpost.spec.NnpostException;
  */
 public final class Main {
     private Main() {}
-
-    /** Kept in step with pom.xml; a packaged jar's manifest takes precedence. */
-    static final String VERSION = "0.1.0-SNAPSHOT";
 
     static final int OK = 0, INTERNAL = 1;
 
@@ -64,6 +64,10 @@ public final class Main {
         } catch (UsageException e) {
             err.println(who + ": " + Flags.oneLine(e.getMessage()));
             return NnpostException.BAD_INPUT;
+        } catch (BackendException e) {
+            err.println(who + ": " + Flags.oneLine(words(e)));
+            debug(e, err);
+            return e.exitCode();
         } catch (NnpostException e) {
             err.println(who + ": " + Flags.oneLine(e.getMessage()));
             debug(e, err);
@@ -85,9 +89,28 @@ public final class Main {
         if (d != null && !d.isEmpty() && !d.equals("0")) e.printStackTrace(err);
     }
 
-    static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v != null ? v : VERSION;
+    static String version() { return Version.get(); }
+
+    /** A backend that cannot be made, said in the flags that asked for it, with what to do instead. */
+    static String words(BackendException e) {
+        BackendSpec q = e.request();
+        int[] devices = q.devices();
+        boolean split = devices != null && devices.length >= 2;
+        String asked = split ? "--devices " + Arrays.toString(devices)
+                : q.kind().equals("auto") && q.curand() ? "--rng curand" : "--backend " + q.kind();
+        return switch (e.reason()) {
+            case NO_GPU -> split ? "--devices: no usable GPU (" + e.detail() + "); leave --devices out to run on the CPU"
+                    : q.kind().equals("cuda") ? "--backend cuda: no usable GPU (" + e.detail() + "); use --backend cpu or auto"
+                    : "--rng curand: needs the GPU backend and no usable GPU was found (" + e.detail() + "); use --rng philox";
+            case GPU_FAILED -> asked + ": the GPU backend could not start (" + e.detail() + ")"
+                    + (split ? "" : q.kind().equals("cuda") ? "; use --backend cpu or auto" : "; use --rng philox");
+            case TOO_LARGE -> "--chains " + e.chains() + (split ? " on " + devices.length + " devices" : "") + ": " + e.detail();
+            case TOO_FEW_CHAINS -> "--devices: " + devices.length + " devices for " + e.chains()
+                    + " chains (allowed: at most as many devices as chains)";
+            case SPLIT_WITH_CURAND -> "--devices with --rng curand: each GPU would seed its own cuRAND stream, so the chains "
+                    + "would not draw what one GPU draws; use one device, or --rng philox";
+            case CPU_GEMM -> e.detail();
+        };
     }
 
     static String usage() {

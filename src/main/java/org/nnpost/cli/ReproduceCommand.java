@@ -12,8 +12,12 @@ import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
 
+import org.nnpost.backend.BackendSpec;
 import org.nnpost.data.DataException;
 import org.nnpost.data.Datasets;
+import org.nnpost.output.OutputDir;
+import org.nnpost.run.RunSettings;
+import org.nnpost.run.Settings;
 import org.nnpost.study.Reproduce;
 import org.nnpost.study.ReproduceFigure;
 
@@ -27,17 +31,16 @@ final class ReproduceCommand {
 
     static final String WHAT = "Reproduction";
 
-    static final Flags FLAGS = new Flags("reproduce", List.of(
+    static final Flags FLAGS = new Flags("reproduce", Flags.join(List.of(
             flag("scale", WHAT, "s", "1", "0 < s <= 1: N, P and N0 times s, rounded (P <= N0 on orthogonal data, class ratios kept)"),
             flag("steps", WHAT, "int", "10000 (fig2: 20000)", "steps per chain (burn-in 40%, a draw every (steps - burn-in)/10 steps, at most 20)"),
             flag("chains", WHAT, "int", "4", "independent chains per run"),
             flag("seed", WHAT, "int", "1", "sampler seed, 0 to 4294967295"),
-            flag("data-dir", WHAT, "dir", "$NNPOST_DATA or ~/.cache/nnpost/datasets", "fig3: the datasets directory"),
-            flag("backend", SampleCommand.RUN, "name", "auto", "cpu, cuda or auto"),
-            flag("threads", SampleCommand.RUN, "int", "all cores", "CPU threads; results do not depend on it"),
-            flag("out", SampleCommand.RUN, "dir", "runs/reproduce-<figure>-<date-time>", "output directory: new or empty"),
-            flag("progress", SampleCommand.RUN, "mode", "auto", "auto, bar, lines, off"),
-            toggle(Flags.HELP, SampleCommand.RUN, "this text")));
+            flag("data-dir", WHAT, "dir", "$NNPOST_DATA or ~/.cache/nnpost/datasets", "fig3: the datasets directory")),
+            Flags.join(RunSettings.MACHINE_SETTINGS, List.of(
+                    flag("out", RunSettings.OUTPUT, "dir", "runs/reproduce-<figure>-<date-time>", "output directory: new or empty"),
+                    flag("progress", RunSettings.OUTPUT, "mode", "auto", "auto, bar, lines, off"),
+                    toggle(Flags.HELP, RunSettings.OUTPUT, "this text")))));
 
     static String usage() {
         return FLAGS.usage("nnpost reproduce fig1|fig2|fig3|fig4|fig5 [flags]",
@@ -52,16 +55,16 @@ final class ReproduceCommand {
         if (args.length == 0)
             throw new UsageException("which figure? (allowed: fig1, fig2, fig3, fig4, fig5; see nnpost reproduce --help)");
         if (args[0].startsWith("-")) {
-            Flags.Values v = FLAGS.parse(args);
-            if (v.isHelp()) {
+            Settings v = FLAGS.parse(args);
+            if (Flags.isHelp(v)) {
                 out.print(usage());
                 return 0;
             }
             throw new UsageException("the figure comes first (allowed: fig1, fig2, fig3, fig4, fig5; see nnpost reproduce --help)");
         }
         ReproduceFigure figure = ReproduceFigure.parse(args[0]);
-        Flags.Values v = FLAGS.parse(Arrays.copyOfRange(args, 1, args.length));
-        if (v.isHelp()) {
+        Settings v = FLAGS.parse(Arrays.copyOfRange(args, 1, args.length));
+        if (Flags.isHelp(v)) {
             out.print(usage());
             return 0;
         }
@@ -75,15 +78,14 @@ final class ReproduceCommand {
         return 0;
     }
 
-    static Reproduce.Request request(ReproduceFigure figure, Flags.Values v) {
+    static Reproduce.Request request(ReproduceFigure figure, Settings v) {
         double scale = v.real("scale", 1);
         if (!(scale > 0 && scale <= 1)) throw v.bad("scale", "out of range", "a number s with 0 < s <= 1");
         long steps = v.integer("steps", 0, 10, Long.MAX_VALUE / 2);
         int chains = (int) v.integer("chains", 4, 1, 1 << 16);
         int seed = (int) v.integer("seed", 1, 0, 0xFFFF_FFFFL);
-        String backend = v.choice("backend", "auto", "cpu", "cuda", "auto");
-        int threads = (int) v.integer("threads", Runtime.getRuntime().availableProcessors(), 1, 4096);
-        String progress = v.choice("progress", "auto", "auto", "bar", "lines", "off");
+        BackendSpec backend = RunSettings.backend(v);
+        String progress = v.choice("progress", "auto", RunSettings.PROGRESS);
         Path dataDir = null;
         if (figure == ReproduceFigure.FIG3) {
             dataDir = Datasets.directory(v.has("data-dir") ? v.raw("data-dir") : null);
@@ -96,16 +98,16 @@ final class ReproduceCommand {
             throw v.bad("data-dir", "only fig3 reads a dataset", "leave it out for " + figure.id);
         }
         Path out = outDir(v, figure);
-        return new Reproduce.Request(figure, scale, out, seed, threads, backend, steps, chains, dataDir, progress);
+        return new Reproduce.Request(figure, scale, out, seed, backend, steps, chains, dataDir, progress);
     }
 
-    private static Path outDir(Flags.Values v, ReproduceFigure figure) {
+    private static Path outDir(Settings v, ReproduceFigure figure) {
         if (v.has("out")) {
-            if (v.raw("out").isBlank()) throw v.bad("out", "empty", SampleCommand.OUT_ALLOWED);
+            if (v.raw("out").isBlank()) throw v.bad("out", "empty", OutputDir.ALLOWED);
             try {
                 return Path.of(v.raw("out"));
             } catch (InvalidPathException e) {
-                throw v.bad("out", "not a path", SampleCommand.OUT_ALLOWED);
+                throw v.bad("out", "not a path", OutputDir.ALLOWED);
             }
         }
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));

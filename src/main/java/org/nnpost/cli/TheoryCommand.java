@@ -3,6 +3,8 @@ package org.nnpost.cli;
 import java.io.PrintStream;
 
 import org.nnpost.run.RunConfig;
+import org.nnpost.run.RunSettings;
+import org.nnpost.run.Settings;
 import org.nnpost.run.TheoryRun;
 
 /**
@@ -14,8 +16,8 @@ final class TheoryCommand {
     private TheoryCommand() {}
 
     static int run(String[] args, PrintStream out) {
-        Flags.Values v = SampleCommand.FLAGS.parse(args);
-        if (v.isHelp()) {
+        Settings v = SampleCommand.FLAGS.parse(args);
+        if (Flags.isHelp(v)) {
             out.print(SampleCommand.FLAGS.usage("nnpost theory [flags]",
                     "Computes, without sampling, what theory says about the posterior that `nnpost sample`\n"
                             + "with the same flags samples: NNGP kernels and the lazy GP predictor at T = 1/beta0, and\n"
@@ -23,7 +25,7 @@ final class TheoryCommand {
                             + "(docs/SPEC.md section 7). Writes .npy arrays and theory.json; sampler flags are ignored."));
             return 0;
         }
-        RunConfig cfg = SampleCommand.config(v);
+        RunConfig cfg = RunSettings.config(v);
         TheoryRun.Result r = TheoryRun.execute(cfg);
         out.println("theory written: " + r.dir());
         out.print(r.text());

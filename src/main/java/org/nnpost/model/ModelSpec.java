@@ -1,7 +1,12 @@
 package org.nnpost.model;
 
+import org.nnpost.spec.Check;
+import org.nnpost.spec.SpecException;
+
 /**
- * The network and its posterior (SPEC §1–2), validated at the edge and immutable after.
+ * The network and its posterior (SPEC §1–2). It checks itself when made, so every way of making
+ * one (flags, a config file, a figure recipe, a benchmark preset) meets the same rules and words
+ * ({@link SpecException}, naming the setting as its flag).
  *
  * <p>Layers are numbered as parameter groups g = 0..L: group g holds W^(g+1), of shape
  * width(g+1) × width(g), stored [out][in]; group L is the readout a (m × N, i.e. aᵀ).
@@ -12,6 +17,23 @@ package org.nnpost.model;
  */
 public record ModelSpec(int L, int N, int N0, int m, Phi phi, Scaling scaling,
                         double beta0, boolean betaScaling, double sigmaW2, double sigmaA2) {
+
+    /** Hidden layers at most: deeper networks are not what this engine is for, and 100 already takes hours. */
+    public static final int MAX_L = 100;
+    /** Outputs at most. */
+    public static final int MAX_M = 1_000_000;
+
+    public ModelSpec {
+        Check.range("L", L, 0, MAX_L);
+        Check.range("N", N, 1, Integer.MAX_VALUE);
+        Check.range("N0", N0, 1, Integer.MAX_VALUE);
+        Check.range("m", m, 1, MAX_M);
+        Check.that(phi != null, "phi", null, "missing", Phi.names());
+        Check.that(scaling != null, "scaling", null, "missing", Scaling.names());
+        Check.positive("beta0", beta0);
+        Check.positive("sigma-w2", sigmaW2);
+        Check.positive("sigma-a2", sigmaA2);
+    }
 
     /** Width of the last layer before the readout: N, or N0 when there is no hidden layer. */
     public int lastWidth() { return L == 0 ? N0 : N; }

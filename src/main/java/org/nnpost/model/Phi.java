@@ -2,6 +2,8 @@ package org.nnpost.model;
 
 import java.util.Locale;
 
+import org.nnpost.spec.SpecException;
+
 /**
  * The hidden-layer nonlinearity φ and its derivative (SPEC §1). The float methods are what the
  * hot loops use; they round the double result once, so the CPU and the GPU (which evaluates the
@@ -44,8 +46,16 @@ public enum Phi {
     /** Small integer shared with the CUDA kernels' switch. */
     public int code() { return ordinal(); }
 
+    /** The Phi named s; any other word is a bad --phi. */
     public static Phi parse(String s) {
         for (Phi p : values()) if (p.id().equals(s)) return p;
-        throw new IllegalArgumentException(s);
+        throw SpecException.of("phi", s, "unknown value", names());
+    }
+
+    /** Every name, as a message lists the allowed values. */
+    public static String names() {
+        StringBuilder b = new StringBuilder();
+        for (Phi p : values()) b.append(b.length() > 0 ? ", " : "").append(p.id());
+        return b.toString();
     }
 }

@@ -15,6 +15,10 @@ import org.nnpost.io.Json;
  * manifest.json: every parameter of the run, seed, backend, versions, git commit, timings and
  * status. It is rewritten as the run goes: "running" first, then "diverged" or "failed", or
  * "complete" as the very last file written, so a complete manifest means every file is in.
+ *
+ * <p>{@code parameters} holds the run's settings flat, under the keys a config file uses, so
+ * {@code nnpost sample --config} takes it back unchanged; {@code derived} holds what follows
+ * from them (β, γ, the absolute σ_a², the number of draws), {@code output} where the run wrote.
  */
 public final class Manifest {
     public static final String FILE = "manifest.json";
@@ -22,14 +26,20 @@ public final class Manifest {
     private final Path file;
     private final ObjectNode root = Json.object();
 
-    /** @param parameters every setting of the run, as the run describes itself */
-    public Manifest(Path dir, ObjectNode parameters) {
+    /**
+     * @param parameters every setting of the run, flat, under config-file keys
+     * @param derived    what follows from the settings, for readers who would otherwise recompute it
+     * @param output     where the run writes and how it shows progress
+     */
+    public Manifest(Path dir, ObjectNode parameters, ObjectNode derived, ObjectNode output) {
         this.file = dir.resolve(FILE);
         root.put("status", "running");
         root.put("created", Instant.now().toString());
         root.set("parameters", parameters);
+        root.set("derived", derived);
+        root.set("output", output);
         ObjectNode v = root.putObject("versions");
-        v.put("nnpost", nnpostVersion());
+        v.put("nnpost", Version.get());
         v.put("java", System.getProperty("java.version"));
         v.put("java_vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
         v.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
@@ -53,11 +63,6 @@ public final class Manifest {
     public void status(String status) { root.put("status", status); }
 
     public void write() { Json.write(file, root); }
-
-    public static String nnpostVersion() {
-        String v = Manifest.class.getPackage().getImplementationVersion();
-        return v != null ? v : "dev";
-    }
 
     /** HEAD of the repository the run starts in, or null when there is none (or no git). */
     public static String gitCommit() {

@@ -9,21 +9,33 @@ import java.util.stream.Stream;
 
 import org.nnpost.spec.SpecException;
 
-/** The run directory: must be new or empty, and writable; created with its parents. */
+/**
+ * The run directory: must be new or empty, and writable; created with its parents. Its checks
+ * are made twice on purpose, in the same words: when a request is read (so a bad --out fails
+ * before anything is computed) and when the run starts (the directory may have changed since).
+ */
 public final class OutputDir {
     private OutputDir() {}
 
-    /** Refuses a directory that holds anything, before any work is done. */
+    /** What --out accepts. */
+    public static final String ALLOWED = "a new or empty directory that can be written";
+
+    /** Refuses a directory that holds anything or cannot be made, before any work is done. */
     public static void checkUsable(Path dir) {
-        if (!Files.exists(dir)) return;
-        if (!Files.isDirectory(dir))
-            throw bad(dir, "exists and is not a directory; choose a new directory");
-        try (Stream<Path> entries = Files.list(dir)) {
-            if (entries.findAny().isPresent())
-                throw bad(dir, "exists and is not empty; choose a new directory");
-        } catch (IOException e) {
-            throw bad(dir, "cannot be read (" + reason(e) + ")");
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) throw bad(dir, "exists and is not a directory; choose a new directory");
+            try (Stream<Path> entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) throw bad(dir, "exists and is not empty; choose a new directory");
+            } catch (IOException e) {
+                throw bad(dir, "cannot be read (" + reason(e) + ")");
+            }
+            if (!Files.isWritable(dir)) throw bad(dir, "is not writable; choose a directory you can write to");
+            return;
         }
+        Path p = dir.toAbsolutePath().getParent();
+        while (p != null && !Files.exists(p)) p = p.getParent();
+        if (p == null || !Files.isDirectory(p)) throw bad(dir, "cannot be created, " + p + " is not a directory");
+        if (!Files.isWritable(p)) throw bad(dir, "cannot be created, " + p + " is not writable");
     }
 
     /** Creates the directory (and parents) and proves it writable by creating and removing a file. */

@@ -13,12 +13,16 @@ import org.nnpost.sampler.SamplerSpec;
 record DrawSchedule(long steps, long burnIn, int every, long draws, int kept, int maxBlock) {
 
     static DrawSchedule of(SamplerSpec s) {
-        long draws = s.draws();
-        int kept = (int) Math.min(s.keepDraws(), draws);
+        return of(s.steps(), s.burnIn(), s.every(), s.keepDraws());
+    }
+
+    static DrawSchedule of(long steps, long burnIn, int every, int keepDraws) {
+        long draws = steps <= burnIn ? 0 : (steps - burnIn) / every;
+        int kept = (int) Math.min(keepDraws, draws);
         // about 200 looks per run, at most every 100 steps: frequent enough for a live rate and
         // an early stop on divergence, rare enough to cost nothing
-        int maxBlock = (int) Math.max(1, Math.min(100, s.steps() / 200));
-        return new DrawSchedule(s.steps(), s.burnIn(), s.every(), draws, kept, maxBlock);
+        int maxBlock = (int) Math.max(1, Math.min(100, steps / 200));
+        return new DrawSchedule(steps, burnIn, every, draws, kept, maxBlock);
     }
 
     /** The step after which draw d is taken. */

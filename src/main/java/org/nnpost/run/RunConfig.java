@@ -2,92 +2,52 @@ package org.nnpost.run;
 
 import java.nio.file.Path;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import org.nnpost.backend.cuda.CudaOptions;
+import org.nnpost.backend.BackendSpec;
 import org.nnpost.data.TaskSpec;
-import org.nnpost.io.Json;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.sampler.SamplerSpec;
+import org.nnpost.spec.Check;
+import org.nnpost.spec.SpecException;
 
 /**
- * One fully validated `nnpost sample` request: the CLI builds it from flags and an optional
- * config file, and nothing past this point re-validates.
+ * One `nnpost sample` request: the network, the task, the sampler, where the chains run and
+ * where the outputs go. Each part checks itself when made; this record adds the rules between
+ * them (the task's input dimension and classes are the network's, one step size per group,
+ * arrays within Java's limits), so a run made by any path (flags, a config file, a figure
+ * recipe, a test) has passed the same checks ({@link SpecException}).
  *
- * @param backend      "cpu", "cuda" or "auto"
- * @param threads      CPU threads (results do not depend on it)
- * @param outDir       the run directory to create (must not exist, or be empty)
- * @param sigmaA2PerP  true when the user gave σ_a² per P (recorded; model holds the absolute value)
- * @param progress     "auto" (a bar on a terminal, lines otherwise), "bar", "lines" or "off"
- * @param cuda         the GPU backend's settings (device, TF32), used when it runs
- * @param devices      GPUs to split the chains across, or null for the one in {@code cuda}
+ * @param outDir      the run directory to create (must not exist, or be empty)
+ * @param sigmaA2PerP true when the user gave σ_a² per P (recorded; model holds the absolute value)
+ * @param progress    "auto" (a bar on a terminal, lines otherwise), "bar", "lines" or "off"
  */
-public record RunConfig(ModelSpec model, TaskSpec task, SamplerSpec sampler, String backend, int threads,
-                        Path outDir, boolean sigmaA2PerP, String progress, CudaOptions cuda, int[] devices) {
+public record RunConfig(ModelSpec model, TaskSpec task, SamplerSpec sampler, BackendSpec backend,
+                        Path outDir, boolean sigmaA2PerP, String progress) {
 
-    /** A run on one GPU at most. */
-    public RunConfig(ModelSpec model, TaskSpec task, SamplerSpec sampler, String backend, int threads,
-                     Path outDir, boolean sigmaA2PerP, String progress, CudaOptions cuda) {
-        this(model, task, sampler, backend, threads, outDir, sigmaA2PerP, progress, cuda, null);
+    public RunConfig {
+        Check.that(model.N0() == task.N0(), "N0", model.N0(), "differs from the task's N0 = " + task.N0(),
+                "the task's input dimension");
+        Check.that(model.m() == task.m(), "m", model.m(), "differs from the task's " + task.m() + " classes",
+                "one output per class");
+        int groups = model.groups();
+        Check.that(sampler.eta().length == groups, "eta", sampler.eta().length + " values",
+                "for " + groups + " groups", RunSettings.etaAllowed(groups));
+        checkArraySizes(model, sampler.chains(), task.P(), task.Ptest());
+        Check.oneOf("progress", progress, RunSettings.PROGRESS);
+        Check.that(outDir != null, "out", null, "missing", RunSettings.OUT_ALLOWED);
     }
 
-    /** A run with the GPU backend's defaults (device 0, FP32). */
-    public RunConfig(ModelSpec model, TaskSpec task, SamplerSpec sampler, String backend, int threads,
-                     Path outDir, boolean sigmaA2PerP, String progress) {
-        this(model, task, sampler, backend, threads, outDir, sigmaA2PerP, progress, CudaOptions.DEFAULT);
-    }
-
-    /** Every parameter, as manifest.json records it. */
-    public ObjectNode parameters() {
-        RunConfig c = this;
-        ObjectNode p = Json.object();
-        ModelSpec m = c.model();
-        ObjectNode model = p.putObject("model");
-        model.put("L", m.L());
-        model.put("N", m.N());
-        model.put("N0", m.N0());
-        model.put("m", m.m());
-        model.put("phi", m.phi().id());
-        model.put("scaling", m.scaling().id());
-        model.put("gamma", m.gamma());
-        model.put("beta0", m.beta0());
-        model.put("betaScaling", m.betaScaling());
-        model.put("beta", m.beta());
-        model.put("sigmaW2", m.sigmaW2());
-        model.put("sigmaA2", m.sigmaA2());
-        model.put("sigmaA2PerP", c.sigmaA2PerP());
-
-        TaskSpec t = c.task();
-        ObjectNode task = p.putObject("task");
-        task.put("kind", t.kind());
-        task.put("N0", t.N0());
-        task.put("P", t.P());
-        task.put("Ptest", t.Ptest());
-        task.set("classWeights", Json.doubles(t.classWeights()));
-        task.put("fixedRatios", t.fixedRatios());
-        task.put("yPlus", t.yPlus());
-        task.put("yMinus", t.yMinus());
-        task.put("testOverlap", t.testOverlap());
-        task.put("dataSeed", t.dataSeed());
-
-        SamplerSpec s = c.sampler();
-        ObjectNode sampler = p.putObject("sampler");
-        sampler.put("algorithm", s.algorithm());
-        ObjectNode eta = sampler.putObject("eta");
-        for (int g = 0; g < s.eta().length; g++) eta.put(m.groupName(g), s.eta()[g]);
-        sampler.put("chains", s.chains());
-        sampler.put("steps", s.steps());
-        sampler.put("burnIn", s.burnIn());
-        sampler.put("every", s.every());
-        sampler.put("keepDraws", s.keepDraws());
-        sampler.put("draws", s.draws());
-        // the seed is a 32-bit unsigned word: record the value the user gave, not its signed form
-        sampler.put("seed", Integer.toUnsignedLong(s.seed()));
-
-        p.put("backend", c.backend());
-        p.put("threads", c.threads());
-        p.put("outDir", c.outDir().toString());
-        p.put("progress", c.progress());
-        return p;
+    /** Every per-run array is a Java array: refuse sizes past its 2³¹ limit before any allocation. */
+    private static void checkArraySizes(ModelSpec model, int chains, int P, int Ptest) {
+        for (int g = 0; g < model.groups(); g++) {
+            long n = (long) chains * model.groupSize(g);
+            Check.that(n <= RunSettings.MAX_ARRAY, "chains", chains,
+                    "C x " + model.groupName(g) + " = " + n + " floats, past Java's array limit",
+                    "C * (largest layer) < 2^31; fewer chains or a smaller network");
+        }
+        long widest = Math.max(model.N0(), model.N());
+        Check.that((long) P * widest <= RunSettings.MAX_ARRAY && (long) P * P <= RunSettings.MAX_ARRAY,
+                "P", P, "too large for one array", "P * max(N, N0) < 2^31");
+        Check.that((long) Ptest * widest <= RunSettings.MAX_ARRAY && (long) Ptest * Ptest <= RunSettings.MAX_ARRAY,
+                "Ptest", Ptest, "too large for one array", "Ptest * max(N, N0) < 2^31");
     }
 }

@@ -77,12 +77,11 @@ public final class SampleRun {
         // so a run that cannot start leaves nothing behind
         OutputDir.checkUsable(config.outDir());
         Task task = config.task().build();
-        BackendFactory.Choice choice = BackendFactory.create(config.backend(), config.model(), task,
-                config.sampler().chains(), config.threads(), config.cuda(), null, config.devices());
+        BackendFactory.Choice choice = BackendFactory.create(config.backend(), config.model(), task, config.sampler().chains());
         progress.message(choice.reason());
         try (Backend backend = choice.backend()) {
             Path dir = OutputDir.create(config.outDir());
-            Manifest manifest = new Manifest(dir, config.parameters());
+            Manifest manifest = new Manifest(dir, RunSettings.parameters(config), RunSettings.derived(config), RunSettings.output(config));
             manifest.backend(backend.description(), choice.reason());
             manifest.write();
             try {

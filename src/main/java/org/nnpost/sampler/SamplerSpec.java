@@ -1,10 +1,16 @@
 package org.nnpost.sampler;
 
+import java.util.Arrays;
+
+import org.nnpost.spec.Check;
+import org.nnpost.spec.SpecException;
+
 /**
  * How to sample: the algorithm, one step size per parameter group (W¹ … W^L, a), how many
- * chains and steps, and which draws to keep.
+ * chains and steps, and which draws to keep. It checks itself when made, so a recipe or a test
+ * cannot ask for what a flag could not ({@link SpecException}).
  *
- * @param burnIn    steps discarded before the first kept draw
+ * @param burnIn    steps discarded before the first kept draw (less than steps)
  * @param every     a draw is kept every this many steps after burn-in
  * @param keepDraws how many kept draws also save readout weights and activations (evenly spaced)
  * @param seed      32-bit unsigned sampler seed (the Philox key's first word)
@@ -12,6 +18,53 @@ package org.nnpost.sampler;
 public record SamplerSpec(String algorithm, float[] eta, int chains, long steps, long burnIn, int every,
                           int keepDraws, int seed) {
 
+    /** Every algorithm, as --sampler names them. */
+    public static final String[] ALGORITHMS = {"ula", "mala"};
+    /** Steps at most: twice this still fits a long, for the arithmetic of schedules. */
+    public static final long MAX_STEPS = Long.MAX_VALUE / 2;
+
+    public SamplerSpec {
+        Check.oneOf("sampler", algorithm, ALGORITHMS);
+        Check.that(eta != null && eta.length > 0, "eta", null, "no step size", "numbers > 0, one per group");
+        for (float e : eta)
+            Check.that(e > 0 && Float.isFinite(e), "eta", text(eta), "a step size is not positive", "numbers > 0, one per group");
+        Check.range("chains", chains, 1, Integer.MAX_VALUE);
+        Check.range("steps", steps, 1, MAX_STEPS);
+        Check.that(burnIn >= 0 && burnIn < steps, "burn-in", burnIn, "not below steps = " + steps, "0 to " + (steps - 1));
+        Check.range("every", every, 1, Integer.MAX_VALUE);
+        Check.that(every <= steps - burnIn, "every", every, "leaves no draw after burn-in",
+                "1 to steps - burn-in = " + (steps - burnIn));
+        Check.range("keep", keepDraws, 0, Math.min(draws(steps, burnIn, every), Integer.MAX_VALUE));
+        eta = eta.clone();
+    }
+
+    /** The same step size for every one of the groups. */
+    public static float[] uniformEta(int groups, float eta) {
+        float[] e = new float[groups];
+        Arrays.fill(e, eta);
+        return e;
+    }
+
+    /** The default spacing of draws: about ten or more draws after burn-in, at most every 20 steps. */
+    public static int defaultEvery(long steps, long burnIn) {
+        return (int) Math.max(1, Math.min(20, (steps - burnIn) / 10));
+    }
+
+    /** The default number of draws saved whole: 10, or all when there are fewer. */
+    public static int defaultKeep(long draws) {
+        return (int) Math.min(10, draws);
+    }
+
     /** Number of kept draws: steps k with k > burnIn and (k − burnIn) divisible by every. */
-    public long draws() { return steps <= burnIn ? 0 : (steps - burnIn) / every; }
+    public long draws() { return draws(steps, burnIn, every); }
+
+    static long draws(long steps, long burnIn, int every) { return steps <= burnIn ? 0 : (steps - burnIn) / every; }
+
+    @Override public float[] eta() { return eta.clone(); }
+
+    private static String text(float[] eta) {
+        StringBuilder b = new StringBuilder();
+        for (float e : eta) b.append(b.length() > 0 ? "," : "").append(e);
+        return b.toString();
+    }
 }

@@ -44,6 +44,11 @@ public final class SpecException extends NnpostException {
         return new SpecException(key, newLabel, rawValue != null ? rawValue : value, problem, allowed);
     }
 
+    /** The same complaint about an input named in full by the caller (no value shown after it). */
+    public SpecException named(String fullName) {
+        return new SpecException(key, fullName, null, problem, allowed);
+    }
+
     /** The setting's key, or null. */
     public String key() { return key; }
 

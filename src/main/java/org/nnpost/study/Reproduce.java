@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.nnpost.analysis.RunAnalysis;
+import org.nnpost.backend.BackendSpec;
 import org.nnpost.io.AtomicFile;
 import org.nnpost.io.Json;
 import org.nnpost.output.OutputDir;
@@ -32,7 +33,7 @@ public final class Reproduce {
      * @param steps  steps per chain; 0 keeps the recipe's default
      * @param chains independent chains per run
      */
-    public record Request(ReproduceFigure figure, double scale, Path outDir, int seed, int threads, String backend,
+    public record Request(ReproduceFigure figure, double scale, Path outDir, int seed, BackendSpec backend,
                           long steps, int chains, Path dataDir, String progress) {}
 
     public record Result(Path dir, String text, List<Path> panels) {}
@@ -83,13 +84,11 @@ public final class Reproduce {
     static RunConfig config(Request q, ReproduceFigure.Recipe r, Path out) {
         long steps = q.steps() > 0 ? q.steps() : r.steps();
         long burnIn = steps * 2 / 5;
-        int every = (int) Math.max(1, Math.min(20, (steps - burnIn) / 10));
-        long draws = (steps - burnIn) / every;
-        int keep = (int) Math.min(10, draws);
-        float[] eta = new float[r.model().groups()];
-        java.util.Arrays.fill(eta, r.eta());
-        SamplerSpec sampler = new SamplerSpec("ula", eta, q.chains(), steps, burnIn, every, keep, q.seed());
-        return new RunConfig(r.model(), r.task(), sampler, q.backend(), q.threads(), out, false, q.progress());
+        int every = SamplerSpec.defaultEvery(steps, burnIn);
+        int keep = SamplerSpec.defaultKeep((steps - burnIn) / every);
+        SamplerSpec sampler = new SamplerSpec("ula", SamplerSpec.uniformEta(r.model().groups(), r.eta()), q.chains(), steps,
+                burnIn, every, keep, q.seed());
+        return new RunConfig(r.model(), r.task(), sampler, q.backend(), out, false, q.progress());
     }
 
     /** Fig. 5's summary panel: the coding metrics against y-. */

@@ -12,15 +12,14 @@ import org.junit.jupiter.api.Test;
 
 import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.backend.cpu.CpuGemm;
-import org.nnpost.backend.cuda.CudaOptions;
 import org.nnpost.backend.cuda.GpuProbe;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
-import org.nnpost.run.RunException;
 import org.nnpost.spec.NnpostException;
+import org.nnpost.spec.SpecException;
 
 class BackendFactoryTest {
     static final ModelSpec SPEC = new ModelSpec(1, 8, 6, 2, Phi.RELU, Scaling.MEANFIELD, 1, true, 1, 1);
@@ -29,7 +28,7 @@ class BackendFactoryTest {
 
     @Test
     void cpuWhenAskedSaysSoWithItsThreads() {
-        BackendFactory.Choice c = BackendFactory.create("cpu", SPEC, TASK, 2, 3);
+        BackendFactory.Choice c = BackendFactory.create(BackendSpec.cpu(3), SPEC, TASK, 2);
         try (Backend b = c.backend()) {
             assertInstanceOf(CpuBackend.class, b);
             assertEquals("cpu backend (asked for), 3 threads, GEMM: " + CpuGemm.describe(), c.reason());
@@ -38,7 +37,7 @@ class BackendFactoryTest {
 
     @Test
     void autoWithoutAGpuFallsBackToTheCpuAndSaysWhy() {
-        BackendFactory.Choice c = BackendFactory.create("auto", SPEC, TASK, 2, 1, CudaOptions.DEFAULT, NO_GPU);
+        BackendFactory.Choice c = BackendFactory.create(BackendSpec.of("auto", 1), SPEC, TASK, 2, NO_GPU);
         try (Backend b = c.backend()) {
             assertInstanceOf(CpuBackend.class, b);
             assertEquals("cpu backend (auto: no usable GPU, no CUDA driver on this machine (libcuda.so.1)), 1 threads, GEMM: "
@@ -48,29 +47,30 @@ class BackendFactoryTest {
 
     @Test
     void cudaWithoutAGpuIsAOneLineBadInputError() {
-        RunException e = assertThrows(RunException.class,
-                () -> BackendFactory.create("cuda", SPEC, TASK, 2, 1, CudaOptions.DEFAULT, NO_GPU));
+        BackendException e = assertThrows(BackendException.class,
+                () -> BackendFactory.create(BackendSpec.of("cuda", 1), SPEC, TASK, 2, NO_GPU));
         assertEquals(NnpostException.BAD_INPUT, e.exitCode());
-        assertEquals("--backend cuda: no usable GPU (no CUDA driver on this machine (libcuda.so.1)); use --backend cpu or auto",
-                e.getMessage());
+        assertEquals(BackendException.Reason.NO_GPU, e.reason());
+        assertEquals("cuda", e.request().kind());
+        assertEquals("no usable GPU (no CUDA driver on this machine (libcuda.so.1))", e.getMessage());
     }
 
     @Test
     void theRealProbeNeverMakesCudaASilentFallback() {
         GpuProbe.Answer real = GpuProbe.probe();
         if (real.usable()) return;   // covered by the gpu-tagged tests
-        RunException e = assertThrows(RunException.class, () -> BackendFactory.create("cuda", SPEC, TASK, 2, 1));
+        BackendException e = assertThrows(BackendException.class, () -> BackendFactory.create(BackendSpec.of("cuda", 1), SPEC, TASK, 2));
         assertEquals(NnpostException.BAD_INPUT, e.exitCode());
         assertFalse(e.getMessage().contains("\n"));
-        try (Backend b = BackendFactory.create("auto", SPEC, TASK, 2, 1).backend()) {
+        try (Backend b = BackendFactory.create(BackendSpec.of("auto", 1), SPEC, TASK, 2).backend()) {
             assertInstanceOf(CpuBackend.class, b);
         }
     }
 
     @Test
     void unknownBackendNamesTheAllowedValues() {
-        RunException e = assertThrows(RunException.class, () -> BackendFactory.create("tpu", SPEC, TASK, 2, 1));
+        SpecException e = assertThrows(SpecException.class, () -> BackendSpec.of("tpu", 1));
         assertEquals(NnpostException.BAD_INPUT, e.exitCode());
-        assertTrue(e.getMessage().contains("cpu, cuda, auto"));
+        assertEquals("--backend tpu: unknown value (allowed: cpu, cuda, auto)", e.getMessage());
     }
 }

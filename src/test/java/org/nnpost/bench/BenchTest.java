@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+
+import org.nnpost.backend.BackendSpec;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
@@ -52,7 +54,7 @@ class BenchTest {
     void measureReportsMedianSpreadAndGflops() {
         Bench.Preset tiny = new Bench.Preset("tiny",
                 new ModelSpec(1, 20, 24, 2, Phi.RELU, Scaling.MEANFIELD, 1, true, 1, 1), 16, 4, 4);
-        Bench.Result r = Bench.measure(tiny, "cpu", 2, 2, 5, 3);
+        Bench.Result r = Bench.measure(tiny, BackendSpec.cpu(2), 2, 5, 3);
         assertEquals(3, r.perRepeat().length);
         assertTrue(r.min() > 0 && r.min() <= r.median() && r.median() <= r.max(), r.format());
         assertEquals(r.median() * Bench.flopsPerChainStep(tiny.spec(), 16) * 1e-9, r.gflops(), 1e-9 * r.gflops());
@@ -64,12 +66,12 @@ class BenchTest {
     @Test
     void mixingReportsTheLossTraceEssPerSecondOfItsOwnRun() {
         Bench.Preset p = Bench.Preset.named("small").withChains(3);
-        Bench.Mixing m = Bench.mixing(p, "cpu", 1, org.nnpost.backend.cuda.CudaOptions.DEFAULT, 400, 4, 0.005f);
+        Bench.Mixing m = Bench.mixing(p, BackendSpec.cpu(1), 400, 4, 0.005f);
         // 3 chains x 50 kept draws: the bulk ESS lies between a few and a few times their number
         assertTrue(m.essBulk() > 1 && m.essBulk() < 3 * 150, "ESS " + m.essBulk());
         assertEquals(m.essBulk() / m.seconds(), m.essPerSecond(), 1e-12 * m.essPerSecond());
         assertTrue(m.toJson().contains("\"ess_per_s\": "), m.toJson());
         assertThrows(IllegalArgumentException.class,
-                () -> Bench.mixing(p, "cpu", 1, org.nnpost.backend.cuda.CudaOptions.DEFAULT, 10, 4, 0.005f));
+                () -> Bench.mixing(p, BackendSpec.cpu(1), 10, 4, 0.005f));
     }
 }

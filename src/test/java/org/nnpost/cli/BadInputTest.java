@@ -159,7 +159,7 @@ class BadInputTest {
                 new PrintStream(new ByteArrayOutputStream()), new PrintStream(e, true, StandardCharsets.UTF_8),
                 (cfg, p) -> {
                     try (var b = BackendFactory.create(cfg.backend(), cfg.model(), cfg.task().build(),
-                            cfg.sampler().chains(), 1).backend()) {
+                            cfg.sampler().chains()).backend()) {
                         made[0] = true;
                     }
                     return null;

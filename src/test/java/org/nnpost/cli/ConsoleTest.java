@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import org.nnpost.output.Version;
+
 /** Help, version and the plain progress lines. */
 class ConsoleTest {
 
@@ -53,7 +55,7 @@ class ConsoleTest {
         String[] v = run("--version");
         assertEquals("0", v[0]);
         assertEquals(1, v[1].lines().count());
-        assertTrue(v[1].startsWith("nnpost " + Main.VERSION), v[1]);
+        assertTrue(v[1].startsWith("nnpost " + Version.get()), v[1]);
     }
 
     @Test
@@ -61,7 +63,7 @@ class ConsoleTest {
         String pom = Files.readString(Path.of("pom.xml"));
         Matcher m = Pattern.compile("<artifactId>nnpost</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
         assertTrue(m.find(), "no project version in pom.xml");
-        assertEquals(m.group(1), Main.VERSION);
+        assertEquals(m.group(1), Version.get());
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 import org.nnpost.backend.cuda.GpuProbe;
 import org.nnpost.run.RunConfig;
 
@@ -21,9 +22,9 @@ class GpuFlagsTest {
     void precisionAndDeviceBecomeCudaOptions() {
         RunConfig c = SampleCommand.parse("--precision", "tf32", "--device", "2", "--backend", "cuda",
                 "--out", tmp.resolve("r").toString());
-        assertTrue(c.cuda().tf32());
-        assertEquals(2, c.cuda().device());
-        assertFalse(SampleCommand.parse("--out", tmp.resolve("s").toString()).cuda().tf32());
+        assertTrue(c.backend().tf32());
+        assertEquals(2, c.backend().device());
+        assertFalse(SampleCommand.parse("--out", tmp.resolve("s").toString()).backend().tf32());
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 import org.nnpost.run.RunConfig;
 
 /** --rng philox|curand reaches the GPU backend's options; cuRAND on the CPU is a one-line bad input. */
@@ -16,11 +17,11 @@ class RngFlagTest {
     @Test
     void curandBecomesACudaOptionAndPhiloxIsTheDefault() {
         RunConfig c = SampleCommand.parse("--rng", "curand", "--backend", "cuda", "--out", tmp.resolve("r").toString());
-        assertTrue(c.cuda().curand());
-        assertFalse(SampleCommand.parse("--out", tmp.resolve("s").toString()).cuda().curand());
-        assertFalse(SampleCommand.parse("--rng", "philox", "--out", tmp.resolve("t").toString()).cuda().curand());
+        assertTrue(c.backend().curand());
+        assertFalse(SampleCommand.parse("--out", tmp.resolve("s").toString()).backend().curand());
+        assertFalse(SampleCommand.parse("--rng", "philox", "--out", tmp.resolve("t").toString()).backend().curand());
         assertTrue(SampleCommand.parse("--rng", "curand", "--precision", "tf32", "--out", tmp.resolve("u").toString())
-                .cuda().tf32());
+                .backend().tf32());
     }
 
     @Test

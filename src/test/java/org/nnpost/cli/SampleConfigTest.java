@@ -58,9 +58,9 @@ class SampleConfigTest {
         assertEquals(300, s.draws());
         assertEquals(10, s.keepDraws());
         assertEquals(1, s.seed());
-        assertEquals("auto", c.backend());
+        assertEquals("auto", c.backend().kind());
         assertEquals("auto", c.progress());
-        assertEquals(Runtime.getRuntime().availableProcessors(), c.threads());
+        assertEquals(Runtime.getRuntime().availableProcessors(), c.backend().threads());
         assertFalse(c.sigmaA2PerP());
     }
 
@@ -78,8 +78,8 @@ class SampleConfigTest {
     @Test
     void configFileValuesApplyAndFlagsOverrideThem() throws IOException {
         Path cfg = Files.writeString(tmp.resolve("run.json"), """
-                {"N": 200, "N0": 220, "P": 200, "phi": "erf", "eta": [0.01, 0.001], "beta-scaling": false,
-                 "sigma-a2": 4, "sigma-a2-per-P": true, "class-ratios": [0.5, 0.25, 0.25], "y-minus": 0.5,
+                {"N": 200, "N0": 220, "P": 200, "phi": "erf", "eta": [0.01, 0.001], "beta_scaling": false,
+                 "sigma_a2": 4, "sigma_a2_per_P": true, "class_ratios": [0.5, 0.25, 0.25], "y_minus": 0.5,
                  "seed": 4294967295, "chains": 16}
                 """);
         RunConfig c = parse("--config", cfg.toString(), "--N", "100", "--chains", "8");
@@ -135,8 +135,8 @@ class SampleConfigTest {
         assertEquals(Scaling.LAZY, c.model().scaling());
         assertEquals(10.0, c.model().beta(), 0.0);           // lazy: beta = beta0
         assertEquals("mala", c.sampler().algorithm());
-        assertEquals("cpu", c.backend());
-        assertEquals(2, c.threads());
+        assertEquals("cpu", c.backend().kind());
+        assertEquals(2, c.backend().threads());
         assertEquals("lines", c.progress());
         assertEquals(100, c.sampler().draws());
         assertEquals(100, c.sampler().keepDraws());

@@ -8,12 +8,10 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import org.nnpost.sampler.SamplerSpec;
 
 class DrawScheduleTest {
-    static SamplerSpec spec(long steps, long burnIn, int every, int keep) {
-        return new SamplerSpec("ula", new float[]{0.01f, 0.01f}, 2, steps, burnIn, every, keep, 1);
-    }
+    // some schedules below (keep past the draws, no draw at all) no SamplerSpec would allow, so the
+    // schedule is made from its numbers
 
     /** Walks the schedule as SampleRun does and lists the draw steps it stops at. */
     static List<Long> drawSteps(DrawSchedule s) {
@@ -31,7 +29,7 @@ class DrawScheduleTest {
 
     @Test
     void drawsAreTheStepsPastBurnInAtMultiplesOfEvery() {
-        DrawSchedule s = DrawSchedule.of(spec(1000, 95, 10, 3));
+        DrawSchedule s = DrawSchedule.of(1000, 95, 10, 3);
         List<Long> steps = drawSteps(s);
         assertEquals(90, s.draws());   // (1000 − 95) / 10
         assertEquals(s.draws(), steps.size());
@@ -46,7 +44,7 @@ class DrawScheduleTest {
 
     @Test
     void keptDrawsAreEvenlySpacedAndEndAtTheLastDraw() {
-        DrawSchedule s = DrawSchedule.of(spec(1000, 0, 10, 4));   // 100 draws, keep 4
+        DrawSchedule s = DrawSchedule.of(1000, 0, 10, 4);   // 100 draws, keep 4
         List<Long> kept = new ArrayList<>();
         for (long d = 0; d < s.draws(); d++) {
             int j = s.keptIndex(d);
@@ -60,14 +58,14 @@ class DrawScheduleTest {
 
     @Test
     void keepingMoreThanThereAreKeepsEveryDraw() {
-        DrawSchedule s = DrawSchedule.of(spec(50, 0, 10, 100));
+        DrawSchedule s = DrawSchedule.of(50, 0, 10, 100);
         assertEquals(5, s.kept());
         for (int d = 0; d < 5; d++) assertEquals(d, s.keptIndex(d));
     }
 
     @Test
     void noDrawsWhenBurnInCoversTheRun() {
-        DrawSchedule s = DrawSchedule.of(spec(100, 100, 10, 5));
+        DrawSchedule s = DrawSchedule.of(100, 100, 10, 5);
         assertEquals(0, s.draws());
         assertEquals(0, s.kept());
         assertEquals(List.of(), drawSteps(s));

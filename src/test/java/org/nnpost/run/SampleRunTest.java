@@ -24,12 +24,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.nnpost.backend.BackendSpec;
 import org.nnpost.data.TaskSpec;
 import org.nnpost.io.Json;
 import org.nnpost.io.Npy;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
+import org.nnpost.output.Version;
 import org.nnpost.sampler.SamplerSpec;
 import org.nnpost.spec.NnpostException;
 
@@ -43,7 +45,7 @@ class SampleRunTest {
         ModelSpec model = new ModelSpec(1, N, N0, M, Phi.RELU, Scaling.MEANFIELD, 2.0, true, 1.0, 1.0);
         TaskSpec task = new TaskSpec("orthogonal", N0, P, PT, new double[]{0.5, 0.5}, true, 1.0, -1.0, 0.5, 7);
         SamplerSpec sampler = new SamplerSpec(algorithm, new float[]{eta, eta}, C, steps, burnIn, every, keep, 42);
-        return new RunConfig(model, task, sampler, "cpu", threads, out, false, "off");
+        return new RunConfig(model, task, sampler, BackendSpec.cpu(threads), out, false, "off");
     }
 
     static RunConfig tiny(Path out, int threads) { return config(out, "ula", 0.01f, threads, 250, 50, 5, 3); }
@@ -92,14 +94,15 @@ class SampleRunTest {
         FileTime last = Files.getLastModifiedTime(out.resolve("manifest.json"));
         for (String f : EXPECTED)
             assertTrue(Files.getLastModifiedTime(out.resolve(f)).compareTo(last) <= 0, f + " written after the manifest");
-        assertEquals(42, manifest.at("/parameters/sampler/seed").asLong());
-        assertEquals(0.01f, (float) manifest.at("/parameters/sampler/eta/a").asDouble());
-        assertEquals(16, manifest.at("/parameters/model/N").asInt());
-        assertEquals("relu", manifest.at("/parameters/model/phi").asText());
-        assertEquals(2.0 * N, manifest.at("/parameters/model/beta").asDouble(), 1e-12);   // β = β₀·N at γ = 1
-        assertEquals("orthogonal", manifest.at("/parameters/task/kind").asText());
+        assertEquals(42, manifest.at("/parameters/seed").asLong());
+        assertEquals(0.01f, (float) manifest.at("/parameters/eta/1").asDouble());   // groups W1, a
+        assertEquals("a", manifest.at("/derived/groups/1").asText());
+        assertEquals(16, manifest.at("/parameters/N").asInt());
+        assertEquals("relu", manifest.at("/parameters/phi").asText());
+        assertEquals(2.0 * N, manifest.at("/derived/beta").asDouble(), 1e-12);   // β = β₀·N at γ = 1
+        assertEquals("orthogonal", manifest.at("/parameters/task").asText());
         assertTrue(manifest.at("/versions/java").isTextual());
-        assertTrue(manifest.at("/versions/nnpost").isTextual());
+        assertEquals(Version.get(), manifest.at("/versions/nnpost").asText());   // what --version says
         JsonNode commit = manifest.get("git_commit");
         assertTrue(commit.isNull() || commit.asText().matches("[0-9a-f]{40}"), commit.toString());
         assertTrue(manifest.at("/backend/description").asText().startsWith("cpu"));
@@ -265,7 +268,7 @@ class SampleRunTest {
         ModelSpec model = new ModelSpec(0, N0, N0, M, Phi.LINEAR, Scaling.LAZY, 1.0, true, 1.0, 1.0);
         TaskSpec task = new TaskSpec("orthogonal", N0, P, PT, new double[]{0.5, 0.5}, true, 1.0, -1.0, 0.5, 7);
         SamplerSpec sampler = new SamplerSpec("ula", new float[]{0.01f}, 2, 60, 20, 4, 2, 3);
-        SampleRun.execute(new RunConfig(model, task, sampler, "cpu", 1, out, false, "off"), Progress.SILENT);
+        SampleRun.execute(new RunConfig(model, task, sampler, BackendSpec.cpu(1), out, false, "off"), Progress.SILENT);
         Set<String> files = names(out);
         assertFalse(files.contains("kernel_l1_train.npy"));
         assertTrue(files.contains("trace_sqnorm_a.npy"));

@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import org.nnpost.backend.BackendSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.run.RunConfig;
 
@@ -73,7 +74,7 @@ class ReproduceFigureTest {
 
     @Test
     void overriddenStepsKeepBurnInAndDrawsInProportion() {
-        Reproduce.Request q = new Reproduce.Request(ReproduceFigure.FIG1, 0.1, java.nio.file.Path.of("x"), 1, 1, "cpu",
+        Reproduce.Request q = new Reproduce.Request(ReproduceFigure.FIG1, 0.1, java.nio.file.Path.of("x"), 1, BackendSpec.cpu(1),
                 1000, 2, null, "off");
         RunConfig c = Reproduce.config(q, ReproduceFigure.FIG1.recipes(0.1, null).get(0), java.nio.file.Path.of("x", "linear"));
         assertEquals(1000, c.sampler().steps());
@@ -81,7 +82,7 @@ class ReproduceFigureTest {
         assertEquals(20, c.sampler().every());
         assertEquals(30, c.sampler().draws());
         assertEquals(10, c.sampler().keepDraws());
-        Reproduce.Request d = new Reproduce.Request(ReproduceFigure.FIG1, 0.1, java.nio.file.Path.of("x"), 1, 1, "cpu",
+        Reproduce.Request d = new Reproduce.Request(ReproduceFigure.FIG1, 0.1, java.nio.file.Path.of("x"), 1, BackendSpec.cpu(1),
                 0, 2, null, "off");
         assertEquals(ReproduceFigure.STEPS, Reproduce.config(d, ReproduceFigure.FIG1.recipes(0.1, null).get(0),
                 java.nio.file.Path.of("x")).sampler().steps());

@@ -11,13 +11,14 @@ import jcuda.LibUtils;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
+import org.nnpost.backend.BackendException;
 import org.nnpost.backend.BackendFactory;
+import org.nnpost.backend.BackendSpec;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
-import org.nnpost.run.RunException;
 import org.nnpost.spec.NnpostException;
 
 /** The parts of the cuRAND noise that need no GPU: the packaged native, its loading, its memory, auto's refusal. */
@@ -85,10 +86,10 @@ class CurandNoiseTest {
         ModelSpec spec = new ModelSpec(1, 8, 6, 2, Phi.RELU, Scaling.MEANFIELD, 1, true, 1, 1);
         Task task = OrthogonalTask.generate(6, 5, 2, new double[]{.5, .5}, true, 1, -1, 0.5, 1);
         GpuProbe.Answer none = new GpuProbe.Answer(false, "no CUDA driver on this machine (libcuda.so.1)", 0, List.of());
-        RunException e = assertThrows(RunException.class,
-                () -> BackendFactory.create("auto", spec, task, 2, 1, CudaOptions.DEFAULT.withCurand(true), none));
+        BackendException e = assertThrows(BackendException.class,
+                () -> BackendFactory.create(new BackendSpec("auto", 1, 0, null, false, true), spec, task, 2, none));
         assertEquals(NnpostException.BAD_INPUT, e.exitCode());
-        assertEquals("--rng curand: needs the GPU backend and no usable GPU was found "
-                + "(no CUDA driver on this machine (libcuda.so.1)); use --rng philox", e.getMessage());
+        assertEquals(BackendException.Reason.NO_GPU, e.reason());
+        assertTrue(e.request().curand());
     }
 }
