@@ -35,8 +35,7 @@ public final class PlotRun {
         if (spec.L() < 1)
             throw bad(dir, "has no hidden layer (allowed: L >= 1; there is no kernel or activation to plot)");
         String name = dir.toAbsolutePath().normalize().getFileName().toString();
-        RunAnalysis.Subject recipe = new RunAnalysis.Subject(name, spec.phi().id() + ", L = " + spec.L(), spec, run.task(),
-                run.sampler().eta()[0], run.sampler().steps());
+        RunAnalysis.Subject recipe = new RunAnalysis.Subject(name, spec.phi().id() + ", L = " + spec.L(), run);
         RunAnalysis.Result a = RunAnalysis.of(recipe, dir);
         Json.write(dir.resolve("analysis.json"), a.json());
         return new Result(dir, a.text(), a.panels());

@@ -19,6 +19,8 @@ import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.report.Plots;
 import org.nnpost.report.Png;
+import org.nnpost.run.RunConfig;
+import org.nnpost.run.RunSettings;
 import org.nnpost.theory.Linalg;
 import org.nnpost.theory.TheoryNumbers;
 
@@ -40,11 +42,12 @@ public final class RunAnalysis {
 
     public record Result(ObjectNode json, String text, List<Path> panels) {}
 
-    /**
-     * What a run is, for its panels and numbers: a short name and label, its network and task, and
-     * the step size it sampled at (one for every group; NaN when the groups differ).
-     */
-    public record Subject(String name, String label, ModelSpec model, TaskSpec task, float eta, long steps) {}
+    /** What a run is, for its panels and numbers: a short name, a label for titles, and its settings. */
+    public record Subject(String name, String label, RunConfig run) {
+        public ModelSpec model() { return run.model(); }
+
+        public TaskSpec task() { return run.task(); }
+    }
 
     public static Result of(Subject recipe, Path dir) {
         ModelSpec spec = recipe.model();
@@ -108,25 +111,9 @@ public final class RunAnalysis {
         return new Result(o, t.toString(), panels);
     }
 
+    /** The run's settings under "parameters", as its manifest has them: one spelling per setting in every file. */
     private static void params(ObjectNode o, Subject r) {
-        ModelSpec s = r.model();
-        ObjectNode p = o.putObject("parameters");
-        p.put("L", s.L());
-        p.put("N", s.N());
-        p.put("N0", s.N0());
-        p.put("P", r.task().P());
-        p.put("Ptest", r.task().Ptest());
-        p.put("m", s.m());
-        p.put("phi", s.phi().id());
-        p.put("scaling", s.scaling().name().toLowerCase(Locale.ROOT));
-        Json.put(p, "beta0", s.beta0());
-        Json.put(p, "sigma_w2", s.sigmaW2());
-        Json.put(p, "sigma_a2", s.sigmaA2());
-        Json.put(p, "y_plus", r.task().yPlus());
-        Json.put(p, "y_minus", r.task().yMinus());
-        p.set("class_weights", Json.doubles(r.task().classWeights()));
-        Json.put(p, "eta", r.eta());
-        p.put("task", r.task().kind());
+        o.set("parameters", RunSettings.parameters(r.run()));
     }
 
     /** The sampled kernel beside the lazy limit's NNGP kernel (they differ in the non-lazy regime: the kernel learns). */

@@ -38,6 +38,12 @@ public final class Json {
         return a;
     }
 
+    public static ArrayNode ints(int[] v) {
+        ArrayNode a = array();
+        for (int x : v) a.add(x);
+        return a;
+    }
+
     public static void write(Path path, JsonNode node) {
         AtomicFile.write(path, out -> {
             MAPPER.writeValue(out, node);

@@ -419,7 +419,7 @@ public final class RunSettings {
         p.put("P", t.P());
         p.put("Ptest", t.Ptest());
         if (t.isImages()) {
-            p.set("classes", ints(t.classes()));
+            p.set("classes", Json.ints(t.classes()));
             p.put("draw", t.balanced() ? "balanced" : "random");
             p.put("center", t.center() ? "on" : "off");
             p.put("normalize", t.normalize() ? "on" : "off");
@@ -447,7 +447,7 @@ public final class RunSettings {
         BackendSpec b = c.backend();
         p.put("backend", b.kind());
         p.put("threads", b.threads());
-        if (b.devices() != null) p.set("devices", ints(b.devices()));
+        if (b.devices() != null) p.set("devices", Json.ints(b.devices()));
         else p.put("device", b.device());
         p.put("precision", b.precision());
         p.put("rng", b.rng());
@@ -483,12 +483,6 @@ public final class RunSettings {
         double g = a * P;
         for (int k = 0; k < 4 && g / P != a; k++) g = g / P < a ? Math.nextUp(g) : Math.nextDown(g);
         return g;
-    }
-
-    private static ArrayNode ints(int[] a) {
-        ArrayNode n = Json.array();
-        for (int x : a) n.add(x);
-        return n;
     }
 
     /** The settings a manifest's {@code parameters} block holds, labelled as coming from that file. */

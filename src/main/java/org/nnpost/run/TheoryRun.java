@@ -48,7 +48,10 @@ public final class TheoryRun {
         o.put("Ptest", Pt);
         Json.put(o, "beta0", spec.beta0());
         Json.put(o, "sigma_w2", spec.sigmaW2());
-        Json.put(o, "sigma_a2", spec.sigmaA2());
+        // sigma_a2 as given, as in manifest.json; the value the theory used is its absolute one
+        Json.put(o, "sigma_a2", config.sigmaA2PerP() ? RunSettings.givenPerP(spec.sigmaA2(), P) : spec.sigmaA2());
+        o.put("sigma_a2_per_P", config.sigmaA2PerP());
+        Json.put(o, "sigma_a2_absolute", spec.sigmaA2());
         StringBuilder text = new StringBuilder();
         ObjectNode gp = o.putObject("lazy_gp");
         Json.put(gp, "temperature", th.temperature());

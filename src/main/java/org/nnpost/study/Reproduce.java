@@ -59,7 +59,7 @@ public final class Reproduce {
         for (ReproduceFigure.Recipe r : recipes) {
             RunConfig cfg = config(q, r, dir.resolve(r.name()));
             SampleRun.execute(cfg, progress.get());
-            RunAnalysis.Result a = RunAnalysis.of(r.subject(), cfg.outDir());
+            RunAnalysis.Result a = RunAnalysis.of(new RunAnalysis.Subject(r.name(), r.label(), cfg), cfg.outDir());
             ObjectNode ro = a.json();
             ro.put("steps", cfg.sampler().steps());
             ro.put("burn_in", cfg.sampler().burnIn());

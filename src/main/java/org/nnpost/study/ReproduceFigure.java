@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.nnpost.analysis.RunAnalysis;
 import org.nnpost.data.TaskSpec;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
@@ -57,10 +56,7 @@ public enum ReproduceFigure {
     }
 
     /** One sampling run of a figure: its sub-directory name, network, task and step size. */
-    public record Recipe(String name, String label, ModelSpec model, TaskSpec task, float eta, long steps) {
-        /** The run as the analysis of a finished run sees it. */
-        public RunAnalysis.Subject subject() { return new RunAnalysis.Subject(name, label, model, task, eta, steps); }
-    }
+    public record Recipe(String name, String label, ModelSpec model, TaskSpec task, float eta, long steps) {}
 
     /** The runs of this figure at scale s; dataDir only matters for fig3. */
     public List<Recipe> recipes(double s, Path dataDir) {

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.nnpost.backend.BackendSpec;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
@@ -21,6 +22,8 @@ import org.nnpost.io.Npy;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
+import org.nnpost.run.RunConfig;
+import org.nnpost.sampler.SamplerSpec;
 import org.nnpost.theory.TheoryNumbers;
 
 /**
@@ -71,7 +74,9 @@ class RunAnalysisTest {
         summary.put("max_rhat", 1.01);
         Json.write(dir.resolve("summary.json"), summary);
 
-        RunAnalysis.Subject recipe = new RunAnalysis.Subject("linear", "linear", spec, taskSpec, 0.005f, 100);
+        SamplerSpec sampler = new SamplerSpec("ula", SamplerSpec.uniformEta(2, 0.005f), C, 100, 50, 10, K, 1);
+        RunConfig run = new RunConfig(spec, taskSpec, sampler, BackendSpec.cpu(1), dir, false, "off");
+        RunAnalysis.Subject recipe = new RunAnalysis.Subject("linear", "linear", run);
         RunAnalysis.Result r = RunAnalysis.of(recipe, dir);
         JsonNode cov = r.json().at("/readout/covariance_sampled");
         // n = C K N = 500 draws; standard errors: var(a1^2) = 2 S11^2 -> 0.25, var(a1 a2) = S11 S22 + S12^2 -> 0.10,
