@@ -68,7 +68,7 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Per chain, from the last {@link #gradient()}: [U, loss, ‖W¹‖², …, ‖a‖²], where
-     * loss = ½ Σ_μ ‖f(x_μ) − y_μ‖².
+     * loss = ½ Σ_μ ‖f(x_μ) − y_μ‖²; the columns are named in {@link Traces}.
      */
     double[][] traces();
 

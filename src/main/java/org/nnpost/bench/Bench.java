@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.BackendFactory;
+import org.nnpost.backend.Traces;
 import org.nnpost.backend.cuda.CudaOptions;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
@@ -195,7 +196,7 @@ public final class Bench {
             for (int d = 0; d < draws; d++) {
                 b.repeat(thin, step);
                 double[][] tr = b.traces();
-                for (int c = 0; c < C; c++) loss[c][d] = tr[c][1];
+                for (int c = 0; c < C; c++) loss[c][d] = tr[c][Traces.LOSS];
             }
             double seconds = (System.nanoTime() - t0) * 1e-9;
             // the first half is burn-in: ESS of a trace still relaxing from the prior means little

@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.Traces;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.Task;
 import org.nnpost.model.ChainState;
@@ -355,11 +356,11 @@ public final class CpuBackend implements Backend {
 
     @Override
     public double[][] traces() {
-        double[][] t = new double[C][2 + G];
+        double[][] t = new double[C][Traces.width(G)];
         for (int c = 0; c < C; c++) {
-            t[c][0] = U[c];
-            t[c][1] = loss[c];
-            for (int g = 0; g < G; g++) t[c][2 + g] = sqNorm[g][c];
+            t[c][Traces.POTENTIAL] = U[c];
+            t[c][Traces.LOSS] = loss[c];
+            for (int g = 0; g < G; g++) t[c][Traces.sqNorm(g)] = sqNorm[g][c];
         }
         return t;
     }

@@ -14,6 +14,7 @@ import jcuda.jcublas.cublasFillMode;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.Traces;
 import org.nnpost.data.Task;
 import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
@@ -173,7 +174,7 @@ public final class CudaBackend implements Backend {
         ctx.upload(buf.step, new long[]{at});
         ctx.fillBytesAsync(buf.divergedAt, (byte) 0xFF, (long) C * Sizeof.LONG);   // −1
         ctx.zeroAsync(buf.accepted, (long) C * Sizeof.LONG);
-        ctx.zeroAsync(buf.traces, (long) C * (2 + G) * Sizeof.DOUBLE);
+        ctx.zeroAsync(buf.traces, (long) C * Traces.width(G) * Sizeof.DOUBLE);
         ctx.sync();
     }
 
@@ -351,7 +352,7 @@ public final class CudaBackend implements Backend {
             ctx.copyAsync(buf.thetaOld[g], buf.theta[g], bytes);
             ctx.copyAsync(buf.gradOld[g], buf.grad[g], bytes);
         }
-        ctx.copyAsync(buf.tracesOld, buf.traces, (long) C * (2 + G) * Sizeof.DOUBLE);
+        ctx.copyAsync(buf.tracesOld, buf.traces, (long) C * Traces.width(G) * Sizeof.DOUBLE);
         ctx.zeroAsync(buf.xiSq, (long) C * Sizeof.DOUBLE);
         update(eta, buf.xiSq);
     }
@@ -368,7 +369,7 @@ public final class CudaBackend implements Backend {
                     buf.grad[g], spec.groupSize(g), eta[g], iv, buf.back);
         }
         CUdeviceptr uniforms = curand == null ? new CUdeviceptr() : curand.uniforms(C);
-        ctx.kernel("mala_decide").launch(Launch.flat(C), buf.traces, buf.tracesOld, 2 + G, buf.xiSq, buf.back, seed,
+        ctx.kernel("mala_decide").launch(Launch.flat(C), buf.traces, buf.tracesOld, Traces.width(G), buf.xiSq, buf.back, seed,
                 Noise.EXTRA_GROUP, buf.step, buf.divergedAt, buf.accepted, buf.accept, C, uniforms, chainOffset);
         for (int g = 0; g < G; g++)
             ctx.kernel("mala_restore").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
@@ -435,10 +436,11 @@ public final class CudaBackend implements Backend {
     @Override
     public double[][] traces() {
         ctx.makeCurrent();
-        double[] flat = new double[C * (2 + G)];
+        int w = Traces.width(G);
+        double[] flat = new double[C * w];
         ctx.download(flat, buf.traces);
         double[][] t = new double[C][];
-        for (int c = 0; c < C; c++) t[c] = Arrays.copyOfRange(flat, c * (2 + G), (c + 1) * (2 + G));
+        for (int c = 0; c < C; c++) t[c] = Arrays.copyOfRange(flat, c * w, (c + 1) * w);
         return t;
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
 
+import org.nnpost.backend.Traces;
 import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.data.Task;
 import org.nnpost.model.ModelSpec;
@@ -19,7 +20,7 @@ import org.nnpost.model.ModelSpec;
  *   h[l]                [chain][N][P]  l = 1..L−1      φ(z^l), the input of a hidden GEMM (L ≥ 2)
  *   d                   [chain][N][P]                  Wᵀδ before the φ′ factor (L ≥ 2)
  *   f, delta            [chain][m][P]                  outputs and β(f − y)
- *   traces              [chain][U, loss, ‖θ_0‖², …]    float64
+ *   traces              [chain][U, loss, ‖θ_0‖², …]    float64, columns as in Traces
  *   sqNorm              [g][chain]                     ‖θ_g‖², summed by the update kernel
  *   zTest[l], fTest     the same on the test inputs (observables only)
  * </pre>
@@ -72,8 +73,8 @@ final class CudaBuffers implements AutoCloseable {
             f = floats((long) C * m * P, "f");
             delta = floats((long) C * m * P, "delta");
             fTest = floats((long) C * m * Math.max(Pt, 1), "fTest");
-            traces = doubles((long) C * (2 + G), "traces");
-            tracesOld = doubles((long) C * (2 + G), "tracesOld");
+            traces = doubles((long) C * Traces.width(G), "traces");
+            tracesOld = doubles((long) C * Traces.width(G), "tracesOld");
             sqNorm = doubles((long) G * C, "sqNorm");
             divergedAt = alloc((long) C * Sizeof.LONG, "divergedAt");
             accepted = alloc((long) C * Sizeof.LONG, "accepted");

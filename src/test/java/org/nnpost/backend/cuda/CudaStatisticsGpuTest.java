@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.Traces;
 import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.OrthogonalTask;
@@ -148,7 +149,7 @@ class CudaStatisticsGpuTest {
         Ula ula = new Ula(new float[]{0.005f, 0.005f});
         double[][] avg = new double[2][];
         double[][] sd = new double[2][];
-        int stats = 2 + spec.groups();
+        int stats = Traces.width(spec.groups());
         for (int k = 0; k < 2; k++) {
             try (Backend b = k == 0
                     ? new CpuBackend(spec, task, C, Runtime.getRuntime().availableProcessors())
