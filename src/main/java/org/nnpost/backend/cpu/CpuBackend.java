@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.StepConstants;
 import org.nnpost.backend.Traces;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.Task;
@@ -32,9 +33,10 @@ public final class CpuBackend implements Backend {
     private final int chainOffset;
     private final int C, P, Pt, L, G;
     private final Dataset train, test;
+    private final StepConstants constants;
     private final float[] xT, xTestT, yT;     // inputs N0 × P (N0 × P*), targets m × P
-    private final float[] beta, scale, invVar;
-    private final double divergenceLimit;
+    private final float[] scale, invVar;
+    private final float betaF;
     private final ChainPool<Workspace> pool;
     private final CpuGemm.Choice gemm;
     /** The calling thread's GEMM, for the per-chain queries made outside the pool ({@link #activations}). */
@@ -112,18 +114,11 @@ public final class CpuBackend implements Backend {
         this.G = spec.groups();
         this.xT = train.xTransposed();
         this.xTestT = test.xTransposed();
-        this.yT = new float[spec.m() * P];
-        float[] y = train.y();
-        for (int mu = 0; mu < P; mu++)
-            for (int r = 0; r < spec.m(); r++) yT[r * P + mu] = y[mu * spec.m() + r];
-        beta = new float[]{(float) spec.beta()};
-        scale = new float[G];
-        invVar = new float[G];
-        for (int g = 0; g < G; g++) {
-            scale[g] = (float) spec.scale(g);
-            invVar[g] = (float) (1.0 / spec.priorVariance(g));
-        }
-        divergenceLimit = divergenceLimit(spec, P);
+        this.constants = StepConstants.of(spec, train);
+        this.yT = constants.yT();
+        this.scale = constants.scale();
+        this.invVar = constants.invVar();
+        this.betaF = constants.betaFloat();
         theta = new float[G][];
         grad = new float[G][];
         thetaOld = new float[G][];
@@ -152,14 +147,6 @@ public final class CpuBackend implements Backend {
         fTestSq = new double[Pt * spec.m()];
         pool = new ChainPool<>(Math.max(1, threads), t -> new Workspace());
         Arrays.fill(divergedAt, -1);
-    }
-
-    /**
-     * U above this counts as a blow-up: 10⁴ times the scale U has at initialisation (one unit per
-     * parameter from the prior, β per target entry from the likelihood).
-     */
-    public static double divergenceLimit(ModelSpec spec, int P) {
-        return 1e4 * (spec.paramsPerChain() + spec.beta() * P * spec.m());
     }
 
     @Override public String description() {
@@ -241,7 +228,7 @@ public final class CpuBackend implements Backend {
         for (int k = 0; k < spec.m() * P; k++) {
             float res = f[k] - yT[k];
             e += (double) res * res;
-            delta[k] = beta[0] * res;
+            delta[k] = betaF * res;
         }
         e *= 0.5;
         for (int g = L; g >= 0; g--) {
@@ -256,7 +243,7 @@ public final class CpuBackend implements Backend {
                 float[] t = delta; delta = prev; prev = t;
             }
         }
-        double u = spec.beta() * e;
+        double u = constants.beta() * e;
         for (int g = 0; g < G; g++) {
             int size = spec.groupSize(g);
             double s = sumSquares(theta[g], c * size, size);
@@ -265,7 +252,7 @@ public final class CpuBackend implements Backend {
         }
         loss[c] = e;
         U[c] = u;
-        if (divergedAt[c] < 0 && !(u <= divergenceLimit)) divergedAt[c] = step;
+        if (divergedAt[c] < 0 && !(u <= constants.divergenceLimit())) divergedAt[c] = step;
     }
 
     // ---------------------------------------------------------------- updates

@@ -14,6 +14,7 @@ import jcuda.jcublas.cublasFillMode;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.StepConstants;
 import org.nnpost.backend.Traces;
 import org.nnpost.data.Task;
 import org.nnpost.model.ChainState;
@@ -51,6 +52,7 @@ public final class CudaBackend implements Backend {
     /** cuRAND's draws, when the options ask for them; null for our own Philox noise. */
     private final CurandNoise curand;
     private final int C, P, Pt, L, G, N, N0, m;
+    private final StepConstants constants;
     private final float[] scale;
     private final int phi;
 
@@ -132,8 +134,8 @@ public final class CudaBackend implements Backend {
         N0 = spec.N0();
         m = spec.m();
         phi = spec.phi().code();
-        scale = new float[G];
-        for (int g = 0; g < G; g++) scale[g] = (float) spec.scale(g);
+        constants = StepConstants.of(spec, task.train());
+        scale = constants.scale();
         ctx = CudaContext.open(options);
         CudaBuffers b = null;
         CurandNoise r = null;
@@ -141,7 +143,7 @@ public final class CudaBackend implements Backend {
             long free = ctx.memoryInfo()[0];
             MemoryPlan plan = MemoryPlan.of(spec, P, Pt, false, options.curand());
             if (!plan.fits(C, free)) throw new CudaException.TooLarge(plan.tooLarge(C, free));
-            b = new CudaBuffers(ctx, spec, task, C);
+            b = new CudaBuffers(ctx, spec, task, constants, C);
             if (options.curand()) {
                 long largest = 0;
                 for (int g = 0; g < G; g++) largest = Math.max(largest, spec.groupSize(g));
@@ -243,7 +245,8 @@ public final class CudaBackend implements Backend {
             for (int g = 0; g < G; g++)
                 ctx.kernel("sum_squares").launch(Launch.perChain(C), buf.theta[g], spec.groupSize(g), sqNorm(g));
         ctx.kernel("loss_and_delta").launch(Launch.perChain(C), buf.f, buf.yT, buf.delta, m * P,
-                (float) spec.beta(), spec.beta(), buf.invVar, G, buf.sqNorm, buf.traces, buf.limit(), buf.step, buf.divergedAt);
+                constants.betaFloat(), constants.beta(), buf.invVar, G, buf.sqNorm, buf.traces, constants.divergenceLimit(),
+                buf.step, buf.divergedAt);
         mark("norms, loss");
         // readout: ∇a, and δ of the last hidden layer written over its preactivations
         ctx.kernel(readoutKernel("backward", lastPhi, P)).launch(Launch.readoutBackward(lastWidth, C),
@@ -326,7 +329,7 @@ public final class CudaBackend implements Backend {
         CUdeviceptr none = new CUdeviceptr();
         ctx.zeroAsync(buf.sqNorm, (long) G * C * Sizeof.DOUBLE);
         for (int g = 0; g < G; g++) {
-            float iv = (float) (1.0 / spec.priorVariance(g));
+            float iv = constants.invVar(g);
             float s = (float) Math.sqrt(2.0 * eta[g]);   // as CpuBackend.updateGroup
             CUdeviceptr noise = curand == null ? none : curand.normals((long) C * spec.groupSize(g));
             ctx.kernel("langevin_update").launch(Launch.update(spec.groupSize(g), C), buf.theta[g], buf.grad[g],
@@ -364,7 +367,7 @@ public final class CudaBackend implements Backend {
         ctx.makeCurrent();
         ctx.zeroAsync(buf.back, (long) C * Sizeof.DOUBLE);
         for (int g = 0; g < G; g++) {
-            float iv = (float) (1.0 / spec.priorVariance(g));
+            float iv = constants.invVar(g);
             ctx.kernel("mala_reverse").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
                     buf.grad[g], spec.groupSize(g), eta[g], iv, buf.back);
         }

@@ -6,8 +6,8 @@ import java.util.List;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
 
+import org.nnpost.backend.StepConstants;
 import org.nnpost.backend.Traces;
-import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.data.Task;
 import org.nnpost.model.ModelSpec;
 
@@ -39,7 +39,7 @@ final class CudaBuffers implements AutoCloseable {
     private final ModelSpec spec;
     private final List<CUdeviceptr> all = new ArrayList<>();
 
-    CudaBuffers(CudaContext ctx, ModelSpec spec, Task task, int chains) {
+    CudaBuffers(CudaContext ctx, ModelSpec spec, Task task, StepConstants constants, int chains) {
         this.ctx = ctx;
         this.spec = spec;
         C = chains;
@@ -100,12 +100,8 @@ final class CudaBuffers implements AutoCloseable {
         ctx.upload(x, task.train().x());
         ctx.upload(xT, task.train().xTransposed());
         if (Pt > 0) ctx.upload(xTestT, task.test().xTransposed());
-        float[] y = task.train().y(), yt = new float[m * P];
-        for (int mu = 0; mu < P; mu++) for (int r = 0; r < m; r++) yt[r * P + mu] = y[mu * m + r];
-        ctx.upload(yT, yt);
-        float[] iv = new float[G];
-        for (int g = 0; g < G; g++) iv[g] = (float) (1.0 / spec.priorVariance(g));
-        ctx.upload(invVar, iv);
+        ctx.upload(yT, constants.yT());
+        ctx.upload(invVar, constants.invVar());
     }
 
     /** MALA's saved state; the first proposal allocates it. */
@@ -119,8 +115,6 @@ final class CudaBuffers implements AutoCloseable {
         thetaOld = t;
         gradOld = gr;
     }
-
-    double limit() { return CpuBackend.divergenceLimit(spec, P); }
 
     private CUdeviceptr floats(long n, String what) { return alloc(n * Sizeof.FLOAT, what); }
 
