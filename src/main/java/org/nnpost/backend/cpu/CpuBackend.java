@@ -5,6 +5,7 @@ import java.util.Arrays;
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
 import org.nnpost.backend.StepConstants;
+import org.nnpost.backend.StepMath;
 import org.nnpost.backend.Traces;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.Task;
@@ -271,11 +272,8 @@ public final class CpuBackend implements Backend {
         int size = spec.groupSize(g), off = c * size;
         Noise.normals(seed, c + chainOffset, step, g, noise, 0, size);
         float[] th = theta[g], gr = grad[g];
-        float iv = invVar[g], s = (float) Math.sqrt(2.0 * eta);
-        for (int i = 0; i < size; i++) {
-            float t = th[off + i];
-            th[off + i] = t - eta * (gr[off + i] + t * iv) + s * noise[i];
-        }
+        float iv = invVar[g], s = StepMath.noiseScale(eta);
+        for (int i = 0; i < size; i++) th[off + i] = StepMath.langevin(th[off + i], gr[off + i], eta, iv, s, noise[i]);
         return wantNoiseNorm ? 0.5 * sumSquares(noise, 0, size) : 0;
     }
 
@@ -306,17 +304,14 @@ public final class CpuBackend implements Backend {
             for (int g = 0; g < G; g++) {
                 int size = spec.groupSize(g), off = c * size;
                 float[] th = theta[g], old = thetaOld[g], gr = grad[g];
-                double iv = invVar[g], s = 0;
-                for (int i = 0; i < size; i++) {
-                    double full = gr[off + i] + th[off + i] * iv;
-                    double d = old[off + i] - th[off + i] + eta[g] * full;
-                    s += d * d;
-                }
-                back += s / (4.0 * eta[g]);
+                float e = eta[g], iv = invVar[g];
+                double s = 0;
+                for (int i = 0; i < size; i++) s += StepMath.reverseShare(old[off + i], th[off + i], gr[off + i], e, iv);
+                back += StepMath.reverseTerm(s, e);
             }
-            double logAlpha = -U[c] + uOld[c] - back + logQForward[c];
+            double logAlpha = StepMath.logAcceptance(U[c], uOld[c], logQForward[c], back);
             double u = Noise.uniform(seed, c + chainOffset, step, Noise.EXTRA_GROUP);
-            if (Math.log(u) < logAlpha) {
+            if (StepMath.accepts(u, logAlpha)) {
                 accepted[c]++;
             } else {
                 for (int g = 0; g < G; g++) {
