@@ -6,6 +6,7 @@ import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
 import org.nnpost.backend.StepConstants;
 import org.nnpost.backend.StepMath;
+import org.nnpost.backend.StepSizes;
 import org.nnpost.backend.Traces;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.Task;
@@ -49,7 +50,8 @@ public final class CpuBackend implements Backend {
     private final double[] U, loss;
     private final double[][] sqNorm;            // [g][chain]
     private final long[] divergedAt, accepted;
-    // MALA's saved state
+    // MALA's saved state, valid once save() has run
+    private boolean saved;
     private final float[][] thetaOld, gradOld;
     private final double[] uOld, lossOld, logQForward;
     private final double[][] sqNormOld;
@@ -259,27 +261,27 @@ public final class CpuBackend implements Backend {
     // ---------------------------------------------------------------- updates
 
     @Override
-    public void langevinStep(float[] eta) {
-        checkEta(eta);
+    public void move(StepSizes h, boolean proposal) {
+        h.checkGroups(G);
         pool.forChains(0, C, (c, ws) -> {
-            for (int g = 0; g < G; g++) updateGroup(c, g, eta[g], ws.noise, false);
+            double q = 0;
+            for (int g = 0; g < G; g++) q += updateGroup(c, g, h.eta(g), h.noiseScale(g), ws.noise, proposal);
+            if (proposal) logQForward[c] = q;   // −log q(θ′|θ) up to the shared constant: ½‖ξ‖²
         });
-        step++;
     }
 
-    /** θ ← θ − η (∇(βE) + θ/σ²) + √(2η) ξ for one chain and group; returns ½‖ξ‖² if asked (MALA), else 0. */
-    private double updateGroup(int c, int g, float eta, float[] noise, boolean wantNoiseNorm) {
+    /** θ ← θ − η (∇(βE) + θ/σ²) + s ξ for one chain and group; returns ½‖ξ‖² if asked (MALA), else 0. */
+    private double updateGroup(int c, int g, float eta, float s, float[] noise, boolean wantNoiseNorm) {
         int size = spec.groupSize(g), off = c * size;
         Noise.normals(seed, c + chainOffset, step, g, noise, 0, size);
         float[] th = theta[g], gr = grad[g];
-        float iv = invVar[g], s = StepMath.noiseScale(eta);
+        float iv = invVar[g];
         for (int i = 0; i < size; i++) th[off + i] = StepMath.langevin(th[off + i], gr[off + i], eta, iv, s, noise[i]);
         return wantNoiseNorm ? 0.5 * sumSquares(noise, 0, size) : 0;
     }
 
     @Override
-    public void propose(float[] eta) {
-        checkEta(eta);
+    public void save() {
         pool.forChains(0, C, (c, ws) -> {
             for (int g = 0; g < G; g++) {
                 int size = spec.groupSize(g), off = c * size;
@@ -289,22 +291,21 @@ public final class CpuBackend implements Backend {
             }
             uOld[c] = U[c];
             lossOld[c] = loss[c];
-            double q = 0;
-            for (int g = 0; g < G; g++) q += updateGroup(c, g, eta[g], ws.noise, true);
-            logQForward[c] = q;   // −log q(θ′|θ) up to the shared constant: ½‖ξ‖²
         });
+        saved = true;
     }
 
     @Override
-    public void metropolis(float[] eta) {
-        checkEta(eta);
+    public void metropolis(StepSizes h) {
+        h.checkGroups(G);
+        if (!saved) throw new IllegalStateException("metropolis before save");
         pool.forChains(0, C, (c, ws) -> {
             // −log q(θ|θ′) = Σ_g ‖θ − θ′ + η ∇U(θ′)‖² / (4η)
             double back = 0;
             for (int g = 0; g < G; g++) {
                 int size = spec.groupSize(g), off = c * size;
                 float[] th = theta[g], old = thetaOld[g], gr = grad[g];
-                float e = eta[g], iv = invVar[g];
+                float e = h.eta(g), iv = invVar[g];
                 double s = 0;
                 for (int i = 0; i < size; i++) s += StepMath.reverseShare(old[off + i], th[off + i], gr[off + i], e, iv);
                 back += StepMath.reverseTerm(s, e);
@@ -325,14 +326,11 @@ public final class CpuBackend implements Backend {
                 if (divergedAt[c] == step) divergedAt[c] = -1;   // a rejected blow-up did no harm
             }
         });
-        step++;
     }
+
+    @Override public void advance() { step++; }
 
     @Override public long[] accepted() { return accepted.clone(); }
-
-    private void checkEta(float[] eta) {
-        if (eta.length != G) throw new IllegalArgumentException("need " + G + " step sizes, got " + eta.length);
-    }
 
     // ---------------------------------------------------------------- observables
 

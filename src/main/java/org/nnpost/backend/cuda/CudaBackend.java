@@ -15,6 +15,7 @@ import jcuda.jcublas.cublasFillMode;
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
 import org.nnpost.backend.StepConstants;
+import org.nnpost.backend.StepSizes;
 import org.nnpost.backend.Traces;
 import org.nnpost.data.Task;
 import org.nnpost.model.ChainState;
@@ -40,7 +41,10 @@ import org.nnpost.rng.Noise;
  *                ∇a = c_L δ φ(z^L)ᵀ, δ^L = c_L (aᵀδ) ⊙ φ′(z^L)   readout_backward (δ^L overwrites z^L)
  *                ∇Wˡ = cₗ δˡ hˡᵀ, δˡ⁻¹ = cₗ (Wˡᵀ δˡ) ⊙ φ′        batched GEMMs + times_phi_prime
  *                ∇W¹ = c₀ δ¹ Xᵀ                                 one GEMM, (C·N × P)(P × N0)
- *   langevinStep(): θ ← θ − η(∇ + θ/σ²) + √(2η) ξ per group      langevin_update; step += 1 on the device
+ *   move():      θ ← θ − η(∇ + θ/σ²) + √(2η) ξ per group         langevin_update
+ *   save():      θ, ∇ and the traces copied aside                 device-to-device copies
+ *   metropolis(): −log q(θ|θ′), accept/reject, restore           mala_reverse, mala_decide, mala_restore
+ *   advance():   step += 1 on the device                         advance_step
  * </pre>
  */
 public final class CudaBackend implements Backend {
@@ -318,36 +322,31 @@ public final class CudaBackend implements Backend {
     // ---------------------------------------------------------------- updates
 
     @Override
-    public void langevinStep(float[] eta) {
-        checkEta(eta);
+    public void move(StepSizes h, boolean proposal) {
+        h.checkGroups(G);
         ctx.makeCurrent();
-        update(eta, null);
-        advance();
-    }
-
-    private void update(float[] eta, CUdeviceptr xiSq) {
+        if (proposal) ctx.zeroAsync(buf.xiSq, (long) C * Sizeof.DOUBLE);
         CUdeviceptr none = new CUdeviceptr();
         ctx.zeroAsync(buf.sqNorm, (long) G * C * Sizeof.DOUBLE);
         for (int g = 0; g < G; g++) {
-            float iv = constants.invVar(g);
-            float s = (float) Math.sqrt(2.0 * eta[g]);   // as CpuBackend.updateGroup
             CUdeviceptr noise = curand == null ? none : curand.normals((long) C * spec.groupSize(g));
             ctx.kernel("langevin_update").launch(Launch.update(spec.groupSize(g), C), buf.theta[g], buf.grad[g],
-                    spec.groupSize(g), eta[g], iv, s, seed, g, buf.step, sqNorm(g), xiSq == null ? none : xiSq, noise,
-                    chainOffset);
+                    spec.groupSize(g), h.eta(g), constants.invVar(g), h.noiseScale(g), seed, g, buf.step, sqNorm(g),
+                    proposal ? buf.xiSq : none, noise, chainOffset);
         }
         normsFresh = true;
         mark("update");
     }
 
-    private void advance() {
+    @Override
+    public void advance() {
+        ctx.makeCurrent();
         ctx.kernel("advance_step").launch(new Launch.Grid(1, 1, 32), buf.step);
         step++;
     }
 
     @Override
-    public void propose(float[] eta) {
-        checkEta(eta);
+    public void save() {
         ctx.makeCurrent();
         buf.ensureMala();
         for (int g = 0; g < G; g++) {
@@ -356,21 +355,17 @@ public final class CudaBackend implements Backend {
             ctx.copyAsync(buf.gradOld[g], buf.grad[g], bytes);
         }
         ctx.copyAsync(buf.tracesOld, buf.traces, (long) C * Traces.width(G) * Sizeof.DOUBLE);
-        ctx.zeroAsync(buf.xiSq, (long) C * Sizeof.DOUBLE);
-        update(eta, buf.xiSq);
     }
 
     @Override
-    public void metropolis(float[] eta) {
-        checkEta(eta);
-        if (buf.thetaOld == null) throw new IllegalStateException("metropolis before propose");
+    public void metropolis(StepSizes h) {
+        h.checkGroups(G);
+        if (buf.thetaOld == null) throw new IllegalStateException("metropolis before save");
         ctx.makeCurrent();
         ctx.zeroAsync(buf.back, (long) C * Sizeof.DOUBLE);
-        for (int g = 0; g < G; g++) {
-            float iv = constants.invVar(g);
+        for (int g = 0; g < G; g++)
             ctx.kernel("mala_reverse").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
-                    buf.grad[g], spec.groupSize(g), eta[g], iv, buf.back);
-        }
+                    buf.grad[g], spec.groupSize(g), h.eta(g), constants.invVar(g), buf.back);
         CUdeviceptr uniforms = curand == null ? new CUdeviceptr() : curand.uniforms(C);
         ctx.kernel("mala_decide").launch(Launch.flat(C), buf.traces, buf.tracesOld, Traces.width(G), buf.xiSq, buf.back, seed,
                 Noise.EXTRA_GROUP, buf.step, buf.divergedAt, buf.accepted, buf.accept, C, uniforms, chainOffset);
@@ -378,7 +373,6 @@ public final class CudaBackend implements Backend {
             ctx.kernel("mala_restore").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
                     buf.grad[g], buf.gradOld[g], spec.groupSize(g), buf.accept);
         normsFresh = false;   // rejected chains are back at their old parameters; traces were restored
-        advance();
     }
 
     @Override
@@ -387,10 +381,6 @@ public final class CudaBackend implements Backend {
         long[] a = new long[C];
         ctx.download(a, buf.accepted);
         return a;
-    }
-
-    private void checkEta(float[] eta) {
-        if (eta.length != G) throw new IllegalArgumentException("need " + G + " step sizes, got " + eta.length);
     }
 
     /**

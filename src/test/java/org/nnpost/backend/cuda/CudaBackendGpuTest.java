@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.StepSizes;
 import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
@@ -113,7 +114,7 @@ class CudaBackendGpuTest {
     void oneStepFromZeroIsTheNoiseBitForBit() {
         ModelSpec spec = spec(2, Phi.RELU, Scaling.MEANFIELD);
         int chains = 8;
-        float[] half = eta(spec, 0.5f);
+        StepSizes half = StepSizes.of(eta(spec, 0.5f));
         long differ = 0, compared = 0;
         try (CpuBackend cpu = new CpuBackend(spec, TASK, chains, 2);
              CudaBackend gpu = new CudaBackend(spec, TASK, chains, CudaOptions.DEFAULT)) {
@@ -126,7 +127,8 @@ class CudaBackendGpuTest {
                 for (int b = 0; b < 2; b++) {
                     both[b].load(at);
                     both[b].gradient();
-                    both[b].langevinStep(half);
+                    both[b].move(half, false);
+                    both[b].advance();
                     after[b] = both[b].snapshot().params();
                 }
                 for (int k = 0; k < spec.groups(); k++) {
