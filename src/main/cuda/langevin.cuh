@@ -20,6 +20,29 @@ __host__ __device__ __forceinline__ float langevin_one(float t, float g, float e
     return __fadd_rn(__fsub_rn(t, upd), __fmul_rn(noiseScale, n));
 }
 
+// One element of MALA's reverse proposal term, d = (old - theta) + eta (grad + theta invVar), where
+// old is the element before the proposal and theta, grad after it: old - theta in float, as Java
+// subtracts two floats, the rest in double, each operation rounded (StepMath.reverseElement). With
+// plain operators nvcc would fuse eta * full + (old - theta) into one FMA, which the CPU never does.
+__host__ __device__ __forceinline__ double mala_reverse_element(float old, float theta, float grad, float eta,
+                                                                float invVar) {
+    double full = __dadd_rn((double) grad, __dmul_rn((double) theta, (double) invVar));
+    return __dadd_rn((double) __fsub_rn(old, theta), __dmul_rn((double) eta, full));
+}
+
+// d^2, the element's share of |theta - theta' + eta grad U(theta')|^2 (StepMath.reverseShare).
+__host__ __device__ __forceinline__ double mala_reverse_share(float old, float theta, float grad, float eta,
+                                                              float invVar) {
+    double d = mala_reverse_element(old, theta, grad, eta, invVar);
+    return __dmul_rn(d, d);
+}
+
+// -log q(theta|theta') of a group from a sum of its shares: sum / (4 eta) (StepMath.reverseTerm); a
+// multiply by 4 and a division, which nvcc cannot fuse.
+__host__ __device__ __forceinline__ double mala_reverse_term(double sum, float eta) {
+    return sum / (4.0 * (double) eta);
+}
+
 // The two per-chain formulas of MALA's decision are macros, each argument converted to double: as
 // inline functions they compute the same, but nvcc then schedules mala_decide's loads and lays out
 // its branch differently, and as macros the kernel compiles to the instructions it always had.

@@ -331,7 +331,8 @@ extern "C" __global__ void add_moments(double* sum, double* sq, const float* f, 
 }
 
 // MALA's reverse proposal term: back[c] += |old - theta + eta (grad + theta / sigma^2)|^2 / (4 eta)
-// (CpuBackend.metropolis), in double. Grid (ceil(size / blockDim), chains).
+// (CpuBackend.metropolis), each element's share rounded as on the CPU (mala_reverse_share); the
+// shares are summed per warp and the warps' sums added atomically. Grid (ceil(size / blockDim), chains).
 extern "C" __global__ void mala_reverse(const float* theta, const float* old, const float* grad, int size,
                                         float eta, float invVar, double* back) {
     int chain = blockIdx.y;
@@ -339,12 +340,10 @@ extern "C" __global__ void mala_reverse(const float* theta, const float* old, co
     double s = 0.0;
     if (i < size) {
         size_t k = (size_t) chain * size + i;
-        double full = (double) grad[k] + (double) theta[k] * (double) invVar;
-        double d = (double) old[k] - (double) theta[k] + (double) eta * full;
-        s = d * d;
+        s = mala_reverse_share(old[k], theta[k], grad[k], eta, invVar);
     }
     s = warp_sum(s);
-    if ((threadIdx.x & (WARP - 1)) == 0 && s != 0.0) atomicAdd(&back[chain], s / (4.0 * (double) eta));
+    if ((threadIdx.x & (WARP - 1)) == 0 && s != 0.0) atomicAdd(&back[chain], mala_reverse_term(s, eta));
 }
 
 // Per chain: accept with probability min(1, exp(logAlpha)); on rejection restore the traces and

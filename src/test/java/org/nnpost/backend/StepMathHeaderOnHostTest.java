@@ -45,6 +45,19 @@ class StepMathHeaderOnHostTest {
             else if (k % 10 == 0) a[4] = gaussian(r);   // a noise scale that is not √(2η) of this η
             langevin(a);
         }
+        for (int k = 0; k < 100_000; k++) {   // a proposal θ′ near θ, as a move makes it, or anywhere
+            float old = gaussian(r), eta = eta(r);
+            float theta = k % 2 == 0 ? old + StepMath.noiseScale(eta) * gaussian(r) : gaussian(r, 100);
+            float[] a = {old, theta, gaussian(r, 10), eta, (float) (0.1 + 10 * r.nextDouble())};
+            if (k < 5 * e * 4) a[(k / e) % 5] = EDGE_F[k % e];
+            reverse(a);
+        }
+        for (int k = 0; k < 20_000; k++) {
+            double sum = k < EDGE_D.length ? EDGE_D[k] : wide(r);
+            float eta = k % 7 == 0 ? EDGE_F[r.nextInt(e)] : eta(r);
+            requests.add("Q " + bits(sum) + " " + bits(eta));
+            expected.add(hex(StepMath.reverseTerm(sum, eta)));
+        }
         for (int k = 0; k < 50_000; k++) {
             double[] a = {wide(r), wide(r), 100 * r.nextDouble(), 100 * r.nextDouble()};
             if (k < 4 * EDGE_D.length * 4) a[(k / EDGE_D.length) % 4] = EDGE_D[k % EDGE_D.length];
@@ -67,7 +80,7 @@ class StepMathHeaderOnHostTest {
         List<String> answers = HostCxx.run(exe, requests);
         assertEquals(requests.size(), answers.size(), "answers");
         for (int k = 0; k < requests.size(); k++) assertEquals(expected.get(k), answers.get(k).trim(), requests.get(k));
-        assertTrue(requests.size() > 200_000, "compared " + requests.size());
+        assertTrue(requests.size() > 300_000, "compared " + requests.size());
     }
 
     private void langevin(float[] a) {
@@ -75,6 +88,14 @@ class StepMathHeaderOnHostTest {
         for (float v : a) s.append(' ').append(bits(v));
         requests.add(s.toString());
         expected.add(hex(StepMath.langevin(a[0], a[1], a[2], a[3], a[4], a[5])));
+    }
+
+    private void reverse(float[] a) {
+        StringBuilder s = new StringBuilder("R");
+        for (float v : a) s.append(' ').append(bits(v));
+        requests.add(s.toString());
+        expected.add(hex(StepMath.reverseElement(a[0], a[1], a[2], a[3], a[4])) + " "
+                + hex(StepMath.reverseShare(a[0], a[1], a[2], a[3], a[4])));
     }
 
     private void logAcceptance(double uNew, double uOld, double forward, double reverse) {
