@@ -2,10 +2,12 @@
 // what org.nnpost.backend.cpu.CpuBackend does for one chain in the loop named beside it.
 // Layouts are the CPU backend's: parameters [chain][out][in] per group, activations and
 // preactivations neuron-major [chain][neuron][input], outputs [chain][r][input].
-// Per-chain quantities (traces) are double rows [chain][U, loss, |theta_0|^2, ..., |theta_L|^2].
+// Per-chain quantities (traces) are double rows [chain][U, loss, |theta_0|^2, ..., |theta_L|^2]
+// (columns TRACE_POTENTIAL, TRACE_LOSS, TRACE_SQNORM0 + g of langevin.cuh).
 #include <stdint.h>
 #include "philox.cuh"
 #include "phi.cuh"
+#include "langevin.cuh"
 
 #define WARP 32
 #define MAX_M 16
@@ -36,18 +38,13 @@ __device__ double block_sum(double v) {
     return v;
 }
 
-// theta <- theta - eta (grad + theta / sigma^2) + sqrt(2 eta) xi   (CpuBackend.updateGroup)
+// theta <- theta - eta (grad + theta / sigma^2) + sqrt(2 eta) xi   (CpuBackend.updateGroup, langevin_one)
 // grid (ceil(ceil(size/4) / blockDim), chains); thread j owns elements 4j..4j+3 of its chain, the
 // four normals of Philox block j. The new |theta|^2 of each chain is summed into sqNorm[chain]
 // (zeroed before), so the next gradient pass need not read the parameters again. xiSq, when not
 // null, gets 1/2 |xi|^2 per chain (MALA's forward proposal density). noise, when not null, holds
 // the normals [chain][size] drawn by cuRAND for this group (the curand choice of CudaOptions),
 // read in place of the in-register Philox ones.
-__device__ __forceinline__ float langevin_one(float t, float g, float eta, float invVar, float noiseScale, float n) {
-    // (t - eta (g + t iv)) + s n, rounded step by step as Java does
-    float upd = __fmul_rn(eta, __fadd_rn(g, __fmul_rn(t, invVar)));
-    return __fadd_rn(__fsub_rn(t, upd), __fmul_rn(noiseScale, n));
-}
 
 // chainOffset: the global index of this backend's first chain, which keys the noise, so chains
 // split across devices draw what one device would.
@@ -136,15 +133,15 @@ extern "C" __global__ void loss_and_delta(const float* f, const float* yT, float
     e = block_sum(e);
     if (threadIdx.x == 0) {
         e *= 0.5;
-        double* tr = traces + (size_t) chain * (2 + G);
+        double* tr = traces + (size_t) chain * (TRACE_SQNORM0 + G);
         double u = beta * e;
         for (int g = 0; g < G; g++) {
             double s2 = sqNorm[(size_t) g * gridDim.x + chain];
-            tr[2 + g] = s2;
+            tr[TRACE_SQNORM0 + g] = s2;
             u += 0.5 * s2 * (double) invVar[g];
         }
-        tr[0] = u;
-        tr[1] = e;
+        tr[TRACE_POTENTIAL] = u;
+        tr[TRACE_LOSS] = e;
         if (divergedAt[chain] < 0 && !(u <= limit)) divergedAt[chain] = *step;
     }
 }
@@ -334,7 +331,8 @@ extern "C" __global__ void add_moments(double* sum, double* sq, const float* f, 
 }
 
 // MALA's reverse proposal term: back[c] += |old - theta + eta (grad + theta / sigma^2)|^2 / (4 eta)
-// (CpuBackend.metropolis), in double. Grid (ceil(size / blockDim), chains).
+// (CpuBackend.metropolis), each element's share rounded as on the CPU (mala_reverse_share); the
+// shares are summed per warp and the warps' sums added atomically. Grid (ceil(size / blockDim), chains).
 extern "C" __global__ void mala_reverse(const float* theta, const float* old, const float* grad, int size,
                                         float eta, float invVar, double* back) {
     int chain = blockIdx.y;
@@ -342,12 +340,10 @@ extern "C" __global__ void mala_reverse(const float* theta, const float* old, co
     double s = 0.0;
     if (i < size) {
         size_t k = (size_t) chain * size + i;
-        double full = (double) grad[k] + (double) theta[k] * (double) invVar;
-        double d = (double) old[k] - (double) theta[k] + (double) eta * full;
-        s = d * d;
+        s = mala_reverse_share(old[k], theta[k], grad[k], eta, invVar);
     }
     s = warp_sum(s);
-    if ((threadIdx.x & (WARP - 1)) == 0 && s != 0.0) atomicAdd(&back[chain], s / (4.0 * (double) eta));
+    if ((threadIdx.x & (WARP - 1)) == 0 && s != 0.0) atomicAdd(&back[chain], mala_reverse_term(s, eta));
 }
 
 // Per chain: accept with probability min(1, exp(logAlpha)); on rejection restore the traces and
@@ -360,10 +356,10 @@ extern "C" __global__ void mala_decide(double* traces, const double* tracesOld, 
     if (c >= chains) return;
     double* tr = traces + (size_t) c * stride;
     const double* old = tracesOld + (size_t) c * stride;
-    double logAlpha = -tr[0] + old[0] - back[c] + xiSq[c];
+    double logAlpha = MALA_LOG_ACCEPTANCE(tr[TRACE_POTENTIAL], old[TRACE_POTENTIAL], xiSq[c], back[c]);
     // cuRAND's uniforms lie in (0, 1], as Philox's do, so log(u) is finite
     double u = uniforms != nullptr ? (double) uniforms[c] : uniform01(seed, (uint32_t) (c + chainOffset), *step, (uint32_t) extraGroup);
-    if (log(u) < logAlpha) {
+    if (MALA_ACCEPTS(u, logAlpha)) {
         accepted[c] += 1;
         accept[c] = 1;
     } else {

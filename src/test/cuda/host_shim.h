@@ -1,5 +1,6 @@
-// Host stand-ins for the CUDA built-ins that src/main/cuda/philox.cuh uses, so that a host C++
-// compiler can run the header's Philox and Box-Muller unchanged (NoiseOnHost, PhiloxHeaderOnHostTest).
+// Host stand-ins for the CUDA built-ins that src/main/cuda/philox.cuh and langevin.cuh use, so that a
+// host C++ compiler can run the headers' Philox, Box-Muller and step formulas unchanged
+// (PhiloxHeaderOnHostTest, StepMathHeaderOnHostTest).
 // Each _rn intrinsic is one IEEE operation in float; compiled with -ffp-contract=off (no fused
 // multiply-add) on a target whose float arithmetic is IEEE binary32 (x86-64 SSE, AArch64), these
 // give what the GPU's intrinsics give.
@@ -9,6 +10,7 @@
 #include <cstring>
 
 #define __device__
+#define __host__
 #define __forceinline__ inline
 
 struct uint4 { uint32_t x, y, z, w; };
@@ -25,5 +27,7 @@ inline float __fsub_rn(float a, float b) { return a - b; }
 inline float __fmul_rn(float a, float b) { return a * b; }
 inline float __fdiv_rn(float a, float b) { return a / b; }
 inline float __fsqrt_rn(float a) { return std::sqrt(a); }
+inline double __dadd_rn(double a, double b) { return a + b; }
+inline double __dmul_rn(double a, double b) { return a * b; }
 inline float __uint_as_float(uint32_t u) { float f; std::memcpy(&f, &u, sizeof f); return f; }
 inline uint32_t __float_as_uint(float f) { uint32_t u; std::memcpy(&u, &f, sizeof u); return u; }

@@ -9,9 +9,18 @@ import org.nnpost.model.ModelSpec;
  * reductions of observables. {@code CpuBackend} is the reference; {@code CudaBackend} must give
  * the same numbers for the same seed, to float tolerance.
  *
- * <p>The samplers in {@code org.nnpost.sampler} are written once against this interface. A
- * backend keeps the step counter itself (on the GPU, in device memory) so that a block of steps
- * can be queued, or replayed as a CUDA graph, without the host in between.
+ * <p>The samplers in {@code org.nnpost.sampler} own the algorithms and compose them from the
+ * named primitives here ({@link #gradient}, {@link #move}, {@link #save}, {@link #metropolis},
+ * {@link #advance}), each of which fuses its work over every chain; the formulas inside the
+ * primitives are {@link StepMath}'s and the numbers they use {@link StepConstants}' and
+ * {@link StepSizes}'. For example, with h the sampler's step sizes:
+ * <pre>
+ *   ULA:   move(h, false); advance(); gradient();
+ *   MALA:  save(); move(h, true); gradient(); metropolis(h); advance();
+ * </pre>
+ * A backend keeps the step counter itself (on the GPU, in device memory) so that a block of
+ * steps can be queued, or replayed as a CUDA graph, without the host in between: none of these
+ * primitives reads anything back to the host.
  */
 public interface Backend extends AutoCloseable {
 
@@ -39,24 +48,39 @@ public interface Backend extends AutoCloseable {
     void gradient();
 
     /**
-     * One unadjusted Langevin step from the last {@link #gradient()}:
-     * θ_g ← θ_g − η_g (∇_g(βE) + θ_g/σ_g²) + √(2η_g) ξ(seed, chain, step, g); then step += 1.
+     * The fused Langevin update of every chain from the last {@link #gradient()}, with the noise
+     * addressed at the current step: θ_g ← θ_g − η_g (∇_g(βE) + θ_g/σ_g²) + √(2η_g) ξ(seed,
+     * chain, step, g) per element ({@link StepMath#langevin}). The step counter stays; the
+     * gradient and traces are stale until the next {@link #gradient()}.
+     *
+     * @param proposal also keep, per chain, −log q(θ′|θ) = ½ ‖ξ‖² summed over all groups, the
+     *                 forward proposal term that {@link #metropolis} needs
+     * @throws IllegalArgumentException if h has not one step size per parameter group
      */
-    void langevinStep(float[] eta);
+    void move(StepSizes h, boolean proposal);
 
     /**
-     * Metropolis-adjusted Langevin, first half: keeps θ, U and ∇U, then moves every chain to the
-     * ULA proposal from them (same noise as {@link #langevinStep}). Call {@link #gradient()} at
-     * the proposal, then {@link #metropolis}.
+     * Keeps θ, ∇U and the traces (U, loss, norms) of every chain: the state that
+     * {@link #metropolis} returns a rejected chain to. Call it before the {@link #move} it may undo.
      */
-    void propose(float[] eta);
+    void save();
 
     /**
-     * Metropolis-adjusted Langevin, second half: per chain, accepts the proposal with probability
-     * min(1, π(θ′) q(θ|θ′) / π(θ) q(θ′|θ)), else restores θ, U and ∇U; then step += 1.
-     * The uniform is addressed by (seed, chain, step, {@link org.nnpost.rng.Noise#EXTRA_GROUP}).
+     * MALA's decision at the current step, after {@link #save()}, {@link #move move(h, true)} and
+     * {@link #gradient()} at the proposal: per chain, the reverse proposal term
+     * −log q(θ|θ′) = Σ_g ‖θ − θ′ + η_g ∇_g U(θ′)‖²/(4η_g), log α by
+     * {@link StepMath#logAcceptance} and the test {@link StepMath#accepts} with the uniform
+     * addressed by (seed, chain, step, {@link org.nnpost.rng.Noise#EXTRA_GROUP}). An accepted
+     * proposal is counted ({@link #accepted()}); a rejected one is undone (θ, ∇U and traces back
+     * to the saved ones) and a divergence flagged at this step, which only the proposal had, is
+     * cleared. The step counter stays.
+     *
+     * @param h the step sizes of the move being judged
      */
-    void metropolis(float[] eta);
+    void metropolis(StepSizes h);
+
+    /** step += 1: the next {@link #move} and uniform draw new noise. */
+    void advance();
 
     /** Accepted proposals per chain since the last {@link #load}. */
     long[] accepted();
@@ -68,7 +92,7 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Per chain, from the last {@link #gradient()}: [U, loss, ‖W¹‖², …, ‖a‖²], where
-     * loss = ½ Σ_μ ‖f(x_μ) − y_μ‖².
+     * loss = ½ Σ_μ ‖f(x_μ) − y_μ‖²; the columns are named in {@link Traces}.
      */
     double[][] traces();
 

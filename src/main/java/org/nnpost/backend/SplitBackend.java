@@ -85,9 +85,10 @@ public final class SplitBackend implements Backend {
     }
 
     @Override public void gradient() { for (Backend b : parts) b.gradient(); }
-    @Override public void langevinStep(float[] eta) { for (Backend b : parts) b.langevinStep(eta); }
-    @Override public void propose(float[] eta) { for (Backend b : parts) b.propose(eta); }
-    @Override public void metropolis(float[] eta) { for (Backend b : parts) b.metropolis(eta); }
+    @Override public void move(StepSizes h, boolean proposal) { for (Backend b : parts) b.move(h, proposal); }
+    @Override public void save() { for (Backend b : parts) b.save(); }
+    @Override public void metropolis(StepSizes h) { for (Backend b : parts) b.metropolis(h); }
+    @Override public void advance() { for (Backend b : parts) b.advance(); }
 
     @Override
     public long[] accepted() {

@@ -6,6 +6,7 @@ import java.util.Locale;
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.BackendFactory;
 import org.nnpost.backend.BackendSpec;
+import org.nnpost.backend.Traces;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
 import org.nnpost.diagnostics.Convergence;
@@ -189,7 +190,7 @@ public final class Bench {
             for (int d = 0; d < draws; d++) {
                 b.repeat(thin, step);
                 double[][] tr = b.traces();
-                for (int c = 0; c < C; c++) loss[c][d] = tr[c][1];
+                for (int c = 0; c < C; c++) loss[c][d] = tr[c][Traces.LOSS];
             }
             double seconds = (System.nanoTime() - t0) * 1e-9;
             // the first half is burn-in: ESS of a trace still relaxing from the prior means little

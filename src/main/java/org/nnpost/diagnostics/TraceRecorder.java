@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * The scalar traces of every chain at every kept draw (SPEC §6): U, training loss and the squared
- * norm of each parameter group, in the order {@code Backend.traces()} gives them. R̂ and ESS need
+ * norm of each parameter group, in the order {@code Backend.traces()} gives them (their names and
+ * columns are {@code backend.Traces}'). R̂ and ESS need
  * whole chains, so these are kept; they are small (a few doubles per chain and draw).
  */
 public final class TraceRecorder {
@@ -18,15 +19,6 @@ public final class TraceRecorder {
         this.names = names.clone();
         this.chains = chains;
         this.data = new double[names.length][chains][Math.max(1, Math.min(capacity, 1024))];
-    }
-
-    /** Trace names for a network with the given parameter-group names (W1, …, a). */
-    public static String[] names(String[] groupNames) {
-        String[] n = new String[2 + groupNames.length];
-        n[0] = "U";
-        n[1] = "loss";
-        for (int g = 0; g < groupNames.length; g++) n[2 + g] = "sqnorm_" + groupNames[g];
-        return n;
     }
 
     /** One draw: perChain[c][k] is trace k of chain c. */

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.BackendFactory;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.Traces;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.Task;
 import org.nnpost.diagnostics.ClassErrors;
@@ -65,9 +66,7 @@ public final class SampleRun {
         this.progress = progress;
         this.started = started;
         this.schedule = DrawSchedule.of(samplerSpec);
-        String[] groups = new String[model.groups()];
-        for (int g = 0; g < groups.length; g++) groups[g] = model.groupName(g);
-        this.traces = new TraceRecorder(TraceRecorder.names(groups), samplerSpec.chains(),
+        this.traces = new TraceRecorder(Traces.names(model), samplerSpec.chains(),
                 Math.toIntExact(schedule.draws()));
     }
 
@@ -118,7 +117,7 @@ public final class SampleRun {
             manifest.status("complete");
             manifest.write();   // last: "complete" means every other file is in place
             progress.message("wrote " + dir);
-            double meanLoss = traces.draws() > 0 ? traces.mean(1) : Double.NaN;
+            double meanLoss = traces.draws() > 0 ? traces.mean(Traces.LOSS) : Double.NaN;
             return new RunResult(dir, "complete", backend.description(), samplerSpec.steps(), traces.draws(),
                     total, meanLoss, trainError, testError, summary.maxRhat(), summary.minEssBulk(),
                     coding == null ? null : coding.scheme() + ": " + coding.reason());
@@ -150,7 +149,7 @@ public final class SampleRun {
                     observeSeconds += seconds(o);
                 }
                 double meanLoss = 0;
-                for (double[] t : tr) meanLoss += t[1];
+                for (double[] t : tr) meanLoss += t[Traces.LOSS];
                 progress.update(step, meanLoss / C, step / seconds(t0));
             }
         } finally {

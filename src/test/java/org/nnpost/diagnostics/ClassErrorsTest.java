@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+import org.nnpost.backend.Traces;
+
 class ClassErrorsTest {
     @Test
     void meanPredictorErrorCountsArgmaxMistakesPerTrueClass() {
@@ -45,7 +47,7 @@ class ClassErrorsTest {
 
     @Test
     void traceRecorderKeepsChainMajorOrder() {
-        TraceRecorder r = new TraceRecorder(TraceRecorder.names(new String[]{"W1", "a"}), 2, 1);   // grows past 1
+        TraceRecorder r = new TraceRecorder(Traces.names("W1", "a"), 2, 1);   // grows past 1
         assertArrayEquals(new String[]{"U", "loss", "sqnorm_W1", "sqnorm_a"}, r.names());
         for (int d = 0; d < 3; d++) r.record(new double[][]{{d, 10 + d, 0, 0}, {100 + d, 0, 0, 0}});
         assertArrayEquals(new double[]{0, 1, 2, 100, 101, 102}, r.flat(0));

@@ -3,21 +3,15 @@ package org.nnpost.rng;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import org.nnpost.HostCxx;
 
 /**
  * src/main/cuda/philox.cuh, the GPU's noise, compiled for the host with stand-ins for the CUDA
@@ -31,7 +25,7 @@ class PhiloxHeaderOnHostTest {
 
     @Test
     void theCudaHeaderDrawsNoisesNormalsBitForBit(@TempDir Path tmp) throws Exception {
-        Path exe = compile(tmp);
+        Path exe = HostCxx.compile(tmp, "noise_on_host.cpp", "philox.cuh");
         List<String> requests = new ArrayList<>();
         List<float[]> expected = new ArrayList<>();
         for (NoiseGolden.Normal g : NoiseGolden.NORMALS) {
@@ -73,7 +67,7 @@ class PhiloxHeaderOnHostTest {
             requests.add("P " + Integer.toUnsignedString(a) + " " + Integer.toUnsignedString(b));
             expected.add(e);
         }
-        List<String> answers = run(exe, requests);
+        List<String> answers = HostCxx.run(exe, requests);
         assertEquals(requests.size(), answers.size(), "answers");
         long compared = 0;
         for (int r = 0; r < requests.size(); r++) {
@@ -88,48 +82,5 @@ class PhiloxHeaderOnHostTest {
 
     private static String normals(int seed, int chain, long step, int group, int n) {
         return "N " + Integer.toUnsignedString(seed) + " " + chain + " " + step + " " + group + " " + n;
-    }
-
-    private static Path compile(Path tmp) throws IOException, InterruptedException {
-        String cxx = null;
-        for (String c : new String[]{"c++", "g++", "clang++"}) if (runs(c)) { cxx = c; break; }
-        Assumptions.assumeTrue(cxx != null, "no C++ compiler on the PATH: the host check of philox.cuh is skipped");
-        Path exe = tmp.resolve("noise_on_host");
-        Process p = new ProcessBuilder(cxx, "-std=c++17", "-O2", "-ffp-contract=off", "-Wno-unknown-pragmas",
-                "-include", "src/test/cuda/host_shim.h", "-I", "src/main/cuda", "src/test/cuda/noise_on_host.cpp",
-                "-o", exe.toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, cxx + " failed:\n" + log);
-        return exe;
-    }
-
-    private static boolean runs(String command) {
-        try {
-            Process p = new ProcessBuilder(command, "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
-
-    private static List<String> run(Path exe, List<String> requests) throws Exception {
-        Process p = new ProcessBuilder(exe.toString()).start();
-        Thread feeder = new Thread(() -> {
-            try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII)) {
-                for (String r : requests) w.write(r + "\n");
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        feeder.start();
-        List<String> out = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
-            for (String line; (line = r.readLine()) != null; ) out.add(line);
-        }
-        feeder.join();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "noise_on_host did not end");
-        assertEquals(0, p.exitValue(), "noise_on_host exit status");
-        return out;
     }
 }

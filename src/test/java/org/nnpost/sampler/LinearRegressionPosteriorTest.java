@@ -14,6 +14,7 @@ import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
+import org.nnpost.theory.LinearRegressionPosterior;
 
 /**
  * L = 0 is Bayesian linear regression: f(x) = c a x with c = N0^(−γ), so the posterior of each
@@ -52,49 +53,14 @@ class LinearRegressionPosteriorTest {
         return new ModelSpec(0, N0, N0, M, Phi.LINEAR, s, BETA0, true, 1.0, SIGMA_A2);
     }
 
-    /** The Gaussian posterior, written from the formulas above (not from the model code). */
-    record Posterior(double[][] precision, double[] mean, double[][] covariance) {
-        static Posterior of(ModelSpec spec, Dataset d) {
-            double gamma = spec.scaling().gamma;
-            double c = Math.pow(N0, -gamma), beta = BETA0 * Math.pow(N0, 2 * gamma - 1);
-            double[][] A = new double[N0][N0];
-            for (int i = 0; i < N0; i++) {
-                A[i][i] = 1 / SIGMA_A2;
-                for (int j = 0; j < N0; j++)
-                    for (int mu = 0; mu < P; mu++) A[i][j] += beta * c * c * d.x()[mu * N0 + i] * d.x()[mu * N0 + j];
-            }
-            double[][] cov = inverse(A);
-            double[] mean = new double[D];
-            for (int r = 0; r < M; r++)
-                for (int i = 0; i < N0; i++)
-                    for (int j = 0; j < N0; j++) {
-                        double b = 0;
-                        for (int mu = 0; mu < P; mu++) b += beta * c * d.y()[mu * M + r] * d.x()[mu * N0 + j];
-                        mean[r * N0 + i] += cov[i][j] * b;
-                    }
-            return new Posterior(A, mean, cov);
-        }
-
-        /** ULA's stationary covariance of one output's block: (A (2I − ηA)/2)⁻¹. */
-        double[][] ulaCovariance(double eta) {
-            double[][] B = new double[N0][N0];
-            for (int i = 0; i < N0; i++)
-                for (int j = 0; j < N0; j++) {
-                    double a2 = 0;
-                    for (int k = 0; k < N0; k++) a2 += precision[i][k] * precision[k][j];
-                    B[i][j] = precision[i][j] - eta / 2 * a2;
-                }
-            return inverse(B);
-        }
-
-        /** The full D × D covariance for a per-output block: outputs are independent. */
-        static double[][] blockDiagonal(double[][] block) {
-            double[][] full = new double[D][D];
-            for (int r = 0; r < M; r++)
-                for (int i = 0; i < N0; i++)
-                    for (int j = 0; j < N0; j++) full[r * N0 + i][r * N0 + j] = block[i][j];
-            return full;
-        }
+    /**
+     * The Gaussian posterior, written from the formulas above (not from the model code): c and β
+     * from N0 and β₀ here, checked against the model by {@link #closedFormUsesTheModelsScaleAndTemperature}.
+     */
+    static LinearRegressionPosterior posterior(Scaling s) {
+        double gamma = s.gamma;
+        double c = Math.pow(N0, -gamma), beta = BETA0 * Math.pow(N0, 2 * gamma - 1);
+        return LinearRegressionPosterior.of(task().train(), c, beta, SIGMA_A2);
     }
 
     /** Chain averages of θ and of (θ − μ)(θ − μ)ᵀ, and their means and standard errors over chains. */
@@ -169,17 +135,17 @@ class LinearRegressionPosteriorTest {
     @Test
     void ulaRecoversTheMeanAndItsClosedFormBiasedCovarianceWhichHalvesWithEta() {
         Scaling sc = Scaling.MEANFIELD;
-        Posterior post = Posterior.of(spec(sc), task().train());
-        double[][] exact = Posterior.blockDiagonal(post.covariance);
+        LinearRegressionPosterior post = posterior(sc);
+        double[][] exact = post.blockDiagonal(post.covariance());
         double exactTrace = trace(exact);
 
-        Estimate full = sample(new Ula(new float[]{ETA}), sc, post.mean, 1);
-        Estimate half = sample(new Ula(new float[]{ETA / 2}), sc, post.mean, 2);
-        double[][] ulaFull = Posterior.blockDiagonal(post.ulaCovariance(ETA));
-        double[][] ulaHalf = Posterior.blockDiagonal(post.ulaCovariance(ETA / 2));
+        Estimate full = sample(new Ula(new float[]{ETA}), sc, post.flatMean(), 1);
+        Estimate half = sample(new Ula(new float[]{ETA / 2}), sc, post.flatMean(), 2);
+        double[][] ulaFull = post.blockDiagonal(post.ulaCovariance(ETA));
+        double[][] ulaHalf = post.blockDiagonal(post.ulaCovariance(ETA / 2));
 
-        assertMean(post.mean, full, "ULA eta");
-        assertMean(post.mean, half, "ULA eta/2");
+        assertMean(post.flatMean(), full, "ULA eta");
+        assertMean(post.flatMean(), half, "ULA eta/2");
         assertCovariance(ulaFull, full, "ULA eta");
         assertCovariance(ulaHalf, half, "ULA eta/2");
 
@@ -197,15 +163,15 @@ class LinearRegressionPosteriorTest {
     @Test
     void malaRecoversTheExactCovarianceWhereUlaIsBiased() {
         Scaling sc = Scaling.LAZY;
-        Posterior post = Posterior.of(spec(sc), task().train());
-        double[][] exact = Posterior.blockDiagonal(post.covariance);
+        LinearRegressionPosterior post = posterior(sc);
+        double[][] exact = post.blockDiagonal(post.covariance());
         // ULA at this eta is biased by many standard errors (the test above measures it)
-        double ulaBias = trace(Posterior.blockDiagonal(post.ulaCovariance(ETA))) - trace(exact);
+        double ulaBias = trace(post.blockDiagonal(post.ulaCovariance(ETA))) - trace(exact);
 
-        Estimate mala = sample(new Mala(new float[]{ETA}), sc, post.mean, 3);
+        Estimate mala = sample(new Mala(new float[]{ETA}), sc, post.flatMean(), 3);
         assertTrue(ulaBias > 10 * mala.traceSe, "ULA's bias " + ulaBias + " must be visible at this SE " + mala.traceSe);
         assertTrue(mala.acceptRate > 0.5 && mala.acceptRate < 1.0, "MALA accept rate " + mala.acceptRate);
-        assertMean(post.mean, mala, "MALA");
+        assertMean(post.flatMean(), mala, "MALA");
         assertCovariance(exact, mala, "MALA");
     }
 
@@ -219,6 +185,30 @@ class LinearRegressionPosteriorTest {
         }
     }
 
+    /** The shared closed form solves its own equations: A A⁻¹ = I, A μ_r = β c Xᵀ y_r, and ULA's covariance at η = 0 is A⁻¹. */
+    @Test
+    void closedFormSolvesItsEquations() {
+        Dataset d = task().train();
+        double c = Math.pow(N0, -1.0), beta = BETA0;
+        LinearRegressionPosterior post = LinearRegressionPosterior.of(d, c, beta, SIGMA_A2);
+        double[][] A = post.precision(), cov = post.covariance(), ula0 = post.ulaCovariance(0);
+        for (int i = 0; i < N0; i++)
+            for (int j = 0; j < N0; j++) {
+                double aa = 0;
+                for (int k = 0; k < N0; k++) aa += A[i][k] * cov[k][j];
+                assertEquals(i == j ? 1 : 0, aa, 1e-12, "A A⁻¹ at (" + i + "," + j + ")");
+                assertEquals(cov[i][j], ula0[i][j], 1e-12);
+            }
+        for (int r = 0; r < M; r++)
+            for (int i = 0; i < N0; i++) {
+                double lhs = 0, rhs = 0;
+                for (int j = 0; j < N0; j++) lhs += A[i][j] * post.mean()[r][j];
+                for (int mu = 0; mu < P; mu++) rhs += beta * c * d.x()[mu * N0 + i] * d.y()[mu * M + r];
+                assertEquals(rhs, lhs, 1e-12, "A μ at output " + r + ", input " + i);
+                assertEquals(post.mean()[r][i], post.flatMean()[r * N0 + i], 0);
+            }
+    }
+
     static double avg(double[] v) {
         double s = 0;
         for (double x : v) s += x;
@@ -229,30 +219,5 @@ class LinearRegressionPosteriorTest {
         double a = avg(v), s = 0;
         for (double x : v) s += (x - a) * (x - a);
         return Math.sqrt(s / (v.length - 1) / v.length);
-    }
-
-    /** Gauss–Jordan with partial pivoting (the matrices are small and well conditioned). */
-    static double[][] inverse(double[][] a) {
-        int n = a.length;
-        double[][] w = new double[n][2 * n];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(a[i], 0, w[i], 0, n);
-            w[i][n + i] = 1;
-        }
-        for (int col = 0; col < n; col++) {
-            int piv = col;
-            for (int r = col + 1; r < n; r++) if (Math.abs(w[r][col]) > Math.abs(w[piv][col])) piv = r;
-            double[] t = w[col]; w[col] = w[piv]; w[piv] = t;
-            double d = w[col][col];
-            for (int k = 0; k < 2 * n; k++) w[col][k] /= d;
-            for (int r = 0; r < n; r++) {
-                if (r == col) continue;
-                double f = w[r][col];
-                for (int k = 0; k < 2 * n; k++) w[r][k] -= f * w[col][k];
-            }
-        }
-        double[][] inv = new double[n][n];
-        for (int i = 0; i < n; i++) System.arraycopy(w[i], n, inv[i], 0, n);
-        return inv;
     }
 }

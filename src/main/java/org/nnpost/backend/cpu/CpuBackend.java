@@ -4,6 +4,10 @@ import java.util.Arrays;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.StepConstants;
+import org.nnpost.backend.StepMath;
+import org.nnpost.backend.StepSizes;
+import org.nnpost.backend.Traces;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.Task;
 import org.nnpost.model.ChainState;
@@ -31,9 +35,10 @@ public final class CpuBackend implements Backend {
     private final int chainOffset;
     private final int C, P, Pt, L, G;
     private final Dataset train, test;
+    private final StepConstants constants;
     private final float[] xT, xTestT, yT;     // inputs N0 × P (N0 × P*), targets m × P
-    private final float[] beta, scale, invVar;
-    private final double divergenceLimit;
+    private final float[] scale, invVar;
+    private final float betaF;
     private final ChainPool<Workspace> pool;
     private final CpuGemm.Choice gemm;
     /** The calling thread's GEMM, for the per-chain queries made outside the pool ({@link #activations}). */
@@ -45,7 +50,8 @@ public final class CpuBackend implements Backend {
     private final double[] U, loss;
     private final double[][] sqNorm;            // [g][chain]
     private final long[] divergedAt, accepted;
-    // MALA's saved state
+    // MALA's saved state, valid once save() has run
+    private boolean saved;
     private final float[][] thetaOld, gradOld;
     private final double[] uOld, lossOld, logQForward;
     private final double[][] sqNormOld;
@@ -111,18 +117,11 @@ public final class CpuBackend implements Backend {
         this.G = spec.groups();
         this.xT = train.xTransposed();
         this.xTestT = test.xTransposed();
-        this.yT = new float[spec.m() * P];
-        float[] y = train.y();
-        for (int mu = 0; mu < P; mu++)
-            for (int r = 0; r < spec.m(); r++) yT[r * P + mu] = y[mu * spec.m() + r];
-        beta = new float[]{(float) spec.beta()};
-        scale = new float[G];
-        invVar = new float[G];
-        for (int g = 0; g < G; g++) {
-            scale[g] = (float) spec.scale(g);
-            invVar[g] = (float) (1.0 / spec.priorVariance(g));
-        }
-        divergenceLimit = divergenceLimit(spec, P);
+        this.constants = StepConstants.of(spec, train);
+        this.yT = constants.yT();
+        this.scale = constants.scale();
+        this.invVar = constants.invVar();
+        this.betaF = constants.betaFloat();
         theta = new float[G][];
         grad = new float[G][];
         thetaOld = new float[G][];
@@ -151,14 +150,6 @@ public final class CpuBackend implements Backend {
         fTestSq = new double[Pt * spec.m()];
         pool = new ChainPool<>(Math.max(1, threads), t -> new Workspace());
         Arrays.fill(divergedAt, -1);
-    }
-
-    /**
-     * U above this counts as a blow-up: 10⁴ times the scale U has at initialisation (one unit per
-     * parameter from the prior, β per target entry from the likelihood).
-     */
-    public static double divergenceLimit(ModelSpec spec, int P) {
-        return 1e4 * (spec.paramsPerChain() + spec.beta() * P * spec.m());
     }
 
     @Override public String description() {
@@ -240,7 +231,7 @@ public final class CpuBackend implements Backend {
         for (int k = 0; k < spec.m() * P; k++) {
             float res = f[k] - yT[k];
             e += (double) res * res;
-            delta[k] = beta[0] * res;
+            delta[k] = betaF * res;
         }
         e *= 0.5;
         for (int g = L; g >= 0; g--) {
@@ -255,7 +246,7 @@ public final class CpuBackend implements Backend {
                 float[] t = delta; delta = prev; prev = t;
             }
         }
-        double u = spec.beta() * e;
+        double u = constants.beta() * e;
         for (int g = 0; g < G; g++) {
             int size = spec.groupSize(g);
             double s = sumSquares(theta[g], c * size, size);
@@ -264,36 +255,33 @@ public final class CpuBackend implements Backend {
         }
         loss[c] = e;
         U[c] = u;
-        if (divergedAt[c] < 0 && !(u <= divergenceLimit)) divergedAt[c] = step;
+        if (divergedAt[c] < 0 && !(u <= constants.divergenceLimit())) divergedAt[c] = step;
     }
 
     // ---------------------------------------------------------------- updates
 
     @Override
-    public void langevinStep(float[] eta) {
-        checkEta(eta);
+    public void move(StepSizes h, boolean proposal) {
+        h.checkGroups(G);
         pool.forChains(0, C, (c, ws) -> {
-            for (int g = 0; g < G; g++) updateGroup(c, g, eta[g], ws.noise, false);
+            double q = 0;
+            for (int g = 0; g < G; g++) q += updateGroup(c, g, h.eta(g), h.noiseScale(g), ws.noise, proposal);
+            if (proposal) logQForward[c] = q;   // −log q(θ′|θ) up to the shared constant: ½‖ξ‖²
         });
-        step++;
     }
 
-    /** θ ← θ − η (∇(βE) + θ/σ²) + √(2η) ξ for one chain and group; returns ½‖ξ‖² if asked (MALA), else 0. */
-    private double updateGroup(int c, int g, float eta, float[] noise, boolean wantNoiseNorm) {
+    /** θ ← θ − η (∇(βE) + θ/σ²) + s ξ for one chain and group; returns ½‖ξ‖² if asked (MALA), else 0. */
+    private double updateGroup(int c, int g, float eta, float s, float[] noise, boolean wantNoiseNorm) {
         int size = spec.groupSize(g), off = c * size;
         Noise.normals(seed, c + chainOffset, step, g, noise, 0, size);
         float[] th = theta[g], gr = grad[g];
-        float iv = invVar[g], s = (float) Math.sqrt(2.0 * eta);
-        for (int i = 0; i < size; i++) {
-            float t = th[off + i];
-            th[off + i] = t - eta * (gr[off + i] + t * iv) + s * noise[i];
-        }
+        float iv = invVar[g];
+        for (int i = 0; i < size; i++) th[off + i] = StepMath.langevin(th[off + i], gr[off + i], eta, iv, s, noise[i]);
         return wantNoiseNorm ? 0.5 * sumSquares(noise, 0, size) : 0;
     }
 
     @Override
-    public void propose(float[] eta) {
-        checkEta(eta);
+    public void save() {
         pool.forChains(0, C, (c, ws) -> {
             for (int g = 0; g < G; g++) {
                 int size = spec.groupSize(g), off = c * size;
@@ -303,32 +291,28 @@ public final class CpuBackend implements Backend {
             }
             uOld[c] = U[c];
             lossOld[c] = loss[c];
-            double q = 0;
-            for (int g = 0; g < G; g++) q += updateGroup(c, g, eta[g], ws.noise, true);
-            logQForward[c] = q;   // −log q(θ′|θ) up to the shared constant: ½‖ξ‖²
         });
+        saved = true;
     }
 
     @Override
-    public void metropolis(float[] eta) {
-        checkEta(eta);
+    public void metropolis(StepSizes h) {
+        h.checkGroups(G);
+        if (!saved) throw new IllegalStateException("metropolis before save");
         pool.forChains(0, C, (c, ws) -> {
             // −log q(θ|θ′) = Σ_g ‖θ − θ′ + η ∇U(θ′)‖² / (4η)
             double back = 0;
             for (int g = 0; g < G; g++) {
                 int size = spec.groupSize(g), off = c * size;
                 float[] th = theta[g], old = thetaOld[g], gr = grad[g];
-                double iv = invVar[g], s = 0;
-                for (int i = 0; i < size; i++) {
-                    double full = gr[off + i] + th[off + i] * iv;
-                    double d = old[off + i] - th[off + i] + eta[g] * full;
-                    s += d * d;
-                }
-                back += s / (4.0 * eta[g]);
+                float e = h.eta(g), iv = invVar[g];
+                double s = 0;
+                for (int i = 0; i < size; i++) s += StepMath.reverseShare(old[off + i], th[off + i], gr[off + i], e, iv);
+                back += StepMath.reverseTerm(s, e);
             }
-            double logAlpha = -U[c] + uOld[c] - back + logQForward[c];
+            double logAlpha = StepMath.logAcceptance(U[c], uOld[c], logQForward[c], back);
             double u = Noise.uniform(seed, c + chainOffset, step, Noise.EXTRA_GROUP);
-            if (Math.log(u) < logAlpha) {
+            if (StepMath.accepts(u, logAlpha)) {
                 accepted[c]++;
             } else {
                 for (int g = 0; g < G; g++) {
@@ -342,24 +326,21 @@ public final class CpuBackend implements Backend {
                 if (divergedAt[c] == step) divergedAt[c] = -1;   // a rejected blow-up did no harm
             }
         });
-        step++;
     }
+
+    @Override public void advance() { step++; }
 
     @Override public long[] accepted() { return accepted.clone(); }
-
-    private void checkEta(float[] eta) {
-        if (eta.length != G) throw new IllegalArgumentException("need " + G + " step sizes, got " + eta.length);
-    }
 
     // ---------------------------------------------------------------- observables
 
     @Override
     public double[][] traces() {
-        double[][] t = new double[C][2 + G];
+        double[][] t = new double[C][Traces.width(G)];
         for (int c = 0; c < C; c++) {
-            t[c][0] = U[c];
-            t[c][1] = loss[c];
-            for (int g = 0; g < G; g++) t[c][2 + g] = sqNorm[g][c];
+            t[c][Traces.POTENTIAL] = U[c];
+            t[c][Traces.LOSS] = loss[c];
+            for (int g = 0; g < G; g++) t[c][Traces.sqNorm(g)] = sqNorm[g][c];
         }
         return t;
     }

@@ -14,6 +14,9 @@ import jcuda.jcublas.cublasFillMode;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.StepConstants;
+import org.nnpost.backend.StepSizes;
+import org.nnpost.backend.Traces;
 import org.nnpost.data.Task;
 import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
@@ -38,7 +41,10 @@ import org.nnpost.rng.Noise;
  *                ∇a = c_L δ φ(z^L)ᵀ, δ^L = c_L (aᵀδ) ⊙ φ′(z^L)   readout_backward (δ^L overwrites z^L)
  *                ∇Wˡ = cₗ δˡ hˡᵀ, δˡ⁻¹ = cₗ (Wˡᵀ δˡ) ⊙ φ′        batched GEMMs + times_phi_prime
  *                ∇W¹ = c₀ δ¹ Xᵀ                                 one GEMM, (C·N × P)(P × N0)
- *   langevinStep(): θ ← θ − η(∇ + θ/σ²) + √(2η) ξ per group      langevin_update; step += 1 on the device
+ *   move():      θ ← θ − η(∇ + θ/σ²) + √(2η) ξ per group         langevin_update
+ *   save():      θ, ∇ and the traces copied aside                 device-to-device copies
+ *   metropolis(): −log q(θ|θ′), accept/reject, restore           mala_reverse, mala_decide, mala_restore
+ *   advance():   step += 1 on the device                         advance_step
  * </pre>
  */
 public final class CudaBackend implements Backend {
@@ -50,6 +56,7 @@ public final class CudaBackend implements Backend {
     /** cuRAND's draws, when the options ask for them; null for our own Philox noise. */
     private final CurandNoise curand;
     private final int C, P, Pt, L, G, N, N0, m;
+    private final StepConstants constants;
     private final float[] scale;
     private final int phi;
 
@@ -131,8 +138,8 @@ public final class CudaBackend implements Backend {
         N0 = spec.N0();
         m = spec.m();
         phi = spec.phi().code();
-        scale = new float[G];
-        for (int g = 0; g < G; g++) scale[g] = (float) spec.scale(g);
+        constants = StepConstants.of(spec, task.train());
+        scale = constants.scale();
         ctx = CudaContext.open(options);
         CudaBuffers b = null;
         CurandNoise r = null;
@@ -140,7 +147,7 @@ public final class CudaBackend implements Backend {
             long free = ctx.memoryInfo()[0];
             MemoryPlan plan = MemoryPlan.of(spec, P, Pt, false, options.curand());
             if (!plan.fits(C, free)) throw new CudaException.TooLarge(plan.tooLarge(C, free));
-            b = new CudaBuffers(ctx, spec, task, C);
+            b = new CudaBuffers(ctx, spec, task, constants, C);
             if (options.curand()) {
                 long largest = 0;
                 for (int g = 0; g < G; g++) largest = Math.max(largest, spec.groupSize(g));
@@ -173,7 +180,7 @@ public final class CudaBackend implements Backend {
         ctx.upload(buf.step, new long[]{at});
         ctx.fillBytesAsync(buf.divergedAt, (byte) 0xFF, (long) C * Sizeof.LONG);   // −1
         ctx.zeroAsync(buf.accepted, (long) C * Sizeof.LONG);
-        ctx.zeroAsync(buf.traces, (long) C * (2 + G) * Sizeof.DOUBLE);
+        ctx.zeroAsync(buf.traces, (long) C * Traces.width(G) * Sizeof.DOUBLE);
         ctx.sync();
     }
 
@@ -242,7 +249,8 @@ public final class CudaBackend implements Backend {
             for (int g = 0; g < G; g++)
                 ctx.kernel("sum_squares").launch(Launch.perChain(C), buf.theta[g], spec.groupSize(g), sqNorm(g));
         ctx.kernel("loss_and_delta").launch(Launch.perChain(C), buf.f, buf.yT, buf.delta, m * P,
-                (float) spec.beta(), spec.beta(), buf.invVar, G, buf.sqNorm, buf.traces, buf.limit(), buf.step, buf.divergedAt);
+                constants.betaFloat(), constants.beta(), buf.invVar, G, buf.sqNorm, buf.traces, constants.divergenceLimit(),
+                buf.step, buf.divergedAt);
         mark("norms, loss");
         // readout: ∇a, and δ of the last hidden layer written over its preactivations
         ctx.kernel(readoutKernel("backward", lastPhi, P)).launch(Launch.readoutBackward(lastWidth, C),
@@ -314,36 +322,31 @@ public final class CudaBackend implements Backend {
     // ---------------------------------------------------------------- updates
 
     @Override
-    public void langevinStep(float[] eta) {
-        checkEta(eta);
+    public void move(StepSizes h, boolean proposal) {
+        h.checkGroups(G);
         ctx.makeCurrent();
-        update(eta, null);
-        advance();
-    }
-
-    private void update(float[] eta, CUdeviceptr xiSq) {
+        if (proposal) ctx.zeroAsync(buf.xiSq, (long) C * Sizeof.DOUBLE);
         CUdeviceptr none = new CUdeviceptr();
         ctx.zeroAsync(buf.sqNorm, (long) G * C * Sizeof.DOUBLE);
         for (int g = 0; g < G; g++) {
-            float iv = (float) (1.0 / spec.priorVariance(g));
-            float s = (float) Math.sqrt(2.0 * eta[g]);   // as CpuBackend.updateGroup
             CUdeviceptr noise = curand == null ? none : curand.normals((long) C * spec.groupSize(g));
             ctx.kernel("langevin_update").launch(Launch.update(spec.groupSize(g), C), buf.theta[g], buf.grad[g],
-                    spec.groupSize(g), eta[g], iv, s, seed, g, buf.step, sqNorm(g), xiSq == null ? none : xiSq, noise,
-                    chainOffset);
+                    spec.groupSize(g), h.eta(g), constants.invVar(g), h.noiseScale(g), seed, g, buf.step, sqNorm(g),
+                    proposal ? buf.xiSq : none, noise, chainOffset);
         }
         normsFresh = true;
         mark("update");
     }
 
-    private void advance() {
+    @Override
+    public void advance() {
+        ctx.makeCurrent();
         ctx.kernel("advance_step").launch(new Launch.Grid(1, 1, 32), buf.step);
         step++;
     }
 
     @Override
-    public void propose(float[] eta) {
-        checkEta(eta);
+    public void save() {
         ctx.makeCurrent();
         buf.ensureMala();
         for (int g = 0; g < G; g++) {
@@ -351,30 +354,25 @@ public final class CudaBackend implements Backend {
             ctx.copyAsync(buf.thetaOld[g], buf.theta[g], bytes);
             ctx.copyAsync(buf.gradOld[g], buf.grad[g], bytes);
         }
-        ctx.copyAsync(buf.tracesOld, buf.traces, (long) C * (2 + G) * Sizeof.DOUBLE);
-        ctx.zeroAsync(buf.xiSq, (long) C * Sizeof.DOUBLE);
-        update(eta, buf.xiSq);
+        ctx.copyAsync(buf.tracesOld, buf.traces, (long) C * Traces.width(G) * Sizeof.DOUBLE);
     }
 
     @Override
-    public void metropolis(float[] eta) {
-        checkEta(eta);
-        if (buf.thetaOld == null) throw new IllegalStateException("metropolis before propose");
+    public void metropolis(StepSizes h) {
+        h.checkGroups(G);
+        if (buf.thetaOld == null) throw new IllegalStateException("metropolis before save");
         ctx.makeCurrent();
         ctx.zeroAsync(buf.back, (long) C * Sizeof.DOUBLE);
-        for (int g = 0; g < G; g++) {
-            float iv = (float) (1.0 / spec.priorVariance(g));
+        for (int g = 0; g < G; g++)
             ctx.kernel("mala_reverse").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
-                    buf.grad[g], spec.groupSize(g), eta[g], iv, buf.back);
-        }
+                    buf.grad[g], spec.groupSize(g), h.eta(g), constants.invVar(g), buf.back);
         CUdeviceptr uniforms = curand == null ? new CUdeviceptr() : curand.uniforms(C);
-        ctx.kernel("mala_decide").launch(Launch.flat(C), buf.traces, buf.tracesOld, 2 + G, buf.xiSq, buf.back, seed,
+        ctx.kernel("mala_decide").launch(Launch.flat(C), buf.traces, buf.tracesOld, Traces.width(G), buf.xiSq, buf.back, seed,
                 Noise.EXTRA_GROUP, buf.step, buf.divergedAt, buf.accepted, buf.accept, C, uniforms, chainOffset);
         for (int g = 0; g < G; g++)
             ctx.kernel("mala_restore").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
                     buf.grad[g], buf.gradOld[g], spec.groupSize(g), buf.accept);
         normsFresh = false;   // rejected chains are back at their old parameters; traces were restored
-        advance();
     }
 
     @Override
@@ -383,10 +381,6 @@ public final class CudaBackend implements Backend {
         long[] a = new long[C];
         ctx.download(a, buf.accepted);
         return a;
-    }
-
-    private void checkEta(float[] eta) {
-        if (eta.length != G) throw new IllegalArgumentException("need " + G + " step sizes, got " + eta.length);
     }
 
     /**
@@ -435,10 +429,11 @@ public final class CudaBackend implements Backend {
     @Override
     public double[][] traces() {
         ctx.makeCurrent();
-        double[] flat = new double[C * (2 + G)];
+        int w = Traces.width(G);
+        double[] flat = new double[C * w];
         ctx.download(flat, buf.traces);
         double[][] t = new double[C][];
-        for (int c = 0; c < C; c++) t[c] = Arrays.copyOfRange(flat, c * (2 + G), (c + 1) * (2 + G));
+        for (int c = 0; c < C; c++) t[c] = Arrays.copyOfRange(flat, c * w, (c + 1) * w);
         return t;
     }
 

@@ -6,7 +6,8 @@ import java.util.List;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
 
-import org.nnpost.backend.cpu.CpuBackend;
+import org.nnpost.backend.StepConstants;
+import org.nnpost.backend.Traces;
 import org.nnpost.data.Task;
 import org.nnpost.model.ModelSpec;
 
@@ -19,7 +20,7 @@ import org.nnpost.model.ModelSpec;
  *   h[l]                [chain][N][P]  l = 1..L−1      φ(z^l), the input of a hidden GEMM (L ≥ 2)
  *   d                   [chain][N][P]                  Wᵀδ before the φ′ factor (L ≥ 2)
  *   f, delta            [chain][m][P]                  outputs and β(f − y)
- *   traces              [chain][U, loss, ‖θ_0‖², …]    float64
+ *   traces              [chain][U, loss, ‖θ_0‖², …]    float64, columns as in Traces
  *   sqNorm              [g][chain]                     ‖θ_g‖², summed by the update kernel
  *   zTest[l], fTest     the same on the test inputs (observables only)
  * </pre>
@@ -38,7 +39,7 @@ final class CudaBuffers implements AutoCloseable {
     private final ModelSpec spec;
     private final List<CUdeviceptr> all = new ArrayList<>();
 
-    CudaBuffers(CudaContext ctx, ModelSpec spec, Task task, int chains) {
+    CudaBuffers(CudaContext ctx, ModelSpec spec, Task task, StepConstants constants, int chains) {
         this.ctx = ctx;
         this.spec = spec;
         C = chains;
@@ -72,8 +73,8 @@ final class CudaBuffers implements AutoCloseable {
             f = floats((long) C * m * P, "f");
             delta = floats((long) C * m * P, "delta");
             fTest = floats((long) C * m * Math.max(Pt, 1), "fTest");
-            traces = doubles((long) C * (2 + G), "traces");
-            tracesOld = doubles((long) C * (2 + G), "tracesOld");
+            traces = doubles((long) C * Traces.width(G), "traces");
+            tracesOld = doubles((long) C * Traces.width(G), "tracesOld");
             sqNorm = doubles((long) G * C, "sqNorm");
             divergedAt = alloc((long) C * Sizeof.LONG, "divergedAt");
             accepted = alloc((long) C * Sizeof.LONG, "accepted");
@@ -99,12 +100,8 @@ final class CudaBuffers implements AutoCloseable {
         ctx.upload(x, task.train().x());
         ctx.upload(xT, task.train().xTransposed());
         if (Pt > 0) ctx.upload(xTestT, task.test().xTransposed());
-        float[] y = task.train().y(), yt = new float[m * P];
-        for (int mu = 0; mu < P; mu++) for (int r = 0; r < m; r++) yt[r * P + mu] = y[mu * m + r];
-        ctx.upload(yT, yt);
-        float[] iv = new float[G];
-        for (int g = 0; g < G; g++) iv[g] = (float) (1.0 / spec.priorVariance(g));
-        ctx.upload(invVar, iv);
+        ctx.upload(yT, constants.yT());
+        ctx.upload(invVar, constants.invVar());
     }
 
     /** MALA's saved state; the first proposal allocates it. */
@@ -118,8 +115,6 @@ final class CudaBuffers implements AutoCloseable {
         thetaOld = t;
         gradOld = gr;
     }
-
-    double limit() { return CpuBackend.divergenceLimit(spec, P); }
 
     private CUdeviceptr floats(long n, String what) { return alloc(n * Sizeof.FLOAT, what); }
 

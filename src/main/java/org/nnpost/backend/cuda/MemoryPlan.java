@@ -2,6 +2,7 @@ package org.nnpost.backend.cuda;
 
 import java.util.Locale;
 
+import org.nnpost.backend.Traces;
 import org.nnpost.model.ModelSpec;
 
 /**
@@ -34,7 +35,7 @@ public record MemoryPlan(long sharedBytes, long perChainBytes) {
         if (L >= 2) floats += (long) (L - 1) * N * P + (long) N * P;   // H[1..L-1] and the back-propagated D
         floats += 2L * m * P;                              // f, delta
         floats += (long) L * N * Pt + (long) m * Pt;       // test-set preactivations and outputs
-        long doubles = 2L * (2 + G) + G + 2;               // traces, saved traces, norms, xiSq, back
+        long doubles = 2L * Traces.width(G) + G + 2;       // traces, saved traces, norms, xiSq, back
         long other = 8 + 8 + 4;                            // divergedAt, accepted, accept flag
         long perChain = 4 * floats + 8 * doubles + other;
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import org.nnpost.backend.StepSizes;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
@@ -127,7 +128,8 @@ class PeerStepTest {
                 for (int i = 0; i < C * size; i++)
                     fullGrad[g][i] += (float) (state.params()[g][i] / spec.priorVariance(g));
             }
-            b.langevinStep(eta);
+            b.move(StepSizes.of(eta), false);
+            b.advance();
             after = b.snapshot();
         }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.StepSizes;
 import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
@@ -113,7 +114,7 @@ class CudaBackendGpuTest {
     void oneStepFromZeroIsTheNoiseBitForBit() {
         ModelSpec spec = spec(2, Phi.RELU, Scaling.MEANFIELD);
         int chains = 8;
-        float[] half = eta(spec, 0.5f);
+        StepSizes half = StepSizes.of(eta(spec, 0.5f));
         long differ = 0, compared = 0;
         try (CpuBackend cpu = new CpuBackend(spec, TASK, chains, 2);
              CudaBackend gpu = new CudaBackend(spec, TASK, chains, CudaOptions.DEFAULT)) {
@@ -126,7 +127,8 @@ class CudaBackendGpuTest {
                 for (int b = 0; b < 2; b++) {
                     both[b].load(at);
                     both[b].gradient();
-                    both[b].langevinStep(half);
+                    both[b].move(half, false);
+                    both[b].advance();
                     after[b] = both[b].snapshot().params();
                 }
                 for (int k = 0; k < spec.groups(); k++) {
@@ -214,19 +216,25 @@ class CudaBackendGpuTest {
         assertTrue(d < 1e-6, "graph and direct launches differ by " + d);
     }
 
-    @ParameterizedTest(name = "L={0} {1} {2}")
+    @ParameterizedTest(name = "L={0} {1} {2} eta={3}")
     @MethodSource("malaModels")
-    void twentyMalaStepsAgreeWithTheCpuIncludingEveryAcceptDecision(int L, Phi phi, Scaling s) {
+    void twentyMalaStepsAgreeWithTheCpuIncludingEveryAcceptDecision(int L, Phi phi, Scaling s, float eta) {
         ModelSpec spec = spec(L, phi, s);
-        // a step size where some proposals are rejected, so both branches run
-        double[] r = compare(spec, new Mala(eta(spec, 0.005f)), 20, true, "mala20 L=" + L + " " + phi.id());
+        double[] r = compare(spec, new Mala(eta(spec, eta)), 20, true, "mala20 L=" + L + " " + phi.id());
         assertTrue(r[0] < TOL, "parameters differ by " + r[0]);
         assertTrue(r[4] > 0, "no proposal accepted");
+        assertTrue(r[4] < 20L * C, "no proposal rejected: the rejection branch did not run");
     }
 
+    /**
+     * Per model, a step size at which some of the 20 × 6 proposals are rejected and most accepted,
+     * so both branches run (on the CPU: 111, 115 and 106 of 120 accepted; MalaModelsTest checks it
+     * without a GPU). Few rejections keep few decisions near the threshold, where the backends'
+     * float rounding of U could tell them apart.
+     */
     static Stream<Arguments> malaModels() {
-        return Stream.of(Arguments.of(0, Phi.LINEAR, Scaling.LAZY), Arguments.of(1, Phi.ERF, Scaling.MEANFIELD),
-                Arguments.of(2, Phi.RELU, Scaling.MEANFIELD));
+        return Stream.of(Arguments.of(0, Phi.LINEAR, Scaling.LAZY, 0.05f), Arguments.of(1, Phi.ERF, Scaling.MEANFIELD, 0.03f),
+                Arguments.of(2, Phi.RELU, Scaling.MEANFIELD, 0.005f));
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.Traces;
 import org.nnpost.backend.cpu.CpuBackend;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.OrthogonalTask;
@@ -19,6 +20,7 @@ import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
 import org.nnpost.sampler.Ula;
+import org.nnpost.theory.LinearRegressionPosterior;
 
 /** Longer runs: the GPU samples the same law as the CPU, and the exact L = 0 posterior. */
 @Tag("gpu")
@@ -29,7 +31,8 @@ class CudaStatisticsGpuTest {
     void gpu() { GpuReport.assumeGpu(); }
 
     /**
-     * L = 0 is Bayesian linear regression: a_r ~ N(A⁻¹ β s Xᵀ y_r, A⁻¹), A = β s² XᵀX + I/σ_a².
+     * L = 0 is Bayesian linear regression: a_r ~ N(A⁻¹ β s Xᵀ y_r, A⁻¹), A = β s² XᵀX + I/σ_a²
+     * ({@link LinearRegressionPosterior}).
      * ULA with step η leaves the Gaussian with the same mean and covariance (A − ηA²/2)⁻¹, so
      * means and variances of f on train and test inputs are compared with that, within MC error
      * (chains independent; τ_int ≤ 20 draws for the slowest direction, λ = 1, 10 steps apart).
@@ -48,34 +51,11 @@ class CudaStatisticsGpuTest {
         double beta0 = 4, eta = 0.01;
         Task task = OrthogonalTask.generate(N0, P, Pt, new double[]{.5, .5}, true, 1, -1, 0.6, 5);
         ModelSpec spec = new ModelSpec(0, N0, N0, m, Phi.LINEAR, Scaling.LAZY, beta0, true, 1, 1);
-        double s = spec.scale(0), beta = spec.beta();
+        double s = spec.scale(0);
         Dataset tr = task.train(), te = task.test();
-        double[][] A = new double[N0][N0];
-        for (int i = 0; i < N0; i++) {
-            A[i][i] = 1.0 / spec.sigmaA2();
-            for (int j = 0; j < N0; j++)
-                for (int mu = 0; mu < P; mu++) A[i][j] += beta * s * s * tr.x()[mu * N0 + i] * tr.x()[mu * N0 + j];
-        }
-        double[][] cov = inverse(A);
-        double[][] B = new double[N0][N0];   // A − η A²/2
-        for (int i = 0; i < N0; i++)
-            for (int j = 0; j < N0; j++) {
-                double a2 = 0;
-                for (int k = 0; k < N0; k++) a2 += A[i][k] * A[k][j];
-                B[i][j] = A[i][j] - eta * a2 / 2;
-            }
-        double[][] covUla = inverse(B);
-        double[][] mean = new double[m][N0];
-        for (int r = 0; r < m; r++)
-            for (int i = 0; i < N0; i++) {
-                double v = 0;
-                for (int j = 0; j < N0; j++) {
-                    double xy = 0;
-                    for (int mu = 0; mu < P; mu++) xy += tr.x()[mu * N0 + j] * tr.y()[mu * m + r];
-                    v += cov[i][j] * beta * s * xy;
-                }
-                mean[r][i] = v;
-            }
+        LinearRegressionPosterior post = LinearRegressionPosterior.of(tr, s, spec.beta(), spec.sigmaA2());
+        double[][] covUla = post.ulaCovariance(eta);
+        double[][] mean = post.mean();
         try (CudaBackend gpu = new CudaBackend(spec, task, C, options)) {
             float[] etas = {(float) eta};
             Ula ula = new Ula(etas);
@@ -97,7 +77,7 @@ class CudaStatisticsGpuTest {
                 for (int mu = 0; mu < d.P(); mu++) {
                     double[] x = new double[N0];
                     for (int i = 0; i < N0; i++) x[i] = d.x()[mu * N0 + i];
-                    double var = s * s * quad(covUla, x);
+                    double var = s * s * LinearRegressionPosterior.quad(covUla, x);
                     for (int r = 0; r < m; r++) {
                         double exact = 0;
                         for (int i = 0; i < N0; i++) exact += s * mean[r][i] * x[i];
@@ -148,7 +128,7 @@ class CudaStatisticsGpuTest {
         Ula ula = new Ula(new float[]{0.005f, 0.005f});
         double[][] avg = new double[2][];
         double[][] sd = new double[2][];
-        int stats = 2 + spec.groups();
+        int stats = Traces.width(spec.groups());
         for (int k = 0; k < 2; k++) {
             try (Backend b = k == 0
                     ? new CpuBackend(spec, task, C, Runtime.getRuntime().availableProcessors())
@@ -184,36 +164,5 @@ class CudaStatisticsGpuTest {
             GpuReport.row(label + " vs cpu, L=1 relu, mean " + names[j] + " (|z|)", z, Z, z < Z);
         }
         assertTrue(worst < Z, "largest z " + worst);
-    }
-
-    static double quad(double[][] M, double[] x) {
-        double q = 0;
-        for (int i = 0; i < x.length; i++) for (int j = 0; j < x.length; j++) q += x[i] * M[i][j] * x[j];
-        return q;
-    }
-
-    /** Gauss–Jordan with partial pivoting; the matrices here are small and well conditioned. */
-    static double[][] inverse(double[][] a) {
-        int n = a.length;
-        double[][] m = new double[n][2 * n];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(a[i], 0, m[i], 0, n);
-            m[i][n + i] = 1;
-        }
-        for (int c = 0; c < n; c++) {
-            int p = c;
-            for (int r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-            double[] t = m[c]; m[c] = m[p]; m[p] = t;
-            double d = m[c][c];
-            for (int j = 0; j < 2 * n; j++) m[c][j] /= d;
-            for (int r = 0; r < n; r++) {
-                if (r == c) continue;
-                double f = m[r][c];
-                if (f != 0) for (int j = 0; j < 2 * n; j++) m[r][j] -= f * m[c][j];
-            }
-        }
-        double[][] inv = new double[n][n];
-        for (int i = 0; i < n; i++) System.arraycopy(m[i], n, inv[i], 0, n);
-        return inv;
     }
 }

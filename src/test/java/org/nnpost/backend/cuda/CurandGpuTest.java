@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import org.nnpost.backend.StepSizes;
 import org.nnpost.data.OrthogonalTask;
 import org.nnpost.data.Task;
 import org.nnpost.model.ChainState;
@@ -44,7 +45,8 @@ class CurandGpuTest {
             try (CudaBackend b = new CudaBackend(SPEC, TASK, C, CudaOptions.DEFAULT.withCurand(k == 1))) {
                 b.load(init);
                 b.gradient();
-                b.langevinStep(new float[]{eta, eta});
+                b.move(StepSizes.of(eta, eta), false);
+                b.advance();
                 after[k] = flat(b.snapshot());
             }
         double s2 = 2.0 * eta, sum = 0;
