@@ -22,7 +22,7 @@ python3 - "$W/cpu" "$W/cuda" <<'PY'
 import sys, numpy as np, json
 a, b = sys.argv[1], sys.argv[2]
 worst = 0.0
-for f in ["trace_U", "trace_loss", "trace_sqnorm_W1", "trace_sqnorm_W2", "trace_sqnorm_a", "readout_samples",
+for f in ["trace_potential", "trace_loss", "trace_sqnorm_W1", "trace_sqnorm_W2", "trace_sqnorm_a", "readout_samples",
           "activations_train", "kernel_l1_train", "kernel_l2_test", "predictor_mean_test"]:
     x, y = np.load(f"{a}/{f}.npy"), np.load(f"{b}/{f}.npy")
     d = float(np.max(np.abs(x - y)) / max(np.max(np.abs(x)), 1e-30))
@@ -40,11 +40,11 @@ import sys, numpy as np, json
 a, b = sys.argv[1], sys.argv[2]
 m = json.load(open(f"{b}/manifest.json"))
 desc = m.get('backend', {}).get('description', '?')
-x, y = np.load(f"{a}/trace_U.npy"), np.load(f"{b}/trace_U.npy")
+x, y = np.load(f"{a}/trace_potential.npy"), np.load(f"{b}/trace_potential.npy")
 d = float(np.max(np.abs(x - y)) / max(np.max(np.abs(x)), 1e-30))
 ok = m['status'] == 'complete' and 'cuRAND' in desc and np.all(np.isfinite(y)) and d > 1e-4
 print(f"E2E|curand run {m['status']}, manifest names cuRAND: {'cuRAND' in desc}||")
-print(f"E2E|curand vs cpu trace_U max rel diff (other noise)|{d:.2e}|>1e-4|{'ok' if ok else 'FAIL'}")
+print(f"E2E|curand vs cpu trace_potential max rel diff (other noise)|{d:.2e}|>1e-4|{'ok' if ok else 'FAIL'}")
 PY
 
 # 1c. the chains split across two parts (both on device 0 on a one-GPU machine): what one GPU draws
@@ -53,7 +53,7 @@ python3 - "$W/cuda" "$W/split" <<'PY'
 import sys, numpy as np, json
 a, b = sys.argv[1], sys.argv[2]
 worst = 0.0
-for f in ["trace_U", "trace_loss", "readout_samples", "kernel_l1_train", "predictor_mean_test"]:
+for f in ["trace_potential", "trace_loss", "readout_samples", "kernel_l1_train", "predictor_mean_test"]:
     x, y = np.load(f"{a}/{f}.npy"), np.load(f"{b}/{f}.npy")
     worst = max(worst, float(np.max(np.abs(x - y)) / max(np.max(np.abs(x)), 1e-30)))
 m = json.load(open(f"{b}/manifest.json"))

@@ -3,6 +3,7 @@ package org.nnpost.output;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.nnpost.backend.Backend;
+import org.nnpost.backend.Traces;
 import org.nnpost.diagnostics.ClassErrors;
 import org.nnpost.diagnostics.CodingMetrics;
 import org.nnpost.diagnostics.Convergence;
@@ -48,7 +49,7 @@ public final class RunSummary {
         Json.put(o, "max_rhat", maxRhat);
         Json.put(o, "min_ess_bulk", minBulk);
         Json.put(o, "min_ess_tail", minTail);
-        Json.put(o, "mean_loss", traces.draws() > 0 ? traces.mean(1) : Double.NaN);
+        Json.put(o, "mean_loss", traces.draws() > 0 ? traces.mean(Traces.LOSS) : Double.NaN);
 
         ObjectNode err = o.putObject("error");
         ObjectNode train = err.putObject("train"), test = err.putObject("test");

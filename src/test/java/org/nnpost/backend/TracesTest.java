@@ -20,9 +20,9 @@ class TracesTest {
 
     @Test
     void namesAreThoseOfTheRunsTraceFiles() {
-        assertArrayEquals(new String[]{"U", "loss", "sqnorm_W1", "sqnorm_W2", "sqnorm_a"}, Traces.names(SPEC));
+        assertArrayEquals(new String[]{"potential", "loss", "sqnorm_W1", "sqnorm_W2", "sqnorm_a"}, Traces.names(SPEC));
         ModelSpec linear = new ModelSpec(0, 5, 5, 3, Phi.LINEAR, Scaling.LAZY, 1, true, 1, 1);
-        assertArrayEquals(new String[]{"U", "loss", "sqnorm_a"}, Traces.names(linear));
+        assertArrayEquals(new String[]{"potential", "loss", "sqnorm_a"}, Traces.names(linear));
         assertArrayEquals(Traces.names(SPEC), Traces.names("W1", "W2", "a"));
         assertEquals(5, Traces.width(SPEC.groups()));
         assertEquals(0, Traces.POTENTIAL);

@@ -48,7 +48,7 @@ class ClassErrorsTest {
     @Test
     void traceRecorderKeepsChainMajorOrder() {
         TraceRecorder r = new TraceRecorder(Traces.names("W1", "a"), 2, 1);   // grows past 1
-        assertArrayEquals(new String[]{"U", "loss", "sqnorm_W1", "sqnorm_a"}, r.names());
+        assertArrayEquals(new String[]{"potential", "loss", "sqnorm_W1", "sqnorm_a"}, r.names());
         for (int d = 0; d < 3; d++) r.record(new double[][]{{d, 10 + d, 0, 0}, {100 + d, 0, 0, 0}});
         assertArrayEquals(new double[]{0, 1, 2, 100, 101, 102}, r.flat(0));
         assertEquals(11.0, r.mean(1) * 2, 1e-12);   // chain 0: 10, 11, 12; chain 1: zeros

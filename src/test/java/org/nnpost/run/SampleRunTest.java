@@ -52,7 +52,7 @@ class SampleRunTest {
 
     static final Set<String> EXPECTED = new TreeSet<>(List.of(
             "manifest.json", "summary.json", "divergence.npy",
-            "trace_U.npy", "trace_loss.npy", "trace_sqnorm_W1.npy", "trace_sqnorm_a.npy",
+            "trace_potential.npy", "trace_loss.npy", "trace_sqnorm_W1.npy", "trace_sqnorm_a.npy",
             "kernel_l1_train.npy", "kernel_l1_test.npy",
             "predictor_mean_train.npy", "predictor_var_train.npy", "predictor_mean_test.npy", "predictor_var_test.npy",
             "readout_samples.npy", "activations_train.npy", "activations_test.npy",
@@ -74,7 +74,7 @@ class SampleRunTest {
 
         long D = (250 - 50) / 5;
         assertEquals(D, r.draws());
-        assertShape(out, "trace_U.npy", "<f8", C, D);
+        assertShape(out, "trace_potential.npy", "<f8", C, D);
         assertShape(out, "trace_sqnorm_W1.npy", "<f8", C, D);
         assertShape(out, "kernel_l1_train.npy", "<f8", P, P);
         assertShape(out, "kernel_l1_test.npy", "<f8", PT, PT);
@@ -109,7 +109,7 @@ class SampleRunTest {
         assertTrue(manifest.at("/timings/total_s").asDouble() > 0);
 
         JsonNode summary = Json.read(out.resolve("summary.json"));
-        for (String t : List.of("U", "loss", "sqnorm_W1", "sqnorm_a"))
+        for (String t : List.of("potential", "loss", "sqnorm_W1", "sqnorm_a"))
             assertTrue(summary.at("/diagnostics/" + t + "/rhat").isNumber(), t);
         assertEquals(2, summary.at("/error/test/mean_predictor/per_class").size());
         assertTrue(summary.get("chain_steps_per_second").asDouble() > 0);
@@ -206,7 +206,7 @@ class SampleRunTest {
         }
         long first = Long.MAX_VALUE;
         for (long s : at) if (s >= 0) first = Math.min(first, s);
-        for (String t : List.of("trace_U.npy", "trace_loss.npy", "trace_sqnorm_W1.npy", "trace_sqnorm_a.npy")) {
+        for (String t : List.of("trace_potential.npy", "trace_loss.npy", "trace_sqnorm_W1.npy", "trace_sqnorm_a.npy")) {
             Npy.Array arr = Npy.read(out.resolve(t));
             assertEquals(C, arr.shape()[0]);
             assertTrue(arr.shape()[1] >= 1 && arr.shape()[1] < first, t + ": the draws before the first divergence, " + arr.shape()[1]);
@@ -323,10 +323,10 @@ class SampleRunTest {
         assumeTrue(python("import numpy").startsWith("0:"), "python3 with numpy not available");
         Path out = tmp.resolve("np");
         SampleRun.execute(tiny(out, 1), Progress.SILENT);
-        double ours = Npy.read(out.resolve("trace_U.npy")).doubles()[1 * 40 + 7];
+        double ours = Npy.read(out.resolve("trace_potential.npy")).doubles()[1 * 40 + 7];
         float act = Npy.read(out.resolve("activations_test.npy")).floats()[((2 * 3 + 1) * N + 5) * PT + 4];
         String r = python("import numpy as np, sys\n"
-                + "u = np.load(sys.argv[1] + '/trace_U.npy'); h = np.load(sys.argv[1] + '/activations_test.npy')\n"
+                + "u = np.load(sys.argv[1] + '/trace_potential.npy'); h = np.load(sys.argv[1] + '/activations_test.npy')\n"
                 + "print(repr(float(u[1, 7])), repr(float(h[2, 1, 5, 4])), u.shape, h.shape)", out.toString());
         assertEquals("0:" + ours + " " + (double) act + " (4, 40) (4, 3, 16, 6)", r.strip());
     }

@@ -155,7 +155,7 @@ class CudaStatisticsGpuTest {
                 }
             }
         }
-        String[] names = {"U", "loss", "|W1|^2", "|a|^2"};
+        String[] names = {"potential", "loss", "|W1|^2", "|a|^2"};
         double worst = 0;
         for (int j = 0; j < stats; j++) {
             double allowance = tf32 ? 1e-3 * Math.abs(avg[0][j]) : 0;
