@@ -16,12 +16,11 @@ import org.nnpost.spec.SpecException;
  * arrays within Java's limits), so a run made by any path (flags, a config file, a figure
  * recipe, a test) has passed the same checks ({@link SpecException}).
  *
- * @param outDir      the run directory to create (must not exist, or be empty)
+ * @param options     where the run writes, checkpoints, what divergence and warnings do
  * @param sigmaA2PerP true when the user gave σ_a² per P (recorded; model holds the absolute value)
- * @param progress    "auto" (a bar on a terminal, lines otherwise), "bar", "lines" or "off"
  */
 public record RunConfig(ModelSpec model, TaskSpec task, SamplerSpec sampler, BackendSpec backend,
-                        Path outDir, boolean sigmaA2PerP, String progress) {
+                        RunOptions options, boolean sigmaA2PerP) {
 
     public RunConfig {
         Check.that(model.N0() == task.N0(), "N0", model.N0(), "differs from the task's N0 = " + task.N0(),
@@ -32,9 +31,23 @@ public record RunConfig(ModelSpec model, TaskSpec task, SamplerSpec sampler, Bac
         Check.that(sampler.eta().length == groups, "eta", sampler.eta().length + " values",
                 "for " + groups + " groups", RunSettings.etaAllowed(groups));
         checkArraySizes(model, sampler.chains(), task.P(), task.Ptest());
-        Check.oneOf("progress", progress, RunSettings.PROGRESS);
-        Check.that(outDir != null, "out", null, "missing", RunSettings.OUT_ALLOWED);
+        Check.that(options != null, "out", null, "missing", RunSettings.OUT_ALLOWED);
     }
+
+    /** A run with the default options into outDir. */
+    public RunConfig(ModelSpec model, TaskSpec task, SamplerSpec sampler, BackendSpec backend, Path outDir,
+                     boolean sigmaA2PerP, String progress) {
+        this(model, task, sampler, backend, RunOptions.into(outDir, progress), sigmaA2PerP);
+    }
+
+    /** The run directory to create (must not exist, or be empty). */
+    public Path outDir() { return options.outDir(); }
+
+    /** "auto" (a bar on a terminal, lines otherwise), "bar", "lines" or "off". */
+    public String progress() { return options.progress(); }
+
+    /** The same run with other options (another directory, say). */
+    public RunConfig with(RunOptions o) { return new RunConfig(model, task, sampler, backend, o, sigmaA2PerP); }
 
     /** Every per-run array is a Java array: refuse sizes past its 2³¹ limit before any allocation. */
     private static void checkArraySizes(ModelSpec model, int chains, int P, int Ptest) {

@@ -111,11 +111,16 @@ public final class RunSettings {
             of("keep", SAMPLER, "int", "10", "draws whose readout weights and activations are saved"),
             of("seed", SAMPLER, "int", "1", "sampler seed, 0 to 4294967295"));
 
-    /** Where a run writes and how it shows progress. */
+    /** Where a run writes, how it shows progress, when it checkpoints, what a divergence or a warning does. */
     public static final List<Setting> OUTPUT_SETTINGS = List.of(
             of("out", OUTPUT, "dir", "runs/<name>", "run directory: new or empty"),
             of("name", OUTPUT, "name", "date and time", "run name, for the default run directory"),
-            of("progress", OUTPUT, "mode", "auto", "auto (a bar on a terminal, else lines), bar, lines, off"));
+            of("progress", OUTPUT, "mode", "auto", "auto (a bar on a terminal, else lines), bar, lines, off"),
+            of("checkpoint-every", OUTPUT, "steps|time", "5m", "save a checkpoint every so many steps (5000) or so "
+                    + "much time (90s, 10m, 2h), and at the end of burn-in; off: only when interrupted"),
+            of("on-divergence", OUTPUT, "mode", "stop", "stop: a diverged chain ends the run (exit code 3); "
+                    + "drop: the healthy chains go on and their outputs are written"),
+            toggle("strict", OUTPUT, "convergence warnings end the run with exit code 4 (after writing everything)"));
 
     /** Every setting of one run, in the order the usage text lists them. */
     public static List<Setting> all() {
@@ -222,13 +227,19 @@ public final class RunSettings {
 
         BackendSpec backend = backend(v);
         String progress = v.choice("progress", "auto", PROGRESS);
+        RunOptions.Checkpoints checkpoints = v.has("checkpoint-every")
+                ? RunOptions.Checkpoints.parse(v.raw("checkpoint-every")) : RunOptions.Checkpoints.DEFAULT;
+        String onDivergence = v.choice("on-divergence", "stop", RunOptions.ON_DIVERGENCE);
+        boolean strict = v.switchValue("strict");
 
         double sigmaA2Abs = perP ? sigmaA2 / P : sigmaA2;
         ModelSpec model = new ModelSpec(L, N, N0, m, phi, scaling, beta0, betaScaling, sigmaW2, sigmaA2Abs);
         TaskSpec task = new TaskSpec(kind, N0, P, Ptest, classWeights, fixedRatios, yPlus, yMinus,
                 testOverlap, dataSeed, classes, balanced, center, normalize, pixelScale, dataDir);
         SamplerSpec sampler = new SamplerSpec(algorithm, eta, chains, steps, burnIn, every, keep, seed);
-        if (recordedDir != null) return new RunConfig(model, task, sampler, backend, recordedDir, perP, progress);
+        if (recordedDir != null)
+            return new RunConfig(model, task, sampler, backend,
+                    new RunOptions(recordedDir, false, progress, checkpoints, onDivergence, strict), perP);
         if (images) {
             try {
                 Datasets.check(dataDir, kind);
@@ -239,7 +250,9 @@ public final class RunSettings {
         }
         // last, so that no directory question is asked of a request that is wrong anyway
         Path outDir = outDir(v);
-        return new RunConfig(model, task, sampler, backend, outDir, perP, progress);
+        boolean fresh = !v.has("out") && !v.has("name");
+        return new RunConfig(model, task, sampler, backend,
+                new RunOptions(outDir, fresh, progress, checkpoints, onDivergence, strict), perP);
     }
 
     /**
@@ -451,6 +464,7 @@ public final class RunSettings {
         else p.put("device", b.device());
         p.put("precision", b.precision());
         p.put("rng", b.rng());
+        p.put("on_divergence", c.options().onDivergence());
         return p;
     }
 
@@ -467,11 +481,13 @@ public final class RunSettings {
         return d;
     }
 
-    /** Where the run writes and how it shows progress: settings of the invocation, not of the run. */
+    /** Where the run writes, how it shows progress, when it checkpoints: settings of the invocation, not of the run. */
     public static ObjectNode output(RunConfig c) {
         ObjectNode o = Json.object();
         o.put("out", c.outDir().toString());
         o.put("progress", c.progress());
+        o.put("checkpoint_every", c.options().checkpoints().text());
+        o.put("strict", c.options().strict());
         return o;
     }
 
