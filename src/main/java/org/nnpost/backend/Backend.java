@@ -112,6 +112,19 @@ public interface Backend extends AutoCloseable {
     void resetMoments();
 
     /**
+     * Puts back what a checkpoint saved beside the parameters: the running sums, and per chain
+     * the accepted proposals and the step at which it diverged (−1). Call after {@link #load}.
+     */
+    void restore(Moments sums, long[] accepted, long[] divergedAt);
+
+    /**
+     * Leaves chain c out of the running sums from the next {@link #accumulate()} on, and out of
+     * their sample count: a diverged chain that the run drops. It keeps being stepped, so the
+     * other chains' work is unchanged; nothing reads its numbers. {@link #load} forgets drops.
+     */
+    void drop(int chain);
+
+    /**
      * Last-hidden-layer activations φ(z^L) of one chain at its current parameters, [neuron][input]
      * (for L = 0 the input itself), on the training or the test inputs.
      */

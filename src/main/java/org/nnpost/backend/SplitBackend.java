@@ -140,6 +140,39 @@ public final class SplitBackend implements Backend {
 
     @Override public void resetMoments() { for (Backend b : parts) b.resetMoments(); }
 
+    /**
+     * The sums go to the first part and zeros to the others, so their total is the saved one; the
+     * order of the float additions after a resume then differs from an unbroken run's, by rounding.
+     */
+    @Override
+    public void restore(Moments sums, long[] accepted, long[] divergedAt) {
+        for (int k = 0; k < parts.size(); k++) {
+            Moments m = k == 0 ? sums : zero(sums);
+            int from = first[k], to = first[k + 1];
+            parts.get(k).restore(m, java.util.Arrays.copyOfRange(accepted, from, to), java.util.Arrays.copyOfRange(divergedAt, from, to));
+        }
+    }
+
+    private static Moments zero(Moments s) {
+        double[][] kt = new double[s.kernelTrain().length][], ke = new double[s.kernelTest().length][];
+        for (int l = 0; l < kt.length; l++) {
+            kt[l] = new double[s.kernelTrain()[l].length];
+            ke[l] = new double[s.kernelTest()[l].length];
+        }
+        return new Moments(0, kt, ke, new double[s.fTrain().length], new double[s.fTrainSq().length],
+                new double[s.fTest().length], new double[s.fTestSq().length]);
+    }
+
+    @Override
+    public void drop(int chain) {
+        for (int k = 0; k < parts.size(); k++)
+            if (chain < first[k + 1]) {
+                parts.get(k).drop(chain - first[k]);
+                return;
+            }
+        throw new IndexOutOfBoundsException("chain " + chain + " of " + C);
+    }
+
     @Override
     public float[] activations(int chain, boolean test) {
         for (int k = 0; k < parts.size(); k++)

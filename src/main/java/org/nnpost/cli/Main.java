@@ -7,6 +7,7 @@ import java.util.function.BiFunction;
 import org.nnpost.backend.BackendException;
 import org.nnpost.backend.BackendSpec;
 import org.nnpost.output.Version;
+import org.nnpost.run.Interrupts;
 import org.nnpost.run.Progress;
 import org.nnpost.run.RunConfig;
 import org.nnpost.run.RunResult;
@@ -23,6 +24,7 @@ public final class Main {
     static final int OK = 0, INTERNAL = 1;
 
     public static void main(String[] args) {
+        Interrupts.install();
         int code = run(args, System.out, System.err);
         System.out.flush();
         System.exit(code);
@@ -36,12 +38,16 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err, BiFunction<RunConfig, Progress, RunResult> runner) {
         String command = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
-        String who = java.util.Set.of("sample", "theory", "reproduce", "plot", "bench", "devices").contains(command)
+        String who = java.util.Set.of("sample", "resume", "status", "theory", "reproduce", "plot", "bench", "devices").contains(command)
                 ? "nnpost " + command : "nnpost";
         try {
             switch (command) {
                 case "sample":
                     return SampleCommand.run(rest, out, System.console() != null, runner);
+                case "resume":
+                    return ResumeCommand.run(rest, out, System.console() != null);
+                case "status":
+                    return StatusCommand.run(rest, out);
                 case "bench":
                     return BenchCommand.run(rest, out);
                 case "theory":
@@ -59,7 +65,7 @@ public final class Main {
                     out.println("nnpost " + version() + " (Java " + System.getProperty("java.version") + ")");
                     return OK;
                 default:
-                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, theory, reproduce, plot, bench, devices; see nnpost --help)");
+                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, resume, status, theory, reproduce, plot, bench, devices; see nnpost --help)");
             }
         } catch (UsageException e) {
             err.println(who + ": " + Flags.oneLine(e.getMessage()));
@@ -121,6 +127,8 @@ public final class Main {
                 + "\n"
                 + "Commands\n"
                 + "  sample      sample one posterior and write a run directory (no flags: the default job)\n"
+                + "  resume      go on with a run that was interrupted, killed or crashed, from its last checkpoint\n"
+                + "  status      where a run directory stands: running (rate, time left), abandoned, interrupted, ...\n"
                 + "  theory      the theory's numbers for the same flags, without sampling\n"
                 + "  reproduce   a figure of the paper (fig1..fig5): runs, panels (PNG) and numbers beside theory\n"
                 + "  plot        panels (PNG) and theory comparison of a finished run directory\n"
@@ -131,6 +139,8 @@ public final class Main {
                 + "  --help      this text; nnpost <command> --help lists a command's flags\n"
                 + "  --version   the version\n"
                 + "\n"
-                + "Exit codes: 0 done, 1 internal error, 2 bad input, 3 chains diverged.\n";
+                + "Exit codes: 0 done, 1 internal error, 2 bad input, 3 chains diverged, 5 a file could not be\n"
+                + "written (disk full: the run's outputs so far and last checkpoint are kept), 130 and 143\n"
+                + "interrupted by SIGINT and SIGTERM (a checkpoint is written; nnpost resume goes on).\n";
     }
 }

@@ -56,11 +56,15 @@ final class SampleCommand {
     }
 
     static String summary(RunConfig cfg, RunResult r) {
+        return summary(r, cfg.sampler().chains());
+    }
+
+    static String summary(RunResult r, int chains) {
         String coding = r.coding() == null ? "" : String.format(Locale.ROOT, "%n  coding %s", r.coding());
         return String.format(Locale.ROOT, "run %s: %s%n"
                         + "  backend %s, %d chains, %d steps, %d draws, %.1f s%n"
                         + "  mean loss %s, train error %s, test error %s, max R-hat %s, min bulk ESS %s",
-                r.status(), r.dir(), r.backend(), cfg.sampler().chains(), r.steps(), r.draws(), r.seconds(),
+                r.status(), r.dir(), r.backend(), chains, r.steps(), r.draws(), r.seconds(),
                 ConsoleProgress.num(r.meanLoss()), ConsoleProgress.num(r.trainError()),
                 ConsoleProgress.num(r.testError()), ConsoleProgress.num(r.maxRhat()), ConsoleProgress.num(r.minEssBulk()))
                 + coding;

@@ -21,6 +21,32 @@ public final class TraceRecorder {
         this.data = new double[names.length][chains][Math.max(1, Math.min(capacity, 1024))];
     }
 
+    /**
+     * The recorder a checkpoint saved, holding its draws so far.
+     *
+     * @param saved {@link #snapshot()}: [trace][chain][draw] in C order, draws × chains × traces long
+     */
+    public static TraceRecorder restored(String[] names, int chains, int capacity, double[] saved, int draws) {
+        if (saved.length != (long) names.length * chains * draws)
+            throw new IllegalArgumentException(saved.length + " values for " + names.length + " traces x " + chains
+                    + " chains x " + draws + " draws");
+        TraceRecorder r = new TraceRecorder(names, chains, Math.max(capacity, draws));
+        while (r.data[0][0].length < draws) r.grow(Math.max(2 * r.data[0][0].length, draws));
+        for (int k = 0; k < names.length; k++)
+            for (int c = 0; c < chains; c++)
+                System.arraycopy(saved, (k * chains + c) * draws, r.data[k][c], 0, draws);
+        r.draws = draws;
+        return r;
+    }
+
+    /** Every draw so far as [trace][chain][draw] in C order, for a checkpoint. */
+    public double[] snapshot() {
+        double[] out = new double[names.length * chains * draws];
+        for (int k = 0; k < names.length; k++)
+            for (int c = 0; c < chains; c++) System.arraycopy(data[k][c], 0, out, (k * chains + c) * draws, draws);
+        return out;
+    }
+
     /** One draw: perChain[c][k] is trace k of chain c. */
     public void record(double[][] perChain) {
         if (draws == data[0][0].length) grow();
@@ -30,8 +56,9 @@ public final class TraceRecorder {
     }
 
     /** Doubling, so a run that stops early never reserved room for draws it did not make. */
-    private void grow() {
-        int n = Math.max(2 * draws, 1);
+    private void grow() { grow(Math.max(2 * draws, 1)); }
+
+    private void grow(int n) {
         for (double[][] t : data)
             for (int c = 0; c < chains; c++) t[c] = Arrays.copyOf(t[c], n);
     }

@@ -58,4 +58,13 @@ public final class Json {
             throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
         }
     }
+
+    /** A JSON text (one line of a lock file, say). */
+    public static JsonNode parse(String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not JSON: " + e.getMessage(), e);
+        }
+    }
 }

@@ -23,8 +23,22 @@ import org.nnpost.io.Json;
 public final class Manifest {
     public static final String FILE = "manifest.json";
 
+    /** The statuses a manifest can hold; "abandoned" is what a reader calls "running" with nobody holding the lock. */
+    public static final String RUNNING = "running", COMPLETE = "complete", DIVERGED = "diverged", FAILED = "failed",
+            INTERRUPTED = "interrupted", ABANDONED = "abandoned";
+
     private final Path file;
-    private final ObjectNode root = Json.object();
+    private final ObjectNode root;
+
+    private Manifest(Path file, ObjectNode root) {
+        this.file = file;
+        this.root = root;
+    }
+
+    /** The manifest of an existing run directory, to go on writing it (a resumed run). */
+    public static Manifest open(Path dir) {
+        return new Manifest(dir.resolve(FILE), (ObjectNode) Json.read(dir.resolve(FILE)));
+    }
 
     /**
      * @param parameters every setting of the run, flat, under config-file keys
@@ -33,6 +47,7 @@ public final class Manifest {
      */
     public Manifest(Path dir, ObjectNode parameters, ObjectNode derived, ObjectNode output) {
         this.file = dir.resolve(FILE);
+        this.root = Json.object();
         root.put("status", "running");
         root.put("created", Instant.now().toString());
         root.set("parameters", parameters);
@@ -40,6 +55,7 @@ public final class Manifest {
         root.set("output", output);
         ObjectNode v = root.putObject("versions");
         v.put("nnpost", Version.get());
+        v.put("build", Version.build());
         v.put("java", System.getProperty("java.version"));
         v.put("java_vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
         v.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
@@ -61,6 +77,42 @@ public final class Manifest {
     public void timing(String key, double seconds) { Json.put((ObjectNode) root.get("timings"), key, seconds); }
 
     public void status(String status) { root.put("status", status); }
+
+    public String status() { return root.path("status").asText(); }
+
+    /** Who runs the run: pid, host, start time (the lock's holder), and a heartbeat kept fresh while it runs. */
+    public void process(ObjectNode holder) {
+        ObjectNode p = holder.deepCopy();
+        p.put("heartbeat", Instant.now().toString());
+        root.set("process", p);
+    }
+
+    /** Where the run stands: step reached of all, its rate, and a fresh heartbeat. */
+    public void progress(long step, long steps, double stepsPerSecond) {
+        ObjectNode p = root.putObject("progress");
+        p.put("step", step);
+        p.put("steps", steps);
+        Json.put(p, "steps_per_second", stepsPerSecond);
+        if (root.get("process") instanceof ObjectNode proc) proc.put("heartbeat", Instant.now().toString());
+    }
+
+    /** The last checkpoint: its step, when, its size and what writing it took; and how many so far. */
+    public void checkpoint(long step, long bytes, double seconds, int count, double totalSeconds) {
+        ObjectNode c = root.putObject("checkpoint");
+        c.put("step", step);
+        c.put("time", Instant.now().toString());
+        c.put("bytes", bytes);
+        Json.put(c, "seconds", seconds);
+        c.put("count", count);
+        Json.put(c, "total_seconds", totalSeconds);
+    }
+
+    /** A resumed run says where it went on from, when, and on what. */
+    public void resumed(long step, String backend) {
+        com.fasterxml.jackson.databind.JsonNode r = root.get("resumed");
+        ArrayNode a = r instanceof ArrayNode x ? x : root.putArray("resumed");
+        a.addObject().put("step", step).put("time", Instant.now().toString()).put("backend", backend);
+    }
 
     public void write() { Json.write(file, root); }
 

@@ -23,7 +23,11 @@ public final class RunSummary {
     /** The JSON, and the worst convergence numbers for the CLI's closing line. */
     public record Built(ObjectNode json, double maxRhat, double minEssBulk) {}
 
-    public static Built build(SamplerSpec s, Backend backend, TraceRecorder traces,
+    /**
+     * @param dropped per chain, whether --on-divergence drop dropped it: its traces (NaN from its
+     *                drop on) count in no diagnostic, mean or rate; null when none was
+     */
+    public static Built build(SamplerSpec s, Backend backend, TraceRecorder traces, boolean[] dropped,
                             ClassErrors trainErr, ClassErrors testErr, ClassErrors gibbsTrain, ClassErrors gibbsTest,
                             CodingMetrics coding, double samplingSeconds, double observeSeconds, double totalSeconds) {
         ObjectNode o = Json.object();
@@ -36,9 +40,10 @@ public final class RunSummary {
         double maxRhat = Double.NaN, minBulk = Double.NaN, minTail = Double.NaN;
         String[] names = traces.names();
         for (int k = 0; k < names.length; k++) {
-            Convergence.Diagnostics d = Convergence.of(traces.chainsOf(k));
+            double[][] chains = healthy(traces.chainsOf(k), dropped);
+            Convergence.Diagnostics d = Convergence.of(chains);
             ObjectNode t = diag.putObject(names[k]);
-            Json.put(t, "mean", traces.mean(k));
+            Json.put(t, "mean", mean(chains));
             Json.put(t, "rhat", d.rhat());
             Json.put(t, "ess_bulk", d.essBulk());
             Json.put(t, "ess_tail", d.essTail());
@@ -49,7 +54,7 @@ public final class RunSummary {
         Json.put(o, "max_rhat", maxRhat);
         Json.put(o, "min_ess_bulk", minBulk);
         Json.put(o, "min_ess_tail", minTail);
-        Json.put(o, "mean_loss", traces.draws() > 0 ? traces.mean(Traces.LOSS) : Double.NaN);
+        Json.put(o, "mean_loss", traces.draws() > 0 ? mean(healthy(traces.chainsOf(Traces.LOSS), dropped)) : Double.NaN);
 
         ObjectNode err = o.putObject("error");
         ObjectNode train = err.putObject("train"), test = err.putObject("test");
@@ -75,10 +80,12 @@ public final class RunSummary {
             long[] acc = backend.accepted();
             double[] rate = new double[acc.length];
             double mean = 0;
+            int n = 0;
             for (int c = 0; c < acc.length; c++) {
                 rate[c] = s.steps() == 0 ? Double.NaN : (double) acc[c] / s.steps();
-                mean += rate[c] / acc.length;
+                if (dropped == null || !dropped[c]) { mean += rate[c]; n++; }
             }
+            mean /= Math.max(1, n);
             ObjectNode a = o.putObject("acceptance_rate");
             Json.put(a, "mean", mean);
             a.set("per_chain", Json.doubles(rate));
@@ -92,6 +99,25 @@ public final class RunSummary {
         Json.put(o, "steps_per_second", rate);
         Json.put(o, "chain_steps_per_second", rate * s.chains());
         return new Built(o, maxRhat, minBulk);
+    }
+
+    /** The chains that were never dropped. */
+    static double[][] healthy(double[][] chains, boolean[] dropped) {
+        if (dropped == null) return chains;
+        java.util.List<double[]> keep = new java.util.ArrayList<>();
+        for (int c = 0; c < chains.length; c++) if (!dropped[c]) keep.add(chains[c]);
+        return keep.toArray(new double[0][]);
+    }
+
+    /** Mean over all chains and draws, in chain then draw order (TraceRecorder.mean's order). */
+    static double mean(double[][] chains) {
+        double sum = 0;
+        long n = 0;
+        for (double[] c : chains) {
+            for (double v : c) sum += v;
+            n += c.length;
+        }
+        return sum / n;
     }
 
     private static ObjectNode errors(ClassErrors e) {

@@ -501,6 +501,28 @@ public final class RunSettings {
         return g;
     }
 
+    /**
+     * Where a recorded run runs now: its recorded machine settings, with those given anew on top
+     * (a resumed run may move to other threads, another GPU, or between CPU and GPU).
+     */
+    public static BackendSpec machine(JsonNode parameters, String where, Settings given) {
+        Settings v = new Settings();
+        for (Setting s : MACHINE_SETTINGS) {
+            JsonNode n = parameters.get(s.fileKey());
+            if (n != null && !n.isNull()) v.put(s.key(), Settings.text(s.fileKey() + " (in " + where + ")", n), s.fileKey() + " (in " + where + ")");
+        }
+        if (given != null) {
+            // a device given anew replaces the recorded devices, and devices the recorded device
+            if (given.has("device") && v.has("devices")) v.remove("devices");
+            if (given.has("devices") && v.has("device")) v.remove("device");
+            // moving to the CPU leaves the GPU's own settings behind (TF32 products, which GPUs)
+            if (given.has("backend") && given.raw("backend").trim().equals("cpu"))
+                for (String k : new String[]{"precision", "device", "devices"}) if (!given.has(k)) v.remove(k);
+            for (String k : given.keys()) v.put(k, given.raw(k), given.label(k));
+        }
+        return backend(v);
+    }
+
     /** The settings a manifest's {@code parameters} block holds, labelled as coming from that file. */
     public static Settings fromParameters(JsonNode parameters, String where) {
         Settings v = new Settings();

@@ -1,45 +1,73 @@
 package org.nnpost.run;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.BackendFactory;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.StepConstants;
 import org.nnpost.backend.Traces;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.Task;
 import org.nnpost.diagnostics.ClassErrors;
 import org.nnpost.diagnostics.CodingMetrics;
 import org.nnpost.diagnostics.TraceRecorder;
+import org.nnpost.io.CrashPoint;
 import org.nnpost.io.Json;
 import org.nnpost.io.Npy;
 import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
+import org.nnpost.output.Checkpoint;
 import org.nnpost.output.KeptSamples;
 import org.nnpost.output.Manifest;
 import org.nnpost.output.OutputDir;
+import org.nnpost.output.RunLock;
 import org.nnpost.output.RunSummary;
+import org.nnpost.output.Version;
 import org.nnpost.sampler.Sampler;
 import org.nnpost.sampler.SamplerSpec;
 import org.nnpost.spec.NnpostException;
+import org.nnpost.spec.SpecException;
 
 /**
- * Runs one `nnpost sample` request end to end and writes its run directory.
+ * Runs one `nnpost sample` request end to end and writes its run directory; or goes on with one
+ * that was stopped ({@link #resume}).
  *
  * <p>The loop: chains start from the prior, then steps run in blocks up to the next observation
  * point ({@link DrawSchedule}); each block is {@code backend.repeat(n, () -> sampler.step(backend))},
  * and a sampler's step (ULA, MALA) is a few {@link Backend} calls. After each block the chains
  * are checked for divergence; at kept draws the traces are recorded, the backend adds the draw
- * to its kernel and predictor sums, and a few draws are saved whole.
+ * to its kernel and predictor sums, and a few draws are saved whole. Between blocks the run may
+ * write a checkpoint ({@link Checkpoint}: by {@code --checkpoint-every}, at the end of burn-in,
+ * at the end of sampling, and when SIGINT or SIGTERM asks it to stop). The noise is addressed by
+ * (seed, chain, step), so a run resumed from a checkpoint draws exactly what it would have, and
+ * its arrays are the same bytes as an unbroken run's.
  *
- * <p>Outputs (DESIGN.md "Outputs"), all written atomically: manifest.json (status "running"
- * first and "complete" last), trace_*.npy [chain, draw], kernel_l*_{train,test}.npy,
- * predictor_{mean,var}_{train,test}.npy [P, m], readout_samples.npy [chain, draw, N, m],
- * activations_{train,test}.npy [chain, draw, N, P], divergence.npy, the data used
- * (x_, y_, labels_{train,test}.npy) and summary.json.
+ * <p>The directory is claimed for the run's life ({@link RunLock}); manifest.json says where the
+ * run stands: "running" (with a heartbeat and the step reached), then "complete", "diverged",
+ * "failed" or "interrupted". Outputs (DESIGN.md "Outputs"), all written atomically: trace_*.npy
+ * [chain, draw], kernel_l*_{train,test}.npy, predictor_{mean,var}_{train,test}.npy [P, m],
+ * readout_samples.npy [chain, draw, N, m], activations_{train,test}.npy [chain, draw, N, P],
+ * divergence.npy, the data used (x_, y_, labels_{train,test}.npy) and summary.json.
  */
 public final class SampleRun {
+    /** Exit code of a run that could not write a file (disk full, say); its outputs so far and last checkpoint stay. */
+    public static final int WRITE_FAILED = 5;
+    /** A look at the chains at least this often, so that a signal or a checkpoint waits no longer. */
+    static final double BLOCK_SECONDS = 2;
+    /** The manifest's heartbeat and step reached are rewritten this often while the run goes. */
+    static final double HEARTBEAT_SECONDS = 10;
+
     private final RunConfig config;
     private final ModelSpec model;
     private final SamplerSpec samplerSpec;
@@ -49,13 +77,26 @@ public final class SampleRun {
     private final Manifest manifest;
     private final Progress progress;
     private final DrawSchedule schedule;
-    private final TraceRecorder traces;
+    private final Sampler sampler;
+    private final String dataChecksum;
     private final long started;
+    private TraceRecorder traces;
+    private KeptSamples kept;
+    /** The directory's lock, whose reserve is given back when the disk is full. */
+    private RunLock lock;
     private double samplingSeconds, observeSeconds;
     private double trainError = Double.NaN, testError = Double.NaN;
+    // chains dropped by --on-divergence drop: the step and the kept draw from which they count nowhere
+    private final long[] droppedAtStep;
+    private final int[] droppedFromKept;
+    // checkpoints of this run (all its processes)
+    private int checkpoints;
+    private double checkpointSeconds;
+    private long checkpointBytes = -1, lastCheckpointStep = -1;
+    private long lastCheckpointNanos, lastHeartbeatNanos;
 
-    private SampleRun(RunConfig config, Task task, Backend backend, Path dir, Manifest manifest,
-                      Progress progress, long started) {
+    private SampleRun(RunConfig config, Task task, Backend backend, Path dir, Manifest manifest, Progress progress,
+                      long started) {
         this.config = config;
         this.model = config.model();
         this.samplerSpec = config.sampler();
@@ -66,114 +107,416 @@ public final class SampleRun {
         this.progress = progress;
         this.started = started;
         this.schedule = DrawSchedule.of(samplerSpec);
-        this.traces = new TraceRecorder(Traces.names(model), samplerSpec.chains(),
-                Math.toIntExact(schedule.draws()));
+        this.sampler = Sampler.of(samplerSpec.algorithm(), samplerSpec.eta());
+        this.dataChecksum = task.checksum();
+        this.traces = new TraceRecorder(Traces.names(model), samplerSpec.chains(), Math.toIntExact(schedule.draws()));
+        droppedAtStep = new long[samplerSpec.chains()];
+        droppedFromKept = new int[samplerSpec.chains()];
+        Arrays.fill(droppedAtStep, -1);
+        Arrays.fill(droppedFromKept, -1);
     }
 
+    // ================================================================== entry points
+
+    /** A new run: checks, claims its directory, samples, writes. */
     public static RunResult execute(RunConfig config, Progress progress) {
         long started = System.nanoTime();
-        // refuse a used directory before any work, but create it only once the backend exists,
-        // so a run that cannot start leaves nothing behind
+        // refuse a used directory before any work, but create it only once the backend exists and
+        // the starting state is sound, so a run that cannot start leaves nothing behind
         OutputDir.checkUsable(config.outDir());
         Task task = config.task().build();
+        checkData(config, task);
         BackendFactory.Choice choice = BackendFactory.create(config.backend(), config.model(), task, config.sampler().chains());
         progress.message(choice.reason());
         try (Backend backend = choice.backend()) {
-            Path dir = OutputDir.create(config.outDir());
-            Manifest manifest = new Manifest(dir, RunSettings.parameters(config), RunSettings.derived(config), RunSettings.output(config));
-            manifest.backend(backend.description(), choice.reason());
-            manifest.write();
-            try {
-                return new SampleRun(config, task, backend, dir, manifest, progress, started).run();
-            } catch (RuntimeException | Error e) {
-                if (!(e instanceof RunException r && r.exitCode() == NnpostException.DIVERGED)) fail(manifest, e);
-                throw e;
+            backend.load(ChainState.fromPrior(config.model(), config.sampler().chains(), config.sampler().seed()));
+            checkStart(config, task, backend);
+            Path dir = OutputDir.claim(config.outDir(), config.options().freshName());
+            try (RunLock lock = RunLock.claim(dir, "--out " + dir)) {
+                OutputDir.checkOnly(dir, RunLock.FILE);
+                Manifest manifest = new Manifest(dir, RunSettings.parameters(config), RunSettings.derived(config),
+                        RunSettings.output(config.with(config.options().withOutDir(dir))));
+                manifest.backend(backend.description(), choice.reason());
+                manifest.process(lock.holder());
+                manifest.root().put("data_sha256", task.checksum());
+                SampleRun run = new SampleRun(config.with(config.options().withOutDir(dir)), task, backend, dir, manifest,
+                        progress, started);
+                run.lock = lock;
+                return run.guarded(() -> {
+                    manifest.write();
+                    run.writeData("train", task.train());
+                    run.writeData("test", task.test());
+                    run.kept = KeptSamples.open(dir, run.model, task, run.samplerSpec.chains(), run.schedule.kept(), 0, null);
+                    return run.go(0);
+                });
             }
         }
     }
 
-    private RunResult run() {
-        writeData("train", task.train());
-        writeData("test", task.test());
-        int C = samplerSpec.chains();
-        backend.load(ChainState.fromPrior(model, C, samplerSpec.seed()));
-        Sampler sampler = Sampler.of(samplerSpec.algorithm(), samplerSpec.eta());
-        sampler.init(backend);
-        checkDivergence(0);
-        manifest.timing("setup_s", seconds(started));
-
-        try (KeptSamples kept = new KeptSamples(dir, model, task, C, schedule.kept())) {
-            sample(sampler, kept);
-            long writing = System.nanoTime();
-            RunSummary.Built summary = writeResults(kept);
-            CodingMetrics coding = kept.coding();
-            kept.commit();
-            Json.write(dir.resolve("summary.json"), summary.json());
-            manifest.timing("sampling_s", samplingSeconds);
-            manifest.timing("output_s", seconds(writing));
-            double total = seconds(started);
-            manifest.timing("total_s", total);
-            manifest.root().set("divergence", Manifest.divergences(backend.divergedAt()));
-            manifest.status("complete");
-            manifest.write();   // last: "complete" means every other file is in place
-            progress.message("wrote " + dir);
-            double meanLoss = traces.draws() > 0 ? traces.mean(Traces.LOSS) : Double.NaN;
-            return new RunResult(dir, "complete", backend.description(), samplerSpec.steps(), traces.draws(),
-                    total, meanLoss, trainError, testError, summary.maxRhat(), summary.minEssBulk(),
-                    coding == null ? null : coding.scheme() + ": " + coding.reason());
+    /**
+     * Goes on with a run that stopped before it was complete (interrupted, killed, crashed, or
+     * failed to write), from its last checkpoint (or from the start when it has none), in its
+     * own directory. Its arrays come out the same bytes as an unbroken run's on the CPU.
+     *
+     * @param machine where to run now: machine settings (backend, threads, device, ...) given anew,
+     *                over those the run recorded; the machine never changes a number on the CPU
+     *                (threads), and changes them within float rounding between CPU and GPU
+     */
+    public static RunResult resume(Path dir, Settings machine, Progress progress) {
+        long started = System.nanoTime();
+        Path manifestFile = dir.resolve(Manifest.FILE);
+        if (!Files.isDirectory(dir)) throw SpecException.input(dir.toString(), "is not a directory", "a run directory to resume");
+        if (!Files.isRegularFile(manifestFile))
+            throw SpecException.input(dir.toString(), "has no manifest.json", "a run directory written by nnpost sample");
+        try (RunLock lock = RunLock.claim(dir, dir.toString())) {
+            Manifest manifest;
+            try {
+                manifest = Manifest.open(dir);
+            } catch (RuntimeException e) {
+                throw SpecException.input(manifestFile.toString(), "cannot be read (" + oneLine(e.getMessage()) + ")",
+                        "the manifest nnpost sample wrote");
+            }
+            String status = manifest.status();
+            if (status.equals(Manifest.RUNNING))
+                progress.message(dir + " was abandoned: the process that ran it is gone (killed or crashed)");
+            if (status.equals(Manifest.COMPLETE))
+                throw SpecException.input(dir.toString(), "is complete; there is nothing to resume", "a run that stopped before it was complete");
+            if (status.equals(Manifest.DIVERGED))
+                throw SpecException.input(dir.toString(), "diverged; resuming would diverge again",
+                        "a run that stopped before it was complete; start a new one with a lower --eta");
+            JsonNode v = manifest.root().path("versions");
+            if (!Version.get().equals(v.path("nnpost").asText()) || !Version.build().equals(v.path("build").asText()))
+                throw SpecException.input(dir.toString(), "was started by nnpost " + v.path("nnpost").asText() + " (build "
+                        + v.path("build").asText() + "), this is " + Version.get() + " (build " + Version.build() + ")",
+                        "the build that started the run, which alone continues it bit for bit; or a new run");
+            RunConfig recorded = RunSettings.recorded(manifest.root().path("parameters"), dir, manifestFile.toString());
+            RunOptions o = recorded.options();
+            String mode = manifest.root().path("output").path("progress").asText("auto");
+            RunOptions.Checkpoints every = RunOptions.Checkpoints.parse(
+                    manifest.root().path("output").path("checkpoint_every").asText(RunOptions.Checkpoints.DEFAULT.text()));
+            RunConfig config = new RunConfig(recorded.model(), recorded.task(), recorded.sampler(),
+                    RunSettings.machine(manifest.root().path("parameters"), manifestFile.toString(), machine),
+                    new RunOptions(dir, false, mode, every, o.onDivergence(), manifest.root().path("output").path("strict").asBoolean()),
+                    recorded.sigmaA2PerP());
+            Task task = config.task().build();
+            String sum = task.checksum();
+            if (!sum.equals(manifest.root().path("data_sha256").asText()))
+                throw SpecException.input(dir.toString(), "was started on other data (checksum " + manifest.root().path("data_sha256").asText()
+                        + ", the data now " + sum + "; a dataset file changed?)", "the data the run started on");
+            OutputDir.removeLeftovers(dir);
+            Checkpoint.clean(dir, null);
+            KeptSamples.recover(dir);
+            Checkpoint cp;
+            try {
+                cp = Checkpoint.read(dir, config.model());
+            } catch (RuntimeException e) {
+                throw SpecException.input(dir.resolve(Checkpoint.DIR).toString(), "is damaged (" + oneLine(e.getMessage()) + ")",
+                        "a checkpoint nnpost wrote; or start the run again");
+            }
+            if (cp != null && !cp.meta().path("parameters").equals(manifest.root().path("parameters")))
+                throw SpecException.input(dir.resolve(Checkpoint.DIR).toString(), "belongs to other parameters than manifest.json's",
+                        "the checkpoint of this run");
+            BackendFactory.Choice choice = BackendFactory.create(config.backend(), config.model(), task, config.sampler().chains());
+            progress.message(choice.reason());
+            try (Backend backend = choice.backend()) {
+                manifest.status(Manifest.RUNNING);
+                manifest.backend(backend.description(), choice.reason());
+                manifest.process(lock.holder());
+                manifest.resumed(cp == null ? 0 : cp.chains().step(), backend.description());
+                SampleRun run = new SampleRun(config, task, backend, dir, manifest, progress, started);
+                run.lock = lock;
+                return run.guarded(() -> {
+                    manifest.root().remove("error");
+                    manifest.write();
+                    long from = run.restore(cp);
+                    progress.message(cp == null ? "no checkpoint: starting " + dir + " again from step 0"
+                            : "resuming " + dir + " from its checkpoint at step " + from + " of " + run.samplerSpec.steps());
+                    return run.go(from);
+                });
+            }
         }
     }
 
-    /** The Langevin loop: blocks of steps between observation points. */
-    private void sample(Sampler sampler, KeptSamples kept) {
+    /** Puts the run back where its checkpoint left it (or at the start); returns the step. */
+    private long restore(Checkpoint cp) {
+        int C = samplerSpec.chains();
+        if (cp == null) {
+            backend.load(ChainState.fromPrior(model, C, samplerSpec.seed()));
+            writeData("train", task.train());
+            writeData("test", task.test());
+            kept = KeptSamples.open(dir, model, task, C, schedule.kept(), 0, null);
+            return 0;
+        }
+        JsonNode m = cp.meta();
+        backend.load(cp.chains());
+        backend.restore(cp.moments(), cp.accepted(), cp.divergedAt());
+        int draws = m.path("draws").asInt();
+        traces = TraceRecorder.restored(Traces.names(model), C, Math.toIntExact(schedule.draws()), cp.traces(), draws);
+        for (JsonNode d : m.path("dropped")) {
+            int c = d.path("chain").asInt();
+            droppedAtStep[c] = d.path("step").asLong();
+            droppedFromKept[c] = d.path("kept").asInt();
+            backend.drop(c);
+        }
+        samplingSeconds = m.path("sampling_s").asDouble();
+        observeSeconds = m.path("observe_s").asDouble();
+        checkpoints = m.path("checkpoints").asInt();
+        checkpointSeconds = m.path("checkpoint_s").asDouble();
+        lastCheckpointStep = cp.chains().step();
+        kept = KeptSamples.open(dir, model, task, C, schedule.kept(), m.path("kept").asInt(), droppedFromKept);
+        return cp.chains().step();
+    }
+
+    // ================================================================== the run
+
+    /** What a run does, from its first step (or the one it resumes at) to the end. */
+    private RunResult go(long from) {
+        manifest.timing("setup_s", seconds(started));
+        sampler.init(backend);
+        if (from == 0) checkDivergence(0);
+        Interrupts.clear();
+        Interrupts.arm(true);
+        try {
+            sample(from);
+        } finally {
+            Interrupts.arm(false);
+        }
+        if (!config.options().checkpoints().off() && lastCheckpointStep != samplerSpec.steps()) checkpoint(samplerSpec.steps());
+        return finish();
+    }
+
+    /** The Langevin loop: blocks of steps between observation points, checkpoints between blocks. */
+    private void sample(long from) {
         int C = samplerSpec.chains();
         long steps = samplerSpec.steps();
         progress.start(samplerSpec.algorithm() + ", " + C + " chains, L=" + model.L() + " " + model.phi().id()
                 + " N=" + model.N() + " P=" + task.train().P(), steps);
         long t0 = System.nanoTime();
+        double before = samplingSeconds;
+        lastCheckpointNanos = lastHeartbeatNanos = t0;
+        long maxBlock = steps;   // grows or shrinks to about BLOCK_SECONDS of steps once the rate is known
+        boolean burnInSaved = from > samplerSpec.burnIn() || samplerSpec.burnIn() == 0;
         try {
-            long step = 0;
+            long step = from;
             Runnable oneStep = () -> sampler.step(backend);
             while (step < steps) {
-                long stop = schedule.nextStop(step);
+                long stop = Math.min(schedule.nextStop(step), step + maxBlock);
+                long b0 = System.nanoTime();
                 backend.repeat((int) (stop - step), oneStep);
+                long done = stop - step;
                 step = stop;
                 checkDivergence(step);
                 double[][] tr = backend.traces();
+                for (int c = 0; c < C; c++) if (droppedAtStep[c] >= 0) Arrays.fill(tr[c], Double.NaN);
                 if (schedule.isDraw(step)) {
                     long o = System.nanoTime();
                     traces.record(tr);
                     backend.accumulate();
                     int j = schedule.keptIndex(schedule.drawAt(step));
-                    if (j >= 0) kept.record(j, backend);
+                    if (j >= 0) kept.record(j, backend, dropped());
                     observeSeconds += seconds(o);
                 }
                 double meanLoss = 0;
-                for (double[] t : tr) meanLoss += t[Traces.LOSS];
-                progress.update(step, meanLoss / C, step / seconds(t0));
+                int healthy = 0;
+                for (double[] t : tr) if (!Double.isNaN(t[Traces.LOSS])) { meanLoss += t[Traces.LOSS]; healthy++; }
+                double elapsed = seconds(t0), rate = (step - from) / elapsed;
+                progress.update(step, meanLoss / Math.max(1, healthy), rate);
+                samplingSeconds = before + elapsed;
+                double blockSeconds = seconds(b0);
+                if (blockSeconds > 0) maxBlock = Math.max(1, (long) (done / blockSeconds * BLOCK_SECONDS));
+                if (seconds(lastHeartbeatNanos) >= HEARTBEAT_SECONDS) {
+                    manifest.progress(step, steps, rate);
+                    manifest.write();
+                    lastHeartbeatNanos = System.nanoTime();
+                }
+                int signal = Interrupts.pending();
+                if (signal != 0) {
+                    checkpoint(step);
+                    Interrupts.clear();
+                    manifest.status(Manifest.INTERRUPTED);
+                    manifest.progress(step, steps, rate);
+                    manifest.root().put("interrupted_at_step", step);
+                    manifest.write();
+                    throw new NnpostException(128 + signal, String.format(Locale.ROOT,
+                            "interrupted at step %d of %d (checkpoint written); resume with: nnpost resume %s", step, steps, dir));
+                }
+                boolean burnInEnd = !burnInSaved && step >= samplerSpec.burnIn();
+                if (burnInEnd) burnInSaved = true;
+                if (step < steps && (due(step) || (burnInEnd && !config.options().checkpoints().off()))) checkpoint(step);
             }
         } finally {
-            samplingSeconds = seconds(t0);
+            samplingSeconds = before + seconds(t0);
             progress.finish();
         }
     }
 
+    /** Whether --checkpoint-every asks for a checkpoint now. */
+    private boolean due(long step) {
+        RunOptions.Checkpoints every = config.options().checkpoints();
+        if (every.steps() > 0) return step - Math.max(lastCheckpointStep, 0) >= every.steps();
+        return every.seconds() > 0 && seconds(lastCheckpointNanos) >= every.seconds();
+    }
+
+    /** Saves everything the run would need to go on from here; the kept draws' files are forced to disk first. */
+    private void checkpoint(long step) {
+        kept.force();
+        ObjectNode meta = Json.object();
+        meta.put("format", 1);
+        meta.put("nnpost", Version.get());
+        meta.put("build", Version.build());
+        meta.set("parameters", manifest.root().path("parameters").deepCopy());
+        meta.put("data_sha256", dataChecksum);
+        meta.put("traces", traces.names().length);
+        meta.put("draws", traces.draws());
+        meta.put("kept", kept.done());
+        ArrayNode dropped = meta.putArray("dropped");
+        for (int c = 0; c < droppedAtStep.length; c++)
+            if (droppedAtStep[c] >= 0) dropped.addObject().put("chain", c).put("step", droppedAtStep[c]).put("kept", droppedFromKept[c]);
+        Json.put(meta, "sampling_s", samplingSeconds);
+        Json.put(meta, "observe_s", observeSeconds);
+        meta.put("checkpoints", checkpoints + 1);
+        ChainState state = backend.snapshot();
+        if (state.step() != step) throw new IllegalStateException("backend at step " + state.step() + ", loop at " + step);
+        Checkpoint cp = new Checkpoint(meta, state, backend.accepted(), backend.divergedAt(), backend.moments(), traces.snapshot());
+        Checkpoint.Written w = cp.write(dir, model);
+        checkpoints++;
+        checkpointSeconds += w.seconds();
+        checkpointBytes = w.bytes();
+        lastCheckpointStep = step;
+        lastCheckpointNanos = System.nanoTime();
+        manifest.checkpoint(step, w.bytes(), w.seconds(), checkpoints, checkpointSeconds);
+        manifest.progress(step, samplerSpec.steps(), Double.NaN);
+        manifest.write();
+    }
+
+    /** Every output of a finished run, "complete" last; then the checkpoint goes. */
+    private RunResult finish() {
+        long writing = System.nanoTime();
+        RunSummary.Built summary = writeResults();
+        CrashPoint.at("final-writes");   // arrays written, the kept draws not yet in place
+        CodingMetrics coding = kept.coding();
+        kept.publish();
+        CrashPoint.at("published");   // everything in place but the summary and the "complete" manifest
+        ObjectNode s = summary.json();
+        ObjectNode cpj = s.putObject("checkpoints");
+        cpj.put("count", checkpoints);
+        Json.put(cpj, "total_s", checkpointSeconds);
+        if (checkpointBytes >= 0) cpj.put("last_bytes", checkpointBytes);
+        else cpj.putNull("last_bytes");
+        Json.write(dir.resolve("summary.json"), s);
+        manifest.timing("sampling_s", samplingSeconds);
+        manifest.timing("output_s", seconds(writing));
+        double total = seconds(started);
+        manifest.timing("total_s", total);
+        manifest.root().set("divergence", Manifest.divergences(backend.divergedAt()));
+        manifest.root().set("dropped_chains", droppedJson());
+        manifest.progress(samplerSpec.steps(), samplerSpec.steps(), Double.NaN);
+        manifest.status(Manifest.COMPLETE);
+        manifest.write();   // last: "complete" means every other file is in place
+        Checkpoint.removeAll(dir);
+        progress.message("wrote " + dir);
+        double meanLoss = traces.draws() > 0 ? healthyMean(Traces.LOSS) : Double.NaN;
+        return new RunResult(dir, Manifest.COMPLETE, backend.description(), samplerSpec.steps(), traces.draws(),
+                total, meanLoss, trainError, testError, summary.maxRhat(), summary.minEssBulk(),
+                coding == null ? null : coding.scheme() + ": " + coding.reason());
+    }
+
     /**
-     * Stops the run when any chain has diverged: writes what is valid (the traces of the draws
-     * before, the divergence steps), marks the manifest "diverged" and ends with exit code 3.
+     * Runs what follows the claim of the directory: on the way out the manifest says how it
+     * ended (never "running"), a failed write is one line naming the file and the free space,
+     * and temporary files are gone; the last checkpoint and what was written stay.
+     */
+    private RunResult guarded(java.util.function.Supplier<RunResult> body) {
+        try {
+            return body.get();
+        } catch (NnpostException e) {
+            if (e.exitCode() != NnpostException.DIVERGED && e.exitCode() < 128) failed(e.getMessage());
+            throw e;
+        } catch (UncheckedIOException e) {
+            if (lock != null) lock.releaseReserve();
+            String line = writeFailure(e);
+            failed(line);
+            throw new NnpostException(WRITE_FAILED, line);
+        } catch (RuntimeException | Error e) {
+            failed(String.valueOf(e.getMessage() != null ? e.getMessage() : e));
+            throw e;
+        } finally {
+            kept = closeQuietly(kept);
+            Checkpoint.clean(dir, null);
+            OutputDir.removeLeftovers(dir);
+        }
+    }
+
+    private static KeptSamples closeQuietly(KeptSamples k) {
+        if (k != null) {
+            try {
+                k.close();
+            } catch (RuntimeException ignored) {
+                // closing after a failure; the failure is the one to report
+            }
+        }
+        return null;
+    }
+
+    /** "cannot write FILE: reason (free space: N MB in DIR)". */
+    private String writeFailure(UncheckedIOException e) {
+        String msg = oneLine(e.getMessage());
+        long free = -1;
+        try {
+            free = Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException | RuntimeException ignored) {
+            // the file system may be gone altogether
+        }
+        return msg + (free >= 0 ? String.format(Locale.ROOT, " (free space: %.1f MB in %s)", free / 1e6, dir) : "")
+                + "; the run's last checkpoint and outputs so far are kept: free space, then nnpost resume " + dir;
+    }
+
+    private void failed(String message) {
+        manifest.status(Manifest.FAILED);
+        manifest.root().put("error", message);
+        try {
+            manifest.write();
+        } catch (RuntimeException ignored) {
+            // the directory itself is failing; the original error is the one to report (and with
+            // the lock released, the run reads as abandoned rather than running)
+        }
+    }
+
+    // ================================================================== divergence
+
+    /**
+     * A chain that diverged: with --on-divergence stop (the default) the run ends, writing what is
+     * valid (the traces of the draws before, the divergence steps), marked "diverged", exit code
+     * 3; with drop the chain is dropped (counts nowhere from here on) and the others go on, unless
+     * none is left.
      */
     private void checkDivergence(long step) {
         long[] at = backend.divergedAt();
-        int n = 0;
-        for (long s : at) if (s >= 0) n++;
-        if (n == 0) return;
+        boolean any = false;
+        for (int c = 0; c < at.length; c++) if (at[c] >= 0 && droppedAtStep[c] < 0) any = true;
+        if (!any) return;
+        if (config.options().dropsDiverged()) {
+            int left = 0;
+            for (int c = 0; c < at.length; c++) {
+                if (at[c] >= 0 && droppedAtStep[c] < 0) {
+                    droppedAtStep[c] = step;
+                    droppedFromKept[c] = kept == null ? 0 : kept.done();
+                    backend.drop(c);
+                    progress.message("chain " + c + " diverged at step " + at[c] + "; dropped, the others go on");
+                }
+                if (droppedAtStep[c] < 0) left++;
+            }
+            if (left > 0) return;
+        }
         writeTraces();
         writeDivergence(at);
         manifest.root().set("divergence", Manifest.divergences(at));
         manifest.root().put("stopped_at_step", step);
         manifest.timing("total_s", seconds(started));
-        manifest.status("diverged");
+        manifest.status(Manifest.DIVERGED);
         manifest.write();
+        kept = closeQuietly(kept);
+        Checkpoint.removeAll(dir);
         throw new RunException(NnpostException.DIVERGED, divergenceMessage(at, samplerSpec.eta()));
     }
 
@@ -200,7 +543,93 @@ public final class SampleRun {
         return new BigDecimal(Float.toString(v)).stripTrailingZeros().toPlainString();
     }
 
-    // ------------------------------------------------------------------ outputs
+    private boolean[] dropped() {
+        boolean[] d = new boolean[droppedAtStep.length];
+        for (int c = 0; c < d.length; c++) d[c] = droppedAtStep[c] >= 0;
+        return d;
+    }
+
+    private ArrayNode droppedJson() {
+        ArrayNode a = Json.array();
+        for (int c = 0; c < droppedAtStep.length; c++)
+            if (droppedAtStep[c] >= 0) a.addObject().put("chain", c).put("step", droppedAtStep[c]);
+        return a;
+    }
+
+    /** Mean of trace k over the chains never dropped. */
+    private double healthyMean(int k) {
+        double[][] t = traces.chainsOf(k);
+        double s = 0;
+        long n = 0;
+        for (int c = 0; c < t.length; c++) {
+            if (droppedAtStep[c] >= 0) continue;
+            for (double v : t[c]) s += v;
+            n += t[c].length;
+        }
+        return n == 0 ? Double.NaN : s / n;
+    }
+
+    // ================================================================== what is checked before any step
+
+    /**
+     * Data a run cannot learn from: a non-finite input or target (a pixel scale or a target too
+     * large for float32). Named by the setting that made it, before anything is allocated.
+     */
+    static void checkData(RunConfig config, Task task) {
+        for (Dataset d : new Dataset[]{task.train(), task.test()}) {
+            for (float v : d.x())
+                if (!Float.isFinite(v))
+                    throw SpecException.of(config.task().isImages() ? "pixel-scale" : "N0",
+                            config.task().isImages() ? config.task().pixelScale() : config.task().N0(),
+                            "makes an input that is not a finite float32", config.task().isImages()
+                                    ? "a pixel scale whose inputs stay below 3.4e38 (or --normalize on)" : "a finite input");
+            for (float v : d.y())
+                if (!Float.isFinite(v)) {
+                    boolean plus = !Float.isFinite((float) config.task().yPlus());
+                    throw SpecException.of(plus ? "y-plus" : "y-minus", plus ? config.task().yPlus() : config.task().yMinus(),
+                            "is not a finite float32", "a target of magnitude below 3.4e38");
+                }
+        }
+    }
+
+    /**
+     * A starting state that is already blown up: prior draws that are not finite floats (a prior
+     * variance too large), or a potential at step 0 past the divergence limit. That is the prior's
+     * or the targets' doing, not the step size's, so it is a bad setting (exit code 2) named by its
+     * flag, before any step and before the run directory exists.
+     */
+    static void checkStart(RunConfig config, Task task, Backend backend) {
+        ModelSpec m = config.model();
+        ChainState s = backend.snapshot();
+        for (int g = 0; g < m.groups(); g++)
+            for (float v : s.params()[g])
+                if (!Float.isFinite(v)) {
+                    boolean readout = m.isReadout(g);
+                    throw SpecException.of(readout ? "sigma-a2" : "sigma-w2", readout ? m.sigmaA2() : m.sigmaW2(),
+                            "draws prior weights that are not finite float32", "a prior variance whose draws stay below 3.4e38");
+                }
+        backend.gradient();
+        long[] at = backend.divergedAt();
+        int bad = -1;
+        for (int c = 0; c < at.length; c++) if (at[c] >= 0) { bad = c; break; }
+        if (bad < 0) return;
+        double[] t = backend.traces()[bad];
+        double u = t[Traces.POTENTIAL], limit = StepConstants.of(m, task.train()).divergenceLimit();
+        double yMax = Math.max(Math.abs(config.task().yPlus()), Math.abs(config.task().yMinus()));
+        // ½ Σ y² alone, with f = 0: when the targets carry the loss, they are the cause; else the outputs are
+        double fromTargets = 0.5 * yMax * yMax * task.train().P() * m.m();
+        String what = String.format(Locale.ROOT, "makes the potential at step 0, before any step, %s (chain %d), past the "
+                + "divergence limit %.3g", Double.isFinite(u) ? String.format(Locale.ROOT, "%.3g", u) : "not finite", bad, limit);
+        if (Double.isFinite(t[Traces.LOSS]) && fromTargets >= 0.25 * t[Traces.LOSS]) {
+            boolean plus = Math.abs(config.task().yPlus()) >= Math.abs(config.task().yMinus());
+            throw SpecException.of(plus ? "y-plus" : "y-minus", plus ? config.task().yPlus() : config.task().yMinus(),
+                    what, "targets the network's outputs can reach, e.g. of order 1");
+        }
+        throw SpecException.of("sigma-w2", m.sigmaW2(), what + " through the prior draws' outputs (sigma-a2 = "
+                + m.sigmaA2() + ")", "prior variances of order 1");
+    }
+
+    // ================================================================== outputs
 
     private void writeData(String which, Dataset d) {
         Npy.write(dir.resolve("x_" + which + ".npy"), d.x(), d.P(), d.N0());
@@ -219,7 +648,7 @@ public final class SampleRun {
     }
 
     /** Every array of a finished run, and the summary they support. */
-    private RunSummary.Built writeResults(KeptSamples kept) {
+    private RunSummary.Built writeResults() {
         writeTraces();
         writeDivergence(backend.divergedAt());
         Moments mom = backend.moments();
@@ -244,8 +673,8 @@ public final class SampleRun {
         ClassErrors testErr = meanTest == null ? null : ClassErrors.of(meanTest, m, task.test().labels());
         if (trainErr != null) trainError = trainErr.overall();
         if (testErr != null) testError = testErr.overall();
-        return RunSummary.build(config.sampler(), backend, traces, trainErr, testErr, kept.gibbsTrain(), kept.gibbsTest(),
-                kept.coding(), samplingSeconds, observeSeconds, seconds(started));
+        return RunSummary.build(config.sampler(), backend, traces, dropped(), trainErr, testErr, kept.gibbsTrain(),
+                kept.gibbsTest(), kept.coding(), samplingSeconds, observeSeconds, seconds(started));
     }
 
     private static double[] scaled(double[] sum, double inv) {
@@ -261,14 +690,8 @@ public final class SampleRun {
         return v;
     }
 
-    private static void fail(Manifest manifest, Throwable e) {
-        manifest.status("failed");
-        manifest.root().put("error", String.valueOf(e.getMessage() != null ? e.getMessage() : e));
-        try {
-            manifest.write();
-        } catch (RuntimeException ignored) {
-            // the directory itself is failing; the original error is the one to report
-        }
+    static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
     }
 
     private static double seconds(long since) { return (System.nanoTime() - since) * 1e-9; }

@@ -29,6 +29,12 @@ public final class Settings {
 
     public boolean has(String key) { return value.containsKey(key); }
 
+    /** Forgets a setting (one given anew that excludes it, say). */
+    public void remove(String key) {
+        value.remove(key);
+        label.remove(key);
+    }
+
     public String raw(String key) { return value.get(key); }
 
     /** The keys given, in the order they came. */

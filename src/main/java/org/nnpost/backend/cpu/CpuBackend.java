@@ -1,6 +1,7 @@
 package org.nnpost.backend.cpu;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
@@ -50,6 +51,8 @@ public final class CpuBackend implements Backend {
     private final double[] U, loss;
     private final double[][] sqNorm;            // [g][chain]
     private final long[] divergedAt, accepted;
+    /** Chains left out of the running sums (diverged and dropped by the run). */
+    private final boolean[] dropped;
     // MALA's saved state, valid once save() has run
     private boolean saved;
     private final float[][] thetaOld, gradOld;
@@ -142,6 +145,7 @@ public final class CpuBackend implements Backend {
         sqNormOld = new double[G][C];
         divergedAt = new long[C];
         accepted = new long[C];
+        dropped = new boolean[C];
         kTrain = new double[L][P * P];
         kTest = new double[L][Pt * Pt];
         fTrain = new double[P * spec.m()];
@@ -167,6 +171,7 @@ public final class CpuBackend implements Backend {
         step = s.step();
         Arrays.fill(divergedAt, -1);
         Arrays.fill(accepted, 0);
+        Arrays.fill(dropped, false);
     }
 
     @Override
@@ -357,6 +362,11 @@ public final class CpuBackend implements Backend {
             int c1 = Math.min(C, c0 + chunk), base = c0;
             pool.forChains(c0, c1, (c, ws) -> {
                 int k = c - base;
+                if (dropped[c]) {   // left out: no forward pass, nothing added
+                    hTr[k] = hTe[k] = null;
+                    fTr[k] = fTe[k] = null;
+                    return;
+                }
                 forward(c, ws.trainPass, xT, ws.gemm);
                 hTr[k] = copyHidden(ws.trainPass);
                 fTr[k] = ws.trainPass.z[L].clone();
@@ -373,11 +383,14 @@ public final class CpuBackend implements Backend {
                 if (Pt > 0) addGram(kTest[l - 1], hTe, nc, layer, Pt);
             }
             for (int k = 0; k < nc; k++) {
+                if (fTr[k] == null) continue;
                 addMoments(fTr[k], P, m, fTrain, fTrainSq);
                 if (Pt > 0) addMoments(fTe[k], Pt, m, fTest, fTestSq);
             }
         }
-        samples += C;
+        int active = 0;
+        for (boolean d : dropped) if (!d) active++;
+        samples += active;
     }
 
     /** h[l] flattened to N × n, n = pass.n. */
@@ -394,6 +407,7 @@ public final class CpuBackend implements Backend {
         pool.forRange(n, (mu, ws) -> {
             double[] row = new double[n];
             for (int k = 0; k < nc; k++) {
+                if (h[k] == null) continue;
                 float[] a = h[k][layer];
                 for (int i = 0; i < N; i++) {
                     double v = a[i * n + mu];
@@ -430,6 +444,30 @@ public final class CpuBackend implements Backend {
         for (double[] k : kTest) Arrays.fill(k, 0);
         Arrays.fill(fTrain, 0); Arrays.fill(fTrainSq, 0);
         Arrays.fill(fTest, 0); Arrays.fill(fTestSq, 0);
+    }
+
+    @Override
+    public void restore(Moments sums, long[] acceptedCounts, long[] divergedSteps) {
+        if (acceptedCounts.length != C || divergedSteps.length != C)
+            throw new IllegalArgumentException("counts for " + acceptedCounts.length + " chains, backend " + C);
+        if (sums.kernelTrain().length != L) throw new IllegalArgumentException("sums for " + sums.kernelTrain().length + " layers, model " + L);
+        samples = sums.samples();
+        for (int l = 0; l < L; l++) {
+            System.arraycopy(sums.kernelTrain()[l], 0, kTrain[l], 0, kTrain[l].length);
+            System.arraycopy(sums.kernelTest()[l], 0, kTest[l], 0, kTest[l].length);
+        }
+        System.arraycopy(sums.fTrain(), 0, fTrain, 0, fTrain.length);
+        System.arraycopy(sums.fTrainSq(), 0, fTrainSq, 0, fTrainSq.length);
+        System.arraycopy(sums.fTest(), 0, fTest, 0, fTest.length);
+        System.arraycopy(sums.fTestSq(), 0, fTestSq, 0, fTestSq.length);
+        System.arraycopy(acceptedCounts, 0, accepted, 0, C);
+        System.arraycopy(divergedSteps, 0, divergedAt, 0, C);
+    }
+
+    @Override
+    public void drop(int chain) {
+        Objects.checkIndex(chain, C);
+        dropped[chain] = true;
     }
 
     @Override

@@ -108,6 +108,8 @@ public final class CudaBackend implements Backend {
     /** Called after each part of a gradient pass when set (benchmarks time the parts with it). */
     java.util.function.Consumer<String> profiler;
     private long samples;
+    /** Chains left out of the running sums (diverged and dropped by the run). */
+    private final boolean[] dropped;
     // a captured step, reused while the same Runnable is repeated on unchanged state
     private CUgraphExec graph;
     private Runnable graphStep;
@@ -130,6 +132,7 @@ public final class CudaBackend implements Backend {
         this.options = options;
         this.chainOffset = chainOffset;
         C = chains;
+        dropped = new boolean[chains];
         P = task.train().P();
         Pt = task.test().P();
         L = spec.L();
@@ -207,6 +210,7 @@ public final class CudaBackend implements Backend {
         seed = s.seed();
         if (curand != null) curand.seed(seed, s.step());
         resetCounters(s.step());
+        Arrays.fill(dropped, false);
     }
 
     @Override
@@ -469,12 +473,20 @@ public final class CudaBackend implements Backend {
         ctx.makeCurrent();
         accumulateOn(false);
         if (Pt > 0) accumulateOn(true);
-        samples += C;
+        for (boolean d : dropped) if (!d) samples++;
     }
 
     private void accumulateOn(boolean onTest) {
         int n = onTest ? Pt : P;
         forwardActivations(onTest);
+        // a dropped chain adds nothing: its activations and outputs are zeroed before the sums
+        // (each chain's slice is contiguous), and it is not counted in the samples
+        for (int c = 0; c < C; c++) {
+            if (!dropped[c]) continue;
+            for (int l = 0; l < L; l++)
+                ctx.zeroAsync((onTest ? buf.zTest : buf.z)[l].withByteOffset((long) c * N * n * Sizeof.FLOAT), (long) N * n * Sizeof.FLOAT);
+            ctx.zeroAsync((onTest ? buf.fTest : buf.f).withByteOffset((long) c * m * n * Sizeof.FLOAT), (long) m * n * Sizeof.FLOAT);
+        }
         ctx.setTensorMath(false);
         try {
             for (int l = 0; l < L; l++) {
@@ -526,6 +538,32 @@ public final class CudaBackend implements Backend {
         ctx.zeroAsync(buf.fTestSum, (long) Math.max(Pt, 1) * m * Sizeof.DOUBLE);
         ctx.zeroAsync(buf.fTestSq, (long) Math.max(Pt, 1) * m * Sizeof.DOUBLE);
         ctx.sync();
+    }
+
+    @Override
+    public void restore(Moments sums, long[] acceptedCounts, long[] divergedSteps) {
+        if (acceptedCounts.length != C || divergedSteps.length != C)
+            throw new IllegalArgumentException("counts for " + acceptedCounts.length + " chains, backend " + C);
+        ctx.makeCurrent();
+        samples = sums.samples();
+        for (int l = 0; l < L; l++) {
+            ctx.upload(buf.kTrain[l], sums.kernelTrain()[l]);
+            if (Pt > 0) ctx.upload(buf.kTest[l], sums.kernelTest()[l]);
+        }
+        ctx.upload(buf.fTrainSum, sums.fTrain());
+        ctx.upload(buf.fTrainSq, sums.fTrainSq());
+        if (Pt > 0) {
+            ctx.upload(buf.fTestSum, sums.fTest());
+            ctx.upload(buf.fTestSq, sums.fTestSq());
+        }
+        ctx.upload(buf.accepted, acceptedCounts);
+        ctx.upload(buf.divergedAt, divergedSteps);
+    }
+
+    @Override
+    public void drop(int chain) {
+        java.util.Objects.checkIndex(chain, C);
+        dropped[chain] = true;
     }
 
     @Override

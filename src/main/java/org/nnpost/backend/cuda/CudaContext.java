@@ -122,6 +122,11 @@ public final class CudaContext implements AutoCloseable {
                 (long) src.length * Sizeof.FLOAT), "cuMemcpyHtoD");
     }
 
+    void upload(CUdeviceptr dst, double[] src) {
+        sync();
+        CudaException.check(JCudaDriver.cuMemcpyHtoD(dst, Pointer.to(src), (long) src.length * Sizeof.DOUBLE), "cuMemcpyHtoD");
+    }
+
     void upload(CUdeviceptr dst, long[] src) {
         sync();
         CudaException.check(JCudaDriver.cuMemcpyHtoD(dst, Pointer.to(src), (long) src.length * Sizeof.LONG), "cuMemcpyHtoD");

@@ -1,0 +1,63 @@
+package org.nnpost.run;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * SIGINT and SIGTERM, for a run that should stop cleanly: the first one is noted and the run
+ * loop, at its next look at the chains, finishes the steps under way, writes a checkpoint and
+ * ends with 128 + the signal's number (130, 143), saying how to resume. A second SIGINT ends the
+ * process at once. Outside a run (while a command reads its flags, or writes a figure) a signal
+ * ends the process at once, as it would without these handlers.
+ *
+ * <p>The handlers use the JDK's {@code sun.misc.Signal}, reached by reflection so the build
+ * carries no dependence on it; where it is missing, only shutdown's defaults apply (a run then
+ * stops like one killed, and is resumed from its last checkpoint).
+ */
+public final class Interrupts {
+    private Interrupts() {}
+
+    public static final int SIGINT = 2, SIGTERM = 15;
+
+    private static final AtomicInteger PENDING = new AtomicInteger();
+    private static volatile boolean armed;
+
+    /** The signal a run should stop for (2 or 15), or 0. */
+    public static int pending() { return PENDING.get(); }
+
+    /** Notes a request to stop, as a signal would (the handlers call this; so may tests). */
+    public static void request(int signal) { PENDING.compareAndSet(0, signal); }
+
+    /** Forgets a request (when a run has acted on it, or before a new one starts). */
+    public static void clear() { PENDING.set(0); }
+
+    /** While a run is armed, a signal is noted; otherwise it ends the process. */
+    static void arm(boolean on) { armed = on; }
+
+    /** Installs the handlers for SIGINT and SIGTERM; call once, from the command line's main. */
+    public static void install() {
+        try {
+            Class<?> signal = Class.forName("sun.misc.Signal");
+            Class<?> handler = Class.forName("sun.misc.SignalHandler");
+            Method handle = signal.getMethod("handle", signal, handler);
+            Method number = signal.getMethod("getNumber");
+            InvocationHandler h = new InvocationHandler() {
+                @Override
+                public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
+                    if (!m.getName().equals("handle")) return m.getDeclaringClass() == Object.class ? m.invoke(this, args) : null;
+                    int n = (Integer) number.invoke(args[0]);
+                    if (!armed || (n == SIGINT && PENDING.get() != 0)) Runtime.getRuntime().halt(128 + n);
+                    request(n);
+                    return null;
+                }
+            };
+            Object proxy = Proxy.newProxyInstance(Interrupts.class.getClassLoader(), new Class<?>[]{handler}, h);
+            for (String name : new String[]{"INT", "TERM"})
+                handle.invoke(null, signal.getConstructor(String.class).newInstance(name), proxy);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // no sun.misc.Signal on this platform: the default behaviour stays
+        }
+    }
+}
