@@ -120,7 +120,7 @@ public final class SampleRun {
             double meanLoss = traces.draws() > 0 ? traces.mean(Traces.LOSS) : Double.NaN;
             return new RunResult(dir, "complete", backend.description(), samplerSpec.steps(), traces.draws(),
                     total, meanLoss, trainError, testError, summary.maxRhat(), summary.minEssBulk(),
-                    coding == null ? null : coding.scheme() + ": " + coding.reason());
+                    coding == null ? null : coding.scheme() + ": " + coding.reason(), summary.warnings());
         }
     }
 
