@@ -47,7 +47,7 @@ public final class Main {
                 case "theory":
                     return TheoryCommand.run(rest, out);
                 case "reproduce":
-                    return ReproduceCommand.run(rest, out, System.console() != null);
+                    return ReproduceCommand.run(rest, out, err, System.console() != null);
                 case "plot":
                     return PlotCommand.run(rest, out);
                 case "devices":
