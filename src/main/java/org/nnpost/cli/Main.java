@@ -15,7 +15,8 @@ import org.nnpost.spec.NnpostException;
 
 /**
  * The {@code nnpost} command. Every way out is an exit code: 0 done, 1 internal error, 2 bad input,
- * 3 diverged; every failure is one line on stderr, with a stack trace only when NNPOST_DEBUG is set.
+ * 3 diverged, 4 convergence warnings under --strict; every failure is one line on stderr, with a
+ * stack trace only when NNPOST_DEBUG is set.
  */
 public final class Main {
     private Main() {}
@@ -41,7 +42,7 @@ public final class Main {
         try {
             switch (command) {
                 case "sample":
-                    return SampleCommand.run(rest, out, System.console() != null, runner);
+                    return SampleCommand.run(rest, out, err, System.console() != null, runner);
                 case "bench":
                     return BenchCommand.run(rest, out);
                 case "theory":
@@ -131,6 +132,7 @@ public final class Main {
                 + "  --help      this text; nnpost <command> --help lists a command's flags\n"
                 + "  --version   the version\n"
                 + "\n"
-                + "Exit codes: 0 done, 1 internal error, 2 bad input, 3 chains diverged.\n";
+                + "Exit codes: 0 done, 1 internal error, 2 bad input, 3 chains diverged,\n"
+                + "4 convergence warnings with --strict (the run completed; its directory is whole).\n";
     }
 }
