@@ -113,8 +113,8 @@ public final class ConvergenceChecks {
         if (rhat <= RHAT_MAX) return null;
         String what = Double.isNaN(rhat) ? "is undefined (it never changes within a chain, or is not finite): the chains are stuck"
                 : rhat == Double.POSITIVE_INFINITY ? "is infinite (> 1.01): no chain moves, each is stuck at a value of its own"
-                : String.format(Locale.ROOT, "is %.3f (> %s): the chains disagree; run more steps or a longer --burn-in",
-                        rhat, num(RHAT_MAX));
+                : String.format(Locale.ROOT, "is %s (> %s): the chains disagree; run more steps or a longer --burn-in",
+                        shown(rhat, 3, RHAT_MAX), num(RHAT_MAX));
         return new Warning(Warning.RHAT, trace, null, rhat, RHAT_MAX, "R-hat of trace " + trace + " " + what);
     }
 
@@ -123,8 +123,8 @@ public final class ConvergenceChecks {
         double min = ESS_PER_CHAIN * chains;
         if (ess >= min) return null;
         boolean bulk = code.equals(Warning.ESS_BULK);
-        String value = Double.isNaN(ess) ? "undefined" : String.format(Locale.ROOT, "%.0f (< %.0f, %.0f per chain)",
-                ess, min, ESS_PER_CHAIN);
+        String value = Double.isNaN(ess) ? "undefined" : String.format(Locale.ROOT, "%s (< %.0f, %.0f per chain)",
+                shown(ess, 0, min), min, ESS_PER_CHAIN);
         return new Warning(code, trace, null, ess, min, (bulk ? "bulk" : "tail") + " ESS of trace " + trace + " is " + value
                 + (bulk ? ": too few independent draws for its mean and spread; run more steps"
                         : ": too few independent draws in its 5% and 95% tails; run more steps"));
@@ -162,8 +162,8 @@ public final class ConvergenceChecks {
         double z = driftZ(chains);
         if (!(Math.abs(z) > DRIFT_Z)) return null;
         return new Warning(Warning.NONSTATIONARY, trace, null, Math.abs(z), DRIFT_Z, String.format(Locale.ROOT,
-                "trace %s %s between the first and second half of the draws (|z| = %.1f > %s): lengthen --burn-in or run more steps",
-                trace, z > 0 ? "rises" : "falls", Math.abs(z), num(DRIFT_Z)));
+                "trace %s %s between the first and second half of the draws (|z| = %s > %s): lengthen --burn-in or run more steps",
+                trace, z > 0 ? "rises" : "falls", shown(Math.abs(z), 1, DRIFT_Z), num(DRIFT_Z)));
     }
 
     /**
@@ -217,7 +217,7 @@ public final class ConvergenceChecks {
                 tail = worst(warnings, Warning.ESS_TAIL, false);
         if (rhat != null) parts.add(Double.isNaN(rhat.value()) ? "R-hat undefined"
                 : String.format(Locale.ROOT, "max R-hat %s > %s", rhat.value() == Double.POSITIVE_INFINITY ? "infinite"
-                : String.format(Locale.ROOT, "%.3f", rhat.value()), num(RHAT_MAX)));
+                : shown(rhat.value(), 3, RHAT_MAX), num(RHAT_MAX)));
         if (bulk != null) parts.add(essPart("bulk", bulk));
         if (tail != null) parts.add(essPart("tail", tail));
         return parts.isEmpty() ? null : String.join(", ", parts);
@@ -225,7 +225,7 @@ public final class ConvergenceChecks {
 
     private static String essPart(String kind, Warning w) {
         return Double.isNaN(w.value()) ? kind + " ESS undefined"
-                : String.format(Locale.ROOT, "min %s ESS %.0f < %.0f", kind, w.value(), w.threshold());
+                : String.format(Locale.ROOT, "min %s ESS %s < %.0f", kind, shown(w.value(), 0, w.threshold()), w.threshold());
     }
 
     /** The warning of this code with the largest (or smallest) value; NaN counts as the worst. */
@@ -251,11 +251,12 @@ public final class ConvergenceChecks {
         String why = low ? "the step size is too large; lower --eta" : "the step size is so small that the chains creep; raise --eta";
         String where;
         if (group.size() == 1) {
-            where = String.format(Locale.ROOT, "is %.3f in %s (%s %s)", r, chains(group, accepted.length), low ? "<" : ">", num(limit));
+            where = String.format(Locale.ROOT, "is %s in %s (%s %s)", shown(r, 3, limit), chains(group, accepted.length),
+                    low ? "<" : ">", num(limit));
         } else {
             String listed = group.size() == accepted.length ? "" : named(group) + "; ";
-            where = String.format(Locale.ROOT, "is %s %s in %d of %d chains (%s%s %.3f in chain %d)", low ? "below" : "above",
-                    num(limit), group.size(), accepted.length, listed, low ? "lowest" : "highest", r, worst);
+            where = String.format(Locale.ROOT, "is %s %s in %d of %d chains (%s%s %s in chain %d)", low ? "below" : "above",
+                    num(limit), group.size(), accepted.length, listed, low ? "lowest" : "highest", shown(r, 3, limit), worst);
         }
         return new Warning(Warning.ACCEPTANCE, null, worstFirst(group, worst), r, limit, "MALA acceptance " + where + ": " + why);
     }
@@ -292,6 +293,17 @@ public final class ConvergenceChecks {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < Math.min(5, group.size()); i++) s.append(i > 0 ? ", " : "").append(group.get(i));
         return s.append(group.size() > 5 ? ", …" : "").toString();
+    }
+
+    /**
+     * v with the given decimals, or as many more as it takes for the text to stay on v's side of
+     * the limit: R-hat 1.0104 is "1.0104", not "1.010 (> 1.01)"; ESS 399.6 is "399.6", not "400 (< 400)".
+     */
+    static String shown(double v, int decimals, double limit) {
+        String s = String.format(Locale.ROOT, "%." + decimals + "f", v);
+        for (int d = decimals + 1; d <= 12 && Double.compare(Double.parseDouble(s), limit) == 0 && v != limit; d++)
+            s = String.format(Locale.ROOT, "%." + d + "f", v);
+        return s;
     }
 
     /** 1.01, 0.2, 4: the shortest form of a threshold. */

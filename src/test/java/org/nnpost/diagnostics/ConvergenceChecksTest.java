@@ -217,6 +217,15 @@ class ConvergenceChecksTest {
         assertEquals(Warning.RHAT, ConvergenceChecks.rhat("x", Math.nextUp(1.01)).code());
     }
 
+    /** A failing number never reads as its limit: more decimals where rounding would meet it. */
+    @Test
+    void numbersNearTheirLimitKeepTheirSide() {
+        assertTrue(ConvergenceChecks.rhat("x", 1.0104).message().startsWith("R-hat of trace x is 1.0104 (> 1.01)"));
+        assertTrue(ConvergenceChecks.rhat("x", 1.39).message().startsWith("R-hat of trace x is 1.390 (> 1.01)"));
+        assertTrue(ConvergenceChecks.ess(Warning.ESS_TAIL, "x", 399.6, 4).message().startsWith("tail ESS of trace x is 399.6 (< 400,"));
+        assertTrue(ConvergenceChecks.acceptance(new long[]{1996}, 10000).get(0).message().startsWith("MALA acceptance is 0.1996 in"));
+    }
+
     @Test
     void aWarningIsOneLine() {
         assertThrows(IllegalArgumentException.class, () -> new Warning("rhat", "x", null, 2, 1.01, "two\nlines"));
