@@ -6,12 +6,12 @@ import java.math.MathContext;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
-import org.nnpost.run.Progress;
-
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+
+import org.nnpost.run.Progress;
 
 /**
  * How a run shows itself on the console: a bar with steps/s, ETA and mean loss on a terminal;

@@ -16,7 +16,8 @@ import org.nnpost.spec.NnpostException;
 
 /**
  * The {@code nnpost} command. Every way out is an exit code: 0 done, 1 internal error, 2 bad input,
- * 3 diverged; every failure is one line on stderr, with a stack trace only when NNPOST_DEBUG is set.
+ * 3 diverged, 4 convergence warnings under --strict; every failure is one line on stderr, with a
+ * stack trace only when NNPOST_DEBUG is set.
  */
 public final class Main {
     private Main() {}
@@ -43,9 +44,9 @@ public final class Main {
         try {
             switch (command) {
                 case "sample":
-                    return SampleCommand.run(rest, out, System.console() != null, runner);
+                    return SampleCommand.run(rest, out, err, System.console() != null, runner);
                 case "resume":
-                    return ResumeCommand.run(rest, out, System.console() != null);
+                    return ResumeCommand.run(rest, out, err, System.console() != null);
                 case "status":
                     return StatusCommand.run(rest, out);
                 case "bench":
@@ -53,7 +54,7 @@ public final class Main {
                 case "theory":
                     return TheoryCommand.run(rest, out);
                 case "reproduce":
-                    return ReproduceCommand.run(rest, out, System.console() != null);
+                    return ReproduceCommand.run(rest, out, err, System.console() != null);
                 case "plot":
                     return PlotCommand.run(rest, out);
                 case "devices":
@@ -139,8 +140,9 @@ public final class Main {
                 + "  --help      this text; nnpost <command> --help lists a command's flags\n"
                 + "  --version   the version\n"
                 + "\n"
-                + "Exit codes: 0 done, 1 internal error, 2 bad input, 3 chains diverged, 5 a file could not be\n"
-                + "written (disk full: the run's outputs so far and last checkpoint are kept), 130 and 143\n"
-                + "interrupted by SIGINT and SIGTERM (a checkpoint is written; nnpost resume goes on).\n";
+                + "Exit codes: 0 done, 1 internal error, 2 bad input, 3 chains diverged, 4 convergence warnings\n"
+                + "with --strict (the run completed; its directory is whole), 5 a file could not be written\n"
+                + "(disk full: the run's outputs so far and last checkpoint are kept), 130 and 143 interrupted\n"
+                + "by SIGINT and SIGTERM (a checkpoint is written; nnpost resume goes on).\n";
     }
 }

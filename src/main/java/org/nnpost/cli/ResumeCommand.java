@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import org.nnpost.output.RunStatus;
 import org.nnpost.run.RunResult;
 import org.nnpost.run.RunSettings;
@@ -32,7 +34,7 @@ final class ResumeCommand {
                         + "where it ran. See README, \"Long runs\".");
     }
 
-    static int run(String[] args, PrintStream out, boolean terminal) {
+    static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
         if (args.length >= 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.print(usage());
             return 0;
@@ -50,7 +52,9 @@ final class ResumeCommand {
         try (ConsoleProgress progress = ConsoleProgress.create(mode, out, terminal)) {
             r = SampleRun.resume(Path.of(args[0]), v, progress);
         }
-        out.println(SampleCommand.summary(r, RunStatus.of(r.dir()).manifest().path("parameters").path("chains").asInt()));
-        return 0;
+        JsonNode m = RunStatus.of(r.dir()).manifest();
+        out.println(SampleCommand.summary(r, m.path("parameters").path("chains").asInt()));
+        out.flush();
+        return SampleCommand.warn("resume", r, m.path("output").path("strict").asBoolean(), err);
     }
 }

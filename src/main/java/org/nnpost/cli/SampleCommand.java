@@ -7,11 +7,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.BiFunction;
 
+import org.nnpost.diagnostics.ConvergenceChecks;
+import org.nnpost.diagnostics.Warning;
 import org.nnpost.run.Progress;
 import org.nnpost.run.RunConfig;
 import org.nnpost.run.RunResult;
 import org.nnpost.run.RunSettings;
 import org.nnpost.run.Settings;
+import org.nnpost.spec.NnpostException;
 
 /**
  * {@code nnpost sample}: one posterior, many chains. Its flags are the run's settings
@@ -39,8 +42,13 @@ final class SampleCommand {
         return RunSettings.config(FLAGS.parse(args));
     }
 
-    /** Runs the command; returns the exit code for a finished run, throws for anything else. */
-    static int run(String[] args, PrintStream out, boolean terminal, BiFunction<RunConfig, Progress, RunResult> runner) {
+    /**
+     * Runs the command; returns the exit code for a finished run, throws for anything else. The
+     * summary goes to out, then each convergence warning to err as one line; with --strict a
+     * warning makes the exit code {@link NnpostException#WARNINGS}, once everything is written.
+     */
+    static int run(String[] args, PrintStream out, PrintStream err, boolean terminal,
+                   BiFunction<RunConfig, Progress, RunResult> runner) {
         Settings v = FLAGS.parse(args);
         if (Flags.isHelp(v)) {
             out.print(usage());
@@ -52,6 +60,18 @@ final class SampleCommand {
             r = runner.apply(cfg, progress);
         }
         out.println(summary(cfg, r));
+        out.flush();
+        return warn("sample", r, cfg.options().strict(), err);
+    }
+
+    /** Each convergence warning as one line on err; with --strict and any warning, exit code 4. */
+    static int warn(String command, RunResult r, boolean strict, PrintStream err) {
+        for (Warning w : r.warnings()) err.println("nnpost " + command + ": warning: " + w.message());
+        if (strict && !r.warnings().isEmpty()) {
+            err.println("nnpost " + command + ": --strict: " + r.warnings().size() + (r.warnings().size() == 1 ? " warning" : " warnings")
+                    + ", exit code " + NnpostException.WARNINGS + " (the run completed: " + r.dir() + " is whole)");
+            return NnpostException.WARNINGS;
+        }
         return 0;
     }
 
@@ -60,7 +80,9 @@ final class SampleCommand {
     }
 
     static String summary(RunResult r, int chains) {
-        String coding = r.coding() == null ? "" : String.format(Locale.ROOT, "%n  coding %s", r.coding());
+        String unreliable = ConvergenceChecks.reliability(r.warnings());
+        String coding = r.coding() == null ? "" : String.format(Locale.ROOT, "%n  coding %s%s", r.coding(),
+                unreliable == null ? "" : " (unreliable: " + unreliable + ")");
         return String.format(Locale.ROOT, "run %s: %s%n"
                         + "  backend %s, %d chains, %d steps, %d draws, %.1f s%n"
                         + "  mean loss %s, train error %s, test error %s, max R-hat %s, min bulk ESS %s",

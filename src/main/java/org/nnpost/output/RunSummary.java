@@ -1,5 +1,9 @@
 package org.nnpost.output;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.nnpost.backend.Backend;
@@ -7,7 +11,9 @@ import org.nnpost.backend.Traces;
 import org.nnpost.diagnostics.ClassErrors;
 import org.nnpost.diagnostics.CodingMetrics;
 import org.nnpost.diagnostics.Convergence;
+import org.nnpost.diagnostics.ConvergenceChecks;
 import org.nnpost.diagnostics.TraceRecorder;
+import org.nnpost.diagnostics.Warning;
 import org.nnpost.io.Json;
 import org.nnpost.sampler.SamplerSpec;
 
@@ -15,13 +21,20 @@ import org.nnpost.sampler.SamplerSpec;
  * summary.json: convergence of every trace (R̂, bulk and tail ESS), train and test error of the
  * posterior mean predictor and of single samples (Gibbs), mean loss, the coding scheme of the
  * kept draws (analog, redundant, sparse, with the numbers behind the call), MALA's acceptance
- * rate, timings and throughput. Undefined numbers are null.
+ * rate, timings and throughput, and the convergence warnings ({@link ConvergenceChecks}): a list
+ * of {code, trace, chains, value, threshold, message}, empty when every check passes; when R̂ or
+ * ESS fail, the coding call is kept and marked {@code "reliable": false} with the reason.
+ * Undefined numbers are null.
  */
 public final class RunSummary {
     private RunSummary() {}
 
-    /** The JSON, and the worst convergence numbers for the CLI's closing line. */
-    public record Built(ObjectNode json, double maxRhat, double minEssBulk) {}
+    /** The JSON, the worst convergence numbers for the CLI's closing line, and the warnings. */
+    public record Built(ObjectNode json, double maxRhat, double minEssBulk, List<Warning> warnings) {
+        public Built {
+            warnings = List.copyOf(warnings);
+        }
+    }
 
     /**
      * @param dropped per chain, whether --on-divergence drop dropped it: its traces (NaN from its
@@ -35,15 +48,19 @@ public final class RunSummary {
         o.put("steps", s.steps());
         o.put("draws", traces.draws());
         o.put("kept_draws", Math.min(s.keepDraws(), traces.draws()));
+        ArrayNode warningsJson = o.putArray("warnings");   // filled below, read first
 
         ObjectNode diag = o.putObject("diagnostics");
         double maxRhat = Double.NaN, minBulk = Double.NaN, minTail = Double.NaN;
         String[] names = traces.names();
+        List<double[][]> chains = new ArrayList<>();
+        List<Convergence.Diagnostics> diagnostics = new ArrayList<>();
         for (int k = 0; k < names.length; k++) {
-            double[][] chains = healthy(traces.chainsOf(k), dropped);
-            Convergence.Diagnostics d = Convergence.of(chains);
+            chains.add(healthy(traces.chainsOf(k), dropped));
+            Convergence.Diagnostics d = Convergence.of(chains.get(k));
+            diagnostics.add(d);
             ObjectNode t = diag.putObject(names[k]);
-            Json.put(t, "mean", mean(chains));
+            Json.put(t, "mean", mean(chains.get(k)));
             Json.put(t, "rhat", d.rhat());
             Json.put(t, "ess_bulk", d.essBulk());
             Json.put(t, "ess_tail", d.essTail());
@@ -65,10 +82,17 @@ public final class RunSummary {
         test.set("mean_predictor", errors(testErr));
         test.set("gibbs", errors(gibbsTest));
 
+        boolean mala = s.algorithm().equals("mala");
+        List<Warning> warnings = ConvergenceChecks.all(names, chains, diagnostics, mala ? backend.accepted() : null, s.steps());
+        warningsJson.addAll(warnings(warnings));
+
         if (coding != null) {
             ObjectNode c = o.putObject("coding");
             c.put("scheme", coding.scheme());
             c.put("reason", coding.reason());
+            String unreliable = ConvergenceChecks.reliability(warnings);
+            c.put("reliable", unreliable == null);
+            c.put("reliability", unreliable == null ? null : unreliable + ": the kept draws may not represent the posterior");
             Json.put(c, "participation_ratio_per_N", coding.participationRatioPerN());
             Json.put(c, "excess_kurtosis", coding.excessKurtosis());
             ObjectNode codes = c.putObject("codes");
@@ -76,7 +100,7 @@ public final class RunSummary {
             c.set("active_fraction_per_class", Json.doubles(coding.activeFractionPerClass()));
         }
 
-        if (s.algorithm().equals("mala")) {
+        if (mala) {
             long[] acc = backend.accepted();
             double[] rate = new double[acc.length];
             double mean = 0;
@@ -98,7 +122,27 @@ public final class RunSummary {
         double rate = s.steps() / samplingSeconds;
         Json.put(o, "steps_per_second", rate);
         Json.put(o, "chain_steps_per_second", rate * s.chains());
-        return new Built(o, maxRhat, minBulk);
+        return new Built(o, maxRhat, minBulk, warnings);
+    }
+
+    /** The warnings as summary.json lists them: code, trace, chains, value, threshold, message (null where none). */
+    public static ArrayNode warnings(List<Warning> warnings) {
+        ArrayNode a = Json.array();
+        for (Warning w : warnings) {
+            ObjectNode j = a.addObject();
+            j.put("code", w.code());
+            j.put("trace", w.trace());
+            int[] chains = w.chains();
+            if (chains == null) j.putNull("chains");
+            else {
+                ArrayNode c = j.putArray("chains");
+                for (int i : chains) c.add(i);
+            }
+            Json.put(j, "value", w.value());
+            Json.put(j, "threshold", w.threshold());
+            j.put("message", w.message());
+        }
+        return a;
     }
 
     /** The chains that were never dropped. */

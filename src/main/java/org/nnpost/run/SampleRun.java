@@ -22,6 +22,7 @@ import org.nnpost.data.Task;
 import org.nnpost.diagnostics.ClassErrors;
 import org.nnpost.diagnostics.CodingMetrics;
 import org.nnpost.diagnostics.TraceRecorder;
+import org.nnpost.diagnostics.Warning;
 import org.nnpost.io.CrashPoint;
 import org.nnpost.io.Json;
 import org.nnpost.io.Npy;
@@ -392,7 +393,7 @@ public final class SampleRun {
     /** Every output of a finished run, "complete" last; then the checkpoint goes. */
     private RunResult finish() {
         long writing = System.nanoTime();
-        RunSummary.Built summary = writeResults();
+        RunSummary.Built summary = withDropped(writeResults());
         CrashPoint.at("final-writes");   // arrays written, the kept draws not yet in place
         CodingMetrics coding = kept.coding();
         kept.publish();
@@ -418,7 +419,7 @@ public final class SampleRun {
         double meanLoss = traces.draws() > 0 ? healthyMean(Traces.LOSS) : Double.NaN;
         return new RunResult(dir, Manifest.COMPLETE, backend.description(), samplerSpec.steps(), traces.draws(),
                 total, meanLoss, trainError, testError, summary.maxRhat(), summary.minEssBulk(),
-                coding == null ? null : coding.scheme() + ": " + coding.reason());
+                coding == null ? null : coding.scheme() + ": " + coding.reason(), summary.warnings());
     }
 
     /**
@@ -541,6 +542,23 @@ public final class SampleRun {
 
     private static String plain(float v) {
         return new BigDecimal(Float.toString(v)).stripTrailingZeros().toPlainString();
+    }
+
+    /** The summary with a warning naming the chains --on-divergence drop dropped, if any. */
+    private RunSummary.Built withDropped(RunSummary.Built b) {
+        java.util.List<Integer> d = new java.util.ArrayList<>();
+        for (int c = 0; c < droppedAtStep.length; c++) if (droppedAtStep[c] >= 0) d.add(c);
+        if (d.isEmpty()) return b;
+        int[] chains = d.stream().mapToInt(Integer::intValue).toArray();
+        Warning w = new Warning("dropped", null, chains, chains.length, 0, String.format(Locale.ROOT,
+                "%d of %d chains diverged and were dropped (chain%s %s): their entries are NaN from then on and they count "
+                        + "in no statistic; lower --eta", chains.length, droppedAtStep.length, chains.length == 1 ? "" : "s",
+                d.toString().replaceAll("[\\[\\]]", "")));
+        java.util.List<Warning> all = new java.util.ArrayList<>(b.warnings());
+        all.add(w);
+        ((ArrayNode) b.json().get("warnings")).addAll(RunSummary.warnings(java.util.List.of(w)));
+        b.json().set("dropped_chains", droppedJson());
+        return new RunSummary.Built(b.json(), b.maxRhat(), b.minEssBulk(), all);
     }
 
     private boolean[] dropped() {

@@ -11,6 +11,11 @@ public class NnpostException extends RuntimeException {
     public static final int BAD_INPUT = 2;
     /** Exit code for chains that diverged (a step size too large for the posterior). */
     public static final int DIVERGED = 3;
+    /**
+     * Exit code of a run that completed with convergence warnings under --strict. No exception
+     * carries it: the run finished and wrote everything; the command returns it after printing.
+     */
+    public static final int WARNINGS = 4;
 
     private final int exitCode;
 

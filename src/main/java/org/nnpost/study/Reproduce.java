@@ -10,13 +10,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.nnpost.analysis.RunAnalysis;
 import org.nnpost.backend.BackendSpec;
+import org.nnpost.diagnostics.ConvergenceChecks;
+import org.nnpost.diagnostics.Warning;
 import org.nnpost.io.AtomicFile;
 import org.nnpost.io.Json;
 import org.nnpost.output.OutputDir;
+import org.nnpost.output.RunSummary;
 import org.nnpost.report.Plots;
 import org.nnpost.report.Png;
 import org.nnpost.run.Progress;
 import org.nnpost.run.RunConfig;
+import org.nnpost.run.RunResult;
 import org.nnpost.run.SampleRun;
 import org.nnpost.sampler.SamplerSpec;
 
@@ -24,7 +28,8 @@ import org.nnpost.sampler.SamplerSpec;
  * `nnpost reproduce`: runs a figure's recipes ({@link ReproduceFigure}) as ordinary sample runs,
  * one run directory each under the output directory, then reads them back and writes the panels
  * and reproduction.txt / reproduction.json, the measured numbers beside theory and the paper's
- * statements.
+ * statements. A run's convergence warnings are listed with it in reproduction.json, counted in
+ * reproduction.txt and handed back to be printed; none stops the figure.
  */
 public final class Reproduce {
     private Reproduce() {}
@@ -36,7 +41,13 @@ public final class Reproduce {
     public record Request(ReproduceFigure figure, double scale, Path outDir, int seed, BackendSpec backend,
                           long steps, int chains, Path dataDir, String progress) {}
 
-    public record Result(Path dir, String text, List<Path> panels) {}
+    /**
+     * @param warnings the convergence warnings of every run, in run order
+     */
+    public record Result(Path dir, String text, List<Path> panels, List<RunWarning> warnings) {}
+
+    /** A convergence warning of one of the figure's runs. */
+    public record RunWarning(String run, Warning warning) {}
 
     /** @param progress makes a fresh progress display per run (a display is finished when its run ends) */
     public static Result execute(Request q, java.util.function.Supplier<? extends Progress> progress) {
@@ -56,17 +67,25 @@ public final class Reproduce {
                 RunAnalysis.num(q.scale()), RunAnalysis.num(ReproduceFigure.BETA0), q.chains()));
         List<Path> panels = new ArrayList<>();
         List<RunAnalysis.Result> results = new ArrayList<>();
+        List<RunWarning> warnings = new ArrayList<>();
         for (ReproduceFigure.Recipe r : recipes) {
             RunConfig cfg = config(q, r, dir.resolve(r.name()));
-            SampleRun.execute(cfg, progress.get());
+            RunResult run = SampleRun.execute(cfg, progress.get());
             RunAnalysis.Result a = RunAnalysis.of(new RunAnalysis.Subject(r.name(), r.label(), cfg), cfg.outDir());
             ObjectNode ro = a.json();
             ro.put("steps", cfg.sampler().steps());
             ro.put("burn_in", cfg.sampler().burnIn());
             ro.put("every", cfg.sampler().every());
+            ro.set("warnings", RunSummary.warnings(run.warnings()));
             runs.add(ro);
             results.add(a);
-            text.append(a.text()).append('\n');
+            for (Warning w : run.warnings()) warnings.add(new RunWarning(r.name(), w));
+            text.append(a.text());
+            String unreliable = ConvergenceChecks.reliability(run.warnings());
+            if (!run.warnings().isEmpty())
+                text.append(String.format(Locale.ROOT, "  convergence: %d warnings in %s/summary.json%s%n", run.warnings().size(),
+                        r.name(), unreliable == null ? "" : "; unreliable: " + unreliable));
+            text.append('\n');
             for (Path p : a.panels()) panels.add(dir.relativize(p));
         }
         if (q.figure() == ReproduceFigure.FIG5) panels.add(dir.relativize(sweep(dir, results, text)));
@@ -77,7 +96,7 @@ public final class Reproduce {
         text.append(notes);
         Json.write(dir.resolve("reproduction.json"), o);
         AtomicFile.write(dir.resolve("reproduction.txt"), text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return new Result(dir, text.toString(), panels);
+        return new Result(dir, text.toString(), panels, warnings);
     }
 
     /** The sample run of one recipe: burn-in 40% of the steps, a draw every 20 steps at most, 10 saved whole. */

@@ -27,7 +27,9 @@ class ReproduceCommandTest {
         Cli.Result r = run("reproduce", "fig1", "--scale", "0.02", "--steps", "200", "--chains", "2", "--threads", "1",
                 "--backend", "cpu", "--progress", "off", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertEquals("", r.err());
+        // runs this short do not converge: stderr holds their warnings only, one line each, named by run
+        for (String line : r.err().lines().toList())
+            assertTrue(line.matches("nnpost reproduce: warning: (linear|erf|relu): .+"), r.err());
         assertTrue(r.out().contains("reproduction written: " + out), r.out());
         for (String run : new String[]{"linear", "erf", "relu"}) {
             Path d = out.resolve(run);
@@ -42,6 +44,12 @@ class ReproduceCommandTest {
         JsonNode j = Json.read(out.resolve("reproduction.json"));
         assertEquals("fig1", j.path("figure").asText());
         assertEquals(3, j.path("runs").size());
+        int listed = 0;
+        for (JsonNode run : j.path("runs")) {
+            assertTrue(run.path("warnings").isArray(), run.path("run") + " lists its warnings");
+            listed += run.path("warnings").size();
+        }
+        assertEquals(listed, r.err().lines().count(), "each warning printed once");
         JsonNode lin = j.path("runs").get(0);
         assertEquals("linear", lin.path("run").asText());
         assertEquals(4, lin.at("/readout/covariance_theory").size(), "the linear run carries the mean-field U (2 x 2)");
