@@ -19,10 +19,6 @@ import org.nnpost.model.Readout;
  * giving the Gibbs error at no extra forward pass, and measures the coding scheme.
  */
 public final class KeptSamples implements AutoCloseable {
-    public static final String READOUT = "readout_samples.npy";
-    public static final String ACT_TRAIN = "activations_train.npy";
-    public static final String ACT_TEST = "activations_test.npy";
-
     private final ModelSpec spec;
     private final int C, K, width, m, P, Pt;
     private final NpyStream readout, actTrain, actTest;
@@ -41,9 +37,9 @@ public final class KeptSamples implements AutoCloseable {
         this.Pt = task.test().P();
         NpyStream r = null, a = null, t = null;
         try {
-            r = NpyStream.createFloat32(dir.resolve(READOUT), C, K, width, m);
-            a = NpyStream.createFloat32(dir.resolve(ACT_TRAIN), C, K, width, P);
-            t = NpyStream.createFloat32(dir.resolve(ACT_TEST), C, K, width, Pt);
+            r = NpyStream.createFloat32(dir.resolve(RunLayout.READOUT), C, K, width, m);
+            a = NpyStream.createFloat32(dir.resolve(RunLayout.ACT_TRAIN), C, K, width, P);
+            t = NpyStream.createFloat32(dir.resolve(RunLayout.ACT_TEST), C, K, width, Pt);
         } catch (RuntimeException e) {
             if (r != null) r.abort();
             if (a != null) a.abort();
