@@ -8,32 +8,46 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import org.nnpost.io.Json;
 import org.nnpost.model.ModelSpec;
+import org.nnpost.output.RunLayout;
+import org.nnpost.output.RunLock;
 import org.nnpost.run.RunConfig;
-import org.nnpost.run.RunException;
 import org.nnpost.run.RunSettings;
-import org.nnpost.spec.NnpostException;
+import org.nnpost.spec.SpecException;
 
 /**
  * `nnpost plot RUN_DIR`: the panels and theory comparison of `nnpost reproduce` for any finished
  * sample run, read from its manifest and arrays; writes the PNGs and analysis.json into the run
  * directory.
+ *
+ * <p>What it reads is checked before anything is drawn: the manifest (present, whole JSON, status
+ * "complete", every setting that shapes the run recorded and valid), then every file the run's
+ * {@link RunLayout} lists (present, a whole .npy file of the listed element type and shape), so
+ * a damaged directory ends with one line naming the file and what is wrong, and no panel.
  */
 public final class PlotRun {
     private PlotRun() {}
 
+    /** What plot accepts, for messages. */
+    static final String RUN_DIR = "a run directory written by nnpost sample or reproduce";
+
     public record Result(Path dir, String text, List<Path> panels) {}
 
     public static Result execute(Path dir) {
-        Path manifest = dir.resolve("manifest.json");
-        if (!Files.isRegularFile(manifest))
-            throw bad(dir, "has no manifest.json (allowed: a run directory written by nnpost sample or reproduce)");
-        JsonNode root = Json.read(manifest);
-        if (!"complete".equals(root.path("status").asText()))
-            throw bad(dir, "run status is \"" + root.path("status").asText() + "\" (allowed: a complete run)");
-        RunConfig run = RunSettings.recorded(root.path("parameters"), dir, manifest.toString());
+        if (!Files.exists(dir)) throw SpecException.input(dir.toString(), "no such directory", RUN_DIR);
+        if (!Files.isDirectory(dir)) throw SpecException.input(dir.toString(), "not a directory", RUN_DIR);
+        Path manifest = dir.resolve(RunLayout.MANIFEST);
+        if (!Files.exists(manifest)) throw SpecException.input(manifest.toString(), "missing", RUN_DIR + ", with its manifest");
+        JsonNode root = RunFiles.readJson(manifest, "the manifest.json nnpost sample writes");
+        status(dir, manifest, root);
+        JsonNode parameters = root.path("parameters");
+        if (!parameters.isObject())
+            throw SpecException.input(manifest.toString(), "no \"parameters\" object", "the manifest.json nnpost sample writes");
+        RunConfig run = RunSettings.recorded(parameters, dir, manifest.toString());
         ModelSpec spec = run.model();
         if (spec.L() < 1)
-            throw bad(dir, "has no hidden layer (allowed: L >= 1; there is no kernel or activation to plot)");
+            throw SpecException.input(dir.toString(), "has no hidden layer", "L >= 1; there is no kernel or activation to plot");
+        RunFiles files = new RunFiles(dir, RunLayout.of(run.model(), run.task(), run.sampler()));
+        files.checkAll();
         String name = dir.toAbsolutePath().normalize().getFileName().toString();
         RunAnalysis.Subject recipe = new RunAnalysis.Subject(name, spec.phi().id() + ", L = " + spec.L(), run);
         RunAnalysis.Result a = RunAnalysis.of(recipe, dir);
@@ -41,7 +55,21 @@ public final class PlotRun {
         return new Result(dir, a.text(), a.panels());
     }
 
-    private static RunException bad(Path dir, String what) {
-        return new RunException(NnpostException.BAD_INPUT, dir + ": " + what);
+    /** Only a complete run has every file; any other status says why there is nothing (or not all) to plot. */
+    private static void status(Path dir, Path manifest, JsonNode root) {
+        JsonNode s = root.get("status");
+        String allowed = "\"complete\", a run that finished";
+        if (s == null || !s.isTextual()) throw SpecException.input(manifest.toString(), "no \"status\"", allowed);
+        String why = switch (s.asText()) {
+            case "complete" -> null;
+            case "running" -> RunLock.state(dir) == RunLock.State.HELD ? "the run is still going (nnpost status " + dir + ")"
+                    : "abandoned: the process that ran it is gone (killed or crashed); nnpost resume " + dir + " finishes it";
+            case "interrupted" -> "interrupted before it finished; nnpost resume " + dir + " finishes it";
+            case "diverged" -> "its chains diverged, so it has no kernels, predictor or kept draws";
+            case "failed" -> "the run failed" + (root.path("error").isTextual() ? ": " + root.path("error").asText() : "")
+                    + "; nnpost resume " + dir + " can finish it";
+            default -> "a status nnpost does not write";
+        };
+        if (why != null) throw SpecException.input(manifest.toString(), "status \"" + s.asText() + "\": " + why, allowed);
     }
 }

@@ -17,6 +17,7 @@ import org.nnpost.io.Json;
 import org.nnpost.io.Npy;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
+import org.nnpost.output.RunLayout;
 import org.nnpost.report.Plots;
 import org.nnpost.report.Png;
 import org.nnpost.run.RunConfig;
@@ -52,7 +53,9 @@ public final class RunAnalysis {
     public static Result of(Subject recipe, Path dir) {
         ModelSpec spec = recipe.model();
         int m = spec.m(), L = spec.L(), N = spec.lastWidth();
-        Dataset train = dataset(dir, "train", m), test = dataset(dir, "test", m);
+        // every array is checked against what the run's settings say it wrote before it is used
+        RunFiles files = new RunFiles(dir, RunLayout.of(spec, recipe.task(), recipe.run().sampler()));
+        Dataset train = dataset(files, false, m), test = dataset(files, true, m);
         int P = train.P(), Pt = test.P();
         TheoryNumbers th = TheoryNumbers.of(spec, new Task(recipe.name(), train, test));
         List<Path> panels = new ArrayList<>();
@@ -66,39 +69,39 @@ public final class RunAnalysis {
 
         // kernels per layer, inputs sorted by class
         for (int l = 1; l <= L; l++) {
-            double[] k = Npy.read(dir.resolve("kernel_l" + l + "_train.npy")).doubles();
+            double[] k = files.array(RunLayout.kernel(l, false)).doubles();
             panels.add(Png.write(dir.resolve("kernel_l" + l + "_train.png"),
                     Plots.kernel(k, P, train.labels(), "kernel, layer " + l + ", training inputs (" + recipe.label() + ")")));
         }
-        double[] kt = Npy.read(dir.resolve("kernel_l" + L + "_test.npy")).doubles();
+        double[] kt = files.array(RunLayout.kernel(L, true)).doubles();
         panels.add(Png.write(dir.resolve("kernel_l" + L + "_test.png"),
                 Plots.kernel(kt, Pt, test.labels(), "kernel, layer " + L + ", test inputs (" + recipe.label() + ")")));
-        kernelVsNngp(o, t, Npy.read(dir.resolve("kernel_l" + L + "_train.npy")).doubles(), th.nngpTrain()[L - 1]);
+        kernelVsNngp(o, t, files.array(RunLayout.kernel(L, false)).doubles(), th.nngpTrain()[L - 1]);
 
         // activation rasters of the last kept draw of chain 0
         int top = spec.phi() == Phi.RELU ? RELU_TOP : N;
-        Npy.Array act = Npy.read(dir.resolve("activations_train.npy"));
+        Npy.Array act = files.array(RunLayout.ACT_TRAIN);
         if (act.shape()[1] > 0) {
             panels.add(Png.write(dir.resolve("activations_train.png"), Plots.raster(lastDraw(act), N, P, train.labels(), top,
                     "activations, training inputs (" + recipe.label() + ")")));
-            Npy.Array actTest = Npy.read(dir.resolve("activations_test.npy"));
+            Npy.Array actTest = files.array(RunLayout.ACT_TEST);
             int shown = Math.min(Pt, TEST_SHOWN);
             panels.add(Png.write(dir.resolve("activations_test.png"), Plots.raster(columns(lastDraw(actTest), N, Pt, shown), N, shown,
                     java.util.Arrays.copyOf(test.labels(), shown), top, "activations, " + shown + " test inputs (" + recipe.label() + ")")));
         }
 
         // readout weights against theory
-        double[] a = Npy.read(dir.resolve("readout_samples.npy")).doubles();   // [chain, draw, N, m]
+        double[] a = files.array(RunLayout.READOUT).doubles();   // [chain, kept, N, m]
         if (a.length > 0) readout(o, t, panels, dir, recipe, a, th);
 
         // mean predictor against theory, errors per class
-        double[] fTrain = Npy.read(dir.resolve("predictor_mean_train.npy")).doubles();
-        double[] fTest = Npy.read(dir.resolve("predictor_mean_test.npy")).doubles();
+        double[] fTrain = files.array(RunLayout.predictorMean(false)).doubles();
+        double[] fTest = files.array(RunLayout.predictorMean(true)).doubles();
         predictor(o, t, panels, dir, recipe, fTrain, fTest, th, train, test);
 
         // traces and the coding scheme from the run's own summary
-        JsonNode summary = Json.read(dir.resolve("summary.json"));
-        traces(panels, dir, recipe);
+        JsonNode summary = files.json(RunLayout.SUMMARY);
+        traces(files, panels, dir, recipe);
         coding(o, t, panels, dir, recipe, summary);
         ObjectNode d = o.putObject("diagnostics");
         Json.put(d, "max_rhat", summary.path("max_rhat").asDouble(Double.NaN));
@@ -247,9 +250,9 @@ public final class RunAnalysis {
         n.set("per_class", Json.doubles(e.perClass()));
     }
 
-    private static void traces(List<Path> panels, Path dir, Subject r) {
+    private static void traces(RunFiles files, List<Path> panels, Path dir, Subject r) {
         for (String name : new String[]{"loss", "sqnorm_a"}) {
-            Npy.Array tr = Npy.read(dir.resolve("trace_" + name + ".npy"));
+            Npy.Array tr = files.array(RunLayout.trace(name));
             int C = (int) tr.shape()[0], D = (int) tr.shape()[1];
             if (D == 0) continue;
             double[] v = tr.doubles(), x = new double[D];
@@ -285,12 +288,10 @@ public final class RunAnalysis {
 
     // ------------------------------------------------------------------ helpers
 
-    private static Dataset dataset(Path dir, String which, int m) {
-        Npy.Array x = Npy.read(dir.resolve("x_" + which + ".npy"));
-        long[] labels = Npy.read(dir.resolve("labels_" + which + ".npy")).longs();
-        int[] lab = new int[labels.length];
-        for (int i = 0; i < lab.length; i++) lab[i] = (int) labels[i];
-        float[] y = Npy.read(dir.resolve("y_" + which + ".npy")).floats();
+    private static Dataset dataset(RunFiles files, boolean test, int m) {
+        Npy.Array x = files.array(RunLayout.inputs(test));
+        int[] lab = files.labels(test, m);
+        float[] y = files.array(RunLayout.targets(test)).floats();
         return new Dataset((int) x.shape()[0], (int) x.shape()[1], m, x.floats(), lab, y);
     }
 

@@ -21,7 +21,8 @@ import org.nnpost.model.ModelSpec;
  * modes, saying how many chains would fit: falling back to the CPU would be far slower than
  * running fewer chains. cuRAND's noise exists only on the GPU, so "auto" with it is an error
  * rather than a CPU run with the other generator. Failures are {@link BackendException}s that
- * say what happened; the command line words the remedy.
+ * say what happened; the command line words the remedy. GPU settings that a CPU run leaves
+ * unused (TF32, a device) are named in the reason line, which the run prints and records.
  */
 public final class BackendFactory {
     private BackendFactory() {}
@@ -110,6 +111,21 @@ public final class BackendFactory {
             throw new BackendException(Reason.CPU_GEMM, request, chains, e.getMessage());
         }
         return new Choice(new CpuBackend(spec, task, chains, request.threads()),
-                "cpu backend (" + why + "), " + request.threads() + " threads, GEMM: " + gemm);
+                "cpu backend (" + why + "), " + request.threads() + " threads, GEMM: " + gemm + ignoredOnTheCpu(request));
+    }
+
+    /**
+     * The GPU settings a CPU run leaves unused, said in the flags that gave them, so that "auto"
+     * landing on the CPU (or --backend cpu with a GPU named) does not drop them silently: "";
+     * or "; --precision tf32 and --device 7 have no effect on the CPU".
+     */
+    static String ignoredOnTheCpu(BackendSpec request) {
+        List<String> flags = new ArrayList<>();
+        if (request.tf32()) flags.add("--precision tf32");
+        int[] devices = request.devices();
+        if (devices != null) flags.add("--devices " + BackendSpec.list(devices));
+        else if (request.device() != 0) flags.add("--device " + request.device());
+        if (flags.isEmpty()) return "";
+        return "; " + String.join(" and ", flags) + (flags.size() == 1 ? " has" : " have") + " no effect on the CPU";
     }
 }

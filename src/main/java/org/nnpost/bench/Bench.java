@@ -26,7 +26,7 @@ public final class Bench {
     private Bench() {}
 
     /** Step size for every group: small enough that no preset diverges over a benchmark's steps. */
-    static final float ETA = 1e-4f;
+    public static final float ETA = 1e-4f;
     static final int SEED = 1, DATA_SEED = 1;
 
     /**
@@ -115,11 +115,16 @@ public final class Bench {
      * backend asked for (cpu, cuda or auto, with its threads and GPU settings).
      */
     public static Result measure(Preset preset, BackendSpec backend, int warmupSteps, int steps, int repeats) {
+        return measure(preset, backend, warmupSteps, steps, repeats, ETA);
+    }
+
+    /** {@link #measure} at another step size than {@link #ETA}: how a test makes the timed chains diverge. */
+    static Result measure(Preset preset, BackendSpec backend, int warmupSteps, int steps, int repeats, float eta) {
         if (steps < 1 || repeats < 1 || warmupSteps < 0)
             throw new IllegalArgumentException("need steps ≥ 1, repeats ≥ 1, warm-up ≥ 0");
         ModelSpec spec = preset.spec();
         try (Backend b = started(preset, backend)) {
-            Runnable step = ulaStep(b, ETA);
+            Runnable step = ulaStep(b, eta);
             b.repeat(warmupSteps, step);
             b.traces();   // a host read: waits for queued device work
             double[] rate = new double[repeats];
@@ -130,8 +135,7 @@ public final class Bench {
                 double s = (System.nanoTime() - t0) * 1e-9;
                 rate[r] = preset.chains() * (double) steps / s;
             }
-            int diverged = 0;
-            for (long d : b.divergedAt()) if (d >= 0) diverged++;
+            int diverged = diverged(b);
             double[] sorted = rate.clone();
             Arrays.sort(sorted);
             double median = repeats % 2 == 1 ? sorted[repeats / 2] : 0.5 * (sorted[repeats / 2 - 1] + sorted[repeats / 2]);
@@ -145,9 +149,12 @@ public final class Bench {
      * How fast the chains mix, not only how fast they step: bulk ESS of the training-loss trace
      * (Vehtari et al. 2021, over all chains) per second of sampling, at a step size a run would
      * use.
+     *
+     * @param steps    the steps run: fewer than asked when chains diverged (the run stops there)
+     * @param diverged chains that diverged; then ESS and R-hat are NaN, as they would describe nothing
      */
     public record Mixing(String preset, double eta, int steps, int thin, double essBulk, double rhat,
-                         double seconds, double essPerSecond) {
+                         double seconds, double essPerSecond, int diverged) {
         public String format() {
             return String.format(Locale.ROOT,
                     "%-9s mixing at eta=%s: loss trace bulk ESS %.1f over %d steps (R-hat %.3f) in %.1f s: %.2f ESS/s",
@@ -157,9 +164,9 @@ public final class Bench {
         public String toJson() {
             return String.format(Locale.ROOT,
                     "{\"preset\": \"%s\", \"eta\": %s, \"steps\": %d, \"thin\": %d, \"ess_bulk_loss\": %s, "
-                            + "\"rhat_loss\": %s, \"seconds\": %s, \"ess_per_s\": %s}",
+                            + "\"rhat_loss\": %s, \"seconds\": %s, \"ess_per_s\": %s, \"diverged\": %d}",
                     preset, Result.num(eta), steps, thin, Result.num(essBulk), Result.num(rhat), Result.num(seconds),
-                    Result.num(essPerSecond));
+                    Result.num(essPerSecond), diverged);
         }
     }
 
@@ -179,7 +186,10 @@ public final class Bench {
         return () -> ula.step(b);
     }
 
-    /** Runs the preset's chains for steps at step size eta, recording the loss every thin steps. */
+    /**
+     * Runs the preset's chains for steps at step size eta, recording the loss every thin steps;
+     * stops early when a chain diverges, since the rest would time non-finite arithmetic.
+     */
     public static Mixing mixing(Preset preset, BackendSpec backend, int steps, int thin, float eta) {
         if (steps < 4 * thin) throw new IllegalArgumentException("need at least four recorded draws per chain");
         int C = preset.chains(), draws = steps / thin;
@@ -191,13 +201,24 @@ public final class Bench {
                 b.repeat(thin, step);
                 double[][] tr = b.traces();
                 for (int c = 0; c < C; c++) loss[c][d] = tr[c][Traces.LOSS];
+                int diverged = diverged(b);
+                if (diverged > 0) {
+                    double seconds = (System.nanoTime() - t0) * 1e-9;
+                    return new Mixing(preset.name(), eta, (d + 1) * thin, thin, Double.NaN, Double.NaN, seconds, Double.NaN, diverged);
+                }
             }
             double seconds = (System.nanoTime() - t0) * 1e-9;
             // the first half is burn-in: ESS of a trace still relaxing from the prior means little
             double[][] kept = new double[C][];
             for (int c = 0; c < C; c++) kept[c] = Arrays.copyOfRange(loss[c], draws / 2, draws);
             Convergence.Diagnostics diag = Convergence.of(kept);
-            return new Mixing(preset.name(), eta, steps, thin, diag.essBulk(), diag.rhat(), seconds, diag.essBulk() / seconds);
+            return new Mixing(preset.name(), eta, steps, thin, diag.essBulk(), diag.rhat(), seconds, diag.essBulk() / seconds, 0);
         }
+    }
+
+    private static int diverged(Backend b) {
+        int n = 0;
+        for (long d : b.divergedAt()) if (d >= 0) n++;
+        return n;
     }
 }

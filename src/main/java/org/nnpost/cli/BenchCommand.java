@@ -4,12 +4,14 @@ import static org.nnpost.cli.Flags.flag;
 import static org.nnpost.cli.Flags.toggle;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.nnpost.backend.BackendSpec;
 import org.nnpost.bench.Bench;
 import org.nnpost.run.RunSettings;
 import org.nnpost.run.Settings;
+import org.nnpost.spec.NnpostException;
 
 /** {@code nnpost bench}: chain-steps per second of a preset after warm-up. */
 final class BenchCommand {
@@ -59,27 +61,63 @@ final class BenchCommand {
         int thin = (int) Math.max(1, essSteps / 400);
         if (essSteps > 0 && essSteps < 8) throw v.bad("ess-steps", "too few", "0, or at least 8");
         float eta = (float) v.positive("eta", 0.005);
-        Bench.Result r = Bench.measure(preset, backend, warmup, steps, repeats);
         boolean json = v.switchValue("json");
-        out.println(json ? r.toJson() : r.format());
+        // everything is measured before anything is printed: a bench that fails prints no number
+        // that could be taken for a result, and a --json one prints only its JSON objects
+        List<String> lines = new ArrayList<>();
+        Bench.Result r = Bench.measure(preset, backend, warmup, steps, repeats);
+        NnpostException timing = timingDiverged(r);
+        if (timing != null) throw timing;
+        lines.add(json ? r.toJson() : r.format());
         if (v.switchValue("peak")) {
             if (!r.device().startsWith("cpu"))
                 throw v.bad("peak", "measures CPU cores only", "with --backend cpu; benchmarks/gpu-check.sh measures cuBLAS SGEMM on a GPU");
             org.nnpost.backend.cpu.CpuPeaks.Peaks pk = org.nnpost.backend.cpu.CpuPeaks.measure(backend.threads());
             double fraction = r.gflops() / pk.gemmGflops();
-            String line = json
+            lines.add(json
                     ? String.format(java.util.Locale.ROOT, "{\"sgemm_gflops\": %.2f, \"sgemm_kernel\": \"%s\", "
                             + "\"backend_sgemm_gflops\": %.2f, \"copy_gbs\": %.2f, \"fraction_of_sgemm\": %.3f}",
                             pk.gemmGflops(), pk.gemmName().replace("\"", "'"), pk.backendGemmGflops(), pk.copyGBs(), fraction)
                     : String.format(java.util.Locale.ROOT, "cores: SGEMM %.2f GFLOP/s (%s; the backend's kernel %.2f), "
                             + "copy %.2f GB/s; the step runs at %.0f%% of the SGEMM peak",
-                            pk.gemmGflops(), pk.gemmName(), pk.backendGemmGflops(), pk.copyGBs(), 100 * fraction);
-            out.println(line);
+                            pk.gemmGflops(), pk.gemmName(), pk.backendGemmGflops(), pk.copyGBs(), 100 * fraction));
         }
         if (essSteps > 0) {
             Bench.Mixing mix = Bench.mixing(preset, backend, (int) essSteps, thin, eta);
-            out.println(json ? mix.toJson() : mix.format());
+            NnpostException failed = essFailed(mix, v.label("eta") + " " + (v.has("eta") ? v.raw("eta") : plain(eta)));
+            if (failed != null) throw failed;
+            lines.add(json ? mix.toJson() : mix.format());
         }
+        for (String line : lines) out.println(line);
         return 0;
+    }
+
+    /**
+     * The timed chains diverged: their rate would time non-finite arithmetic, so none is reported.
+     * Their step size is fixed ({@code Bench.ETA}, far below what any preset needs), so no flag is to
+     * blame; it says so.
+     */
+    static NnpostException timingDiverged(Bench.Result r) {
+        if (r.diverged() == 0) return null;
+        return new NnpostException(NnpostException.DIVERGED, r.diverged() + " of " + r.chains() + " chains of the timing run diverged ("
+                + r.preset() + " on " + r.device() + ") at its fixed step size " + plain(Bench.ETA)
+                + ", which no flag sets and no preset should diverge at: no rate is reported, since it would time "
+                + "non-finite arithmetic; this points at the backend, please report it");
+    }
+
+    /** The ESS run's chains diverged, or its loss trace gave no ESS: the step size is the user's, so it names it. */
+    static NnpostException essFailed(Bench.Mixing mix, String eta) {
+        if (mix.diverged() > 0)
+            return new NnpostException(NnpostException.DIVERGED, eta + ": " + mix.diverged() + " of the ESS run's chains diverged "
+                    + "within its first " + (mix.steps() == 1 ? "step" : mix.steps() + " steps") + ", so it has no ESS (allowed: a smaller step size; the default is 0.005)");
+        if (!Double.isFinite(mix.essBulk()))
+            return new NnpostException(NnpostException.DIVERGED, eta + ": the ESS run's loss trace gives no ESS (it is not finite, "
+                    + "or does not move), so there is no ESS per second to report (allowed: a step size at which the chains "
+                    + "move and stay finite; the default is 0.005)");
+        return null;
+    }
+
+    private static String plain(float v) {
+        return new java.math.BigDecimal(Float.toString(v)).stripTrailingZeros().toPlainString();
     }
 }

@@ -15,9 +15,10 @@ import org.nnpost.run.SampleRun;
 import org.nnpost.spec.NnpostException;
 
 /**
- * The {@code nnpost} command. Every way out is an exit code: 0 done, 1 internal error, 2 bad input,
- * 3 diverged, 4 convergence warnings under --strict; every failure is one line on stderr, with a
- * stack trace only when NNPOST_DEBUG is set.
+ * The {@code nnpost} command. Every way out is an exit code: 0 done, 1 internal error (or standard
+ * output that cannot be written), 2 bad input, 3 diverged, 4 convergence warnings under --strict,
+ * 5 a file that could not be written, 130/143 interrupted; every failure is one line on stderr,
+ * with a stack trace only when NNPOST_DEBUG is set.
  */
 public final class Main {
     private Main() {}
@@ -26,8 +27,9 @@ public final class Main {
 
     public static void main(String[] args) {
         Interrupts.install();
-        int code = run(args, System.out, System.err);
-        System.out.flush();
+        Stdout out = Stdout.create();
+        int code = run(args, out, System.err);
+        out.flush();
         System.exit(code);
     }
 
@@ -38,9 +40,21 @@ public final class Main {
 
     static int run(String[] args, PrintStream out, PrintStream err, BiFunction<RunConfig, Progress, RunResult> runner) {
         String command = args.length == 0 ? "" : args[0];
-        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         String who = java.util.Set.of("sample", "resume", "status", "theory", "reproduce", "plot", "bench", "devices").contains(command)
                 ? "nnpost " + command : "nnpost";
+        int code = command(command, args, out, err, runner, who);
+        // a PrintStream swallows write errors: output that never arrived (a full disk, a closed
+        // pipe) must not end as success. A command that failed already said why, in its own code.
+        if (out.checkError() && code == OK) {
+            err.println(who + ": cannot write to standard output (" + Flags.oneLine(Stdout.failureOf(out)) + ")");
+            return INTERNAL;
+        }
+        return code;
+    }
+
+    private static int command(String command, String[] args, PrintStream out, PrintStream err,
+                               BiFunction<RunConfig, Progress, RunResult> runner, String who) {
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         try {
             switch (command) {
                 case "sample":
@@ -140,9 +154,10 @@ public final class Main {
                 + "  --help      this text; nnpost <command> --help lists a command's flags\n"
                 + "  --version   the version\n"
                 + "\n"
-                + "Exit codes: 0 done, 1 internal error, 2 bad input, 3 chains diverged, 4 convergence warnings\n"
-                + "with --strict (the run completed; its directory is whole), 5 a file could not be written\n"
-                + "(disk full: the run's outputs so far and last checkpoint are kept), 130 and 143 interrupted\n"
-                + "by SIGINT and SIGTERM (a checkpoint is written; nnpost resume goes on).\n";
+                + "Exit codes: 0 done, 1 internal error or standard output not writable, 2 bad input,\n"
+                + "3 chains diverged, 4 convergence warnings with --strict (the run completed; its directory\n"
+                + "is whole), 5 a file could not be written (disk full: the run's outputs so far and last\n"
+                + "checkpoint are kept), 130 and 143 interrupted by SIGINT and SIGTERM (a checkpoint is\n"
+                + "written; nnpost resume goes on).\n";
     }
 }

@@ -15,7 +15,11 @@ final class PlotCommand {
                 + "Draws the panels of a finished run directory (written by nnpost sample or nnpost reproduce) into it:\n"
                 + "kernels per layer and activation rasters with inputs sorted by class, readout histograms, the mean\n"
                 + "predictor against theory, test error per class and traces (PNG), and analysis.json with the numbers\n"
-                + "beside the NNGP/GP theory and, for linear networks with one hidden layer, the mean-field theory.\n";
+                + "beside the NNGP/GP theory and, for linear networks with one hidden layer, the mean-field theory.\n"
+                + "\n"
+                + "The run must be complete, and every file must be what its manifest.json says the run wrote (each\n"
+                + "array whole, of its element type and shape); otherwise one line names the file and the fault (exit\n"
+                + "code 2) and nothing is drawn.\n";
     }
 
     static int run(String[] args, PrintStream out) {

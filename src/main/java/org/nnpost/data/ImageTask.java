@@ -39,6 +39,14 @@ public record ImageTask(int[] classes, int P, int Ptest, boolean balanced, boole
         }
         int m = classes.length;
         int[] l = relabel(train, trainIdx), lt = relabel(test, testIdx);
+        // a random draw can miss a class (a balanced one cannot, as TaskSpec asks P >= m): a class
+        // without a training input has no error, no code and no target to learn
+        int[] count = new int[m];
+        for (int r : l) count[r]++;
+        for (int r = 0; r < m; r++)
+            if (count[r] == 0)
+                throw new DataException("--P " + P + " with --draw random and --data-seed " + seed + ": the drawn training examples "
+                        + "give class " + classes[r] + " of --classes none (allowed: a larger --P, another --data-seed, or --draw balanced)");
         return new Task(train.name(),
                 new Dataset(P, n0, m, x, l, Dataset.targets(l, m, yPlus, yMinus)),
                 new Dataset(Ptest, n0, m, xt, lt, Dataset.targets(lt, m, yPlus, yMinus)));

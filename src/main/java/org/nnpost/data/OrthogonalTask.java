@@ -14,6 +14,9 @@ import java.util.SplittableRandom;
 public final class OrthogonalTask {
     private OrthogonalTask() {}
 
+    /** Mixed into the data seed ("orthogon"), so the data's stream differs from the sampler's for the same seed. */
+    private static final long SALT = 0x6F7274686F676F6EL;
+
     /**
      * @param classWeights probabilities (drawn i.i.d.) or ratios (counts fixed, order shuffled)
      * @param fixedRatios  true: counts are round(P·w) with the remainder given to the largest
@@ -22,7 +25,7 @@ public final class OrthogonalTask {
     public static Task generate(int N0, int P, int Ptest, double[] classWeights, boolean fixedRatios,
                                 double yPlus, double yMinus, double testOverlap, long seed) {
         int m = classWeights.length;
-        SplittableRandom rng = new SplittableRandom(seed ^ 0x6F7274686F676F6EL);
+        SplittableRandom rng = new SplittableRandom(seed ^ SALT);
         double[][] basis = orthonormal(N0, P, rng);
         int[] labels = fixedRatios ? ratioLabels(P, classWeights, rng) : drawnLabels(P, classWeights, rng);
         float[] x = new float[P * N0];
@@ -86,6 +89,20 @@ public final class OrthogonalTask {
     }
 
     static int[] ratioLabels(int P, double[] w, SplittableRandom rng) {
+        int[] count = ratioCounts(P, w);
+        int m = w.length;
+        int[] l = new int[P];
+        int k = 0;
+        for (int r = 0; r < m; r++) for (int j = 0; j < count[r]; j++) l[k++] = r;
+        for (int i = P - 1; i > 0; i--) { int j = rng.nextInt(i + 1); int t = l[i]; l[i] = l[j]; l[j] = t; }
+        return l;
+    }
+
+    /**
+     * The class counts of fixed ratios: round(P·w) with the remainder given to the largest
+     * fractional parts (ties to the first class).
+     */
+    public static int[] ratioCounts(int P, double[] w) {
         double total = 0;
         for (double v : w) total += v;
         int m = w.length;
@@ -103,11 +120,19 @@ public final class OrthogonalTask {
             for (int r = 1; r < m; r++) if (frac[r] > frac[best]) best = r;
             count[best]++; frac[best] = -1; assigned++;
         }
-        int[] l = new int[P];
-        int k = 0;
-        for (int r = 0; r < m; r++) for (int j = 0; j < count[r]; j++) l[k++] = r;
-        for (int i = P - 1; i > 0; i--) { int j = rng.nextInt(i + 1); int t = l[i]; l[i] = l[j]; l[j] = t; }
-        return l;
+        return count;
+    }
+
+    /**
+     * The training labels {@link #generate} draws, without making the inputs: the generator's
+     * numbers for the inputs are drawn and dropped (2·P·N0 uniforms, no Gram–Schmidt), so this
+     * costs a small fraction of generating the task and gives the very same labels.
+     */
+    public static int[] trainingLabels(int N0, int P, double[] classWeights, boolean fixedRatios, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed ^ SALT);
+        // orthonormal(N0, P, rng) draws N0 gaussians per input, two uniforms each
+        for (long k = 2L * N0 * P; k > 0; k--) rng.nextDouble();
+        return fixedRatios ? ratioLabels(P, classWeights, rng) : drawnLabels(P, classWeights, rng);
     }
 
     static double gaussian(SplittableRandom rng) {

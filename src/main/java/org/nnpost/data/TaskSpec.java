@@ -53,10 +53,13 @@ public record TaskSpec(String kind, int N0, int P, int Ptest, double[] classWeig
             Check.that(classWeights != null && classWeights.length == classes.length, "classes", list(classes),
                     "disagrees with the " + (classWeights == null ? 0 : classWeights.length) + " class weights", "one weight per class");
             Check.positive("pixel-scale", pixelScale);
+            Check.that(P >= classes.length, "P", P, "fewer training inputs than the " + classes.length
+                    + " classes of --classes " + list(classes) + ", so a class would have none", "P >= " + classes.length);
         } else {
             Check.that(P <= N0, "P", P, "larger than N0 = " + N0, "P <= N0, as the task's inputs are orthogonal");
             checkWeights(fixedRatios ? "class-ratios" : "class-probs", classWeights, fixedRatios);
             Check.between("test-overlap", testOverlap, 0, 1);
+            checkEveryClassHasAnInput(N0, P, classWeights, fixedRatios, dataSeed);
         }
         classWeights = classWeights.clone();
         classes = classes == null ? null : classes.clone();
@@ -84,6 +87,53 @@ public record TaskSpec(String kind, int N0, int P, int Ptest, double[] classWeig
         }
         // a tolerance, so that 0.33,0.33,0.34 and 1/3 written to three places are both accepted
         Check.that(ratios || Math.abs(sum - 1) <= 1e-3, key, list(w), "sums to " + sum, allowed);
+    }
+
+    /** Below this chance of a class drawing no training input, the exact check is not worth its cost. */
+    static final double EMPTY_CLASS_CHANCE = 1e-15;
+
+    /**
+     * Every class has at least one training input: a class without one has no error, no code and
+     * no target the network is asked to learn, which is not the task asked for. Fixed ratios give
+     * fixed counts, checked exactly. Labels drawn i.i.d. are a function of P, the probabilities and
+     * the data seed, so a class that draws none is refused too, naming what to change (P, the data
+     * seed, or fixed ratios); the labels are drawn again for the check, without the inputs, unless
+     * the chance of an empty class is below {@link #EMPTY_CLASS_CHANCE}.
+     */
+    private static void checkEveryClassHasAnInput(int N0, int P, double[] w, boolean ratios, long dataSeed) {
+        int m = w.length;
+        double total = 0, smallest = Double.POSITIVE_INFINITY;
+        for (double x : w) {
+            total += x;
+            smallest = Math.min(smallest, x);
+        }
+        if (ratios) {
+            int[] count = OrthogonalTask.ratioCounts(P, w);
+            for (int r = 0; r < m; r++)
+                if (count[r] == 0) {
+                    // floor(P w_r) >= 1 for every class from this P on
+                    long enough = (long) Math.ceil(total / smallest);
+                    if (enough < Integer.MAX_VALUE && !allPositive(OrthogonalTask.ratioCounts((int) enough, w))) enough++;   // rounding
+                    throw SpecException.of("class-ratios", list(w), "class " + r + " gets no training input at P = " + P
+                            + " (counts " + list(count) + ")", "ratios and P that give every class an input, such as P >= "
+                            + enough + " with these ratios");
+                }
+            return;
+        }
+        double chance = 0;
+        for (double x : w) chance += Math.pow(1 - x / total, P);
+        if (chance < EMPTY_CLASS_CHANCE) return;
+        int[] count = new int[m];
+        for (int l : OrthogonalTask.trainingLabels(N0, P, w, false, dataSeed)) count[l]++;
+        for (int r = 0; r < m; r++)
+            Check.that(count[r] > 0, "P", P, "with class probabilities " + list(w) + " and data seed " + dataSeed
+                    + " the drawn labels give class " + r + " no training input (counts " + list(count) + ")",
+                    "a larger --P, another --data-seed, or --class-ratios for fixed counts");
+    }
+
+    private static boolean allPositive(int[] c) {
+        for (int x : c) if (x <= 0) return false;
+        return true;
     }
 
     private static void checkClasses(int[] classes) {

@@ -2,12 +2,15 @@ package org.nnpost.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,12 +31,27 @@ public final class Npy {
 
     /** The element types the engine writes. */
     public enum Dtype {
-        FLOAT32("<f4", 4), FLOAT64("<f8", 8), INT64("<i8", 8);
+        FLOAT32("<f4", 4, "float32"), FLOAT64("<f8", 8, "float64"), INT64("<i8", 8, "int64");
 
         public final String descr;
         public final int bytes;
+        /** numpy's name of the type: float32, float64, int64. */
+        public final String numpyName;
 
-        Dtype(String descr, int bytes) { this.descr = descr; this.bytes = bytes; }
+        Dtype(String descr, int bytes, String numpyName) { this.descr = descr; this.bytes = bytes; this.numpyName = numpyName; }
+
+        /** The type a descr such as "&lt;f8" or "&gt;f8" names, in either byte order; null for another type. */
+        public static Dtype of(String descr) {
+            if (descr == null || descr.length() < 2) return null;
+            for (Dtype d : values()) if (d.descr.substring(1).equals(descr.substring(1))) return d;
+            return null;
+        }
+
+        /** numpy's name of a descr: float32 for "&lt;f4", int64 for "&lt;i8", else the descr itself. */
+        public static String name(String descr) {
+            Dtype d = of(descr);
+            return d != null ? d.numpyName : descr;
+        }
     }
 
     // ------------------------------------------------------------------ writing
@@ -137,7 +155,10 @@ public final class Npy {
         /** Element type letter ('f', 'i', 'u', 'b') and byte count, from descr such as "<f4". */
         char kind() { return descr.charAt(1); }
 
-        int itemBytes() { return Integer.parseInt(descr.substring(2)); }
+        int itemBytes() { return Npy.itemBytes(descr); }
+
+        /** The engine's element type this array holds in either byte order, or null for another type. */
+        public Dtype dtype() { return Dtype.of(descr); }
 
         public float[] floats() {
             require('f', 4);
@@ -169,61 +190,195 @@ public final class Npy {
         }
     }
 
-    public static Array read(Path path) {
-        try {
-            return parse(ByteBuffer.wrap(Files.readAllBytes(path)), path.toString());
+    /**
+     * What an {@code .npy} file's header says: its dtype string (such as "&lt;f8"), order flag and
+     * shape, and where its data start.
+     */
+    public record Header(String descr, boolean fortranOrder, long[] shape, long dataOffset) {
+
+        public Header {
+            shape = shape.clone();
+        }
+
+        @Override public long[] shape() { return shape.clone(); }
+
+        /** Elements in the array. */
+        public long size() { return Npy.size(shape); }
+
+        /** Bytes of data the header promises. */
+        public long dataBytes() { return size() * itemBytes(descr); }
+
+        /** The engine's element type this descr names in either byte order, or null for another type. */
+        public Dtype dtype() { return Dtype.of(descr); }
+    }
+
+    /**
+     * The header of an {@code .npy} file, read without its data; the file's length is checked
+     * against what the header promises, so a truncated file is found without reading it whole.
+     *
+     * @throws NpyException when the file is missing, unreadable, not an .npy file, has a bad
+     *                      header, or is shorter or longer than its header says
+     */
+    public static Header describe(Path path) {
+        try (FileChannel ch = open(path)) {
+            long fileSize = ch.size();
+            ByteBuffer start = readAt(ch, 0, (int) Math.min(fileSize, PREFIX_V2));
+            int prefix = prefixLength(start, fileSize, path);
+            long headerLen = headerLength(start, path);
+            long need = Math.min(fileSize, prefix + headerLen);
+            if (need > MAX_HEADER)
+                throw new NpyException(path, NpyException.Problem.BAD_HEADER, "header of " + headerLen + " bytes (allowed: at most " + MAX_HEADER + ")");
+            return parseHeader(readAt(ch, 0, (int) need), fileSize, path);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+            throw unreadable(path, e);
         }
     }
 
-    static Array parse(ByteBuffer buf, String name) {
-        buf.order(ByteOrder.LITTLE_ENDIAN);
-        for (byte b : MAGIC)
-            if (buf.remaining() == 0 || buf.get() != b) throw bad(name, "not an .npy file (magic string missing)");
-        int major = buf.get() & 0xFF, minor = buf.get() & 0xFF;
-        int headerLen;
-        if (major == 1) headerLen = buf.getShort() & 0xFFFF;
-        else if (major == 2 || major == 3) headerLen = buf.getInt();
-        else throw bad(name, "unsupported format version " + major + "." + minor);
-        if (headerLen < 0 || headerLen > buf.remaining()) throw bad(name, "header longer than the file");
-        byte[] h = new byte[headerLen];
-        buf.get(h);
+    /**
+     * The whole array.
+     *
+     * @throws NpyException as {@link #describe} does
+     */
+    public static Array read(Path path) {
+        byte[] all;
+        try (FileChannel ch = open(path)) {
+            long n = ch.size();
+            if (n > Integer.MAX_VALUE - 16)
+                throw new NpyException(path, NpyException.Problem.UNREADABLE, n + " bytes, too large to read into one array");
+            all = readAt(ch, 0, (int) n).array();
+        } catch (IOException e) {
+            throw unreadable(path, e);
+        }
+        ByteBuffer buf = ByteBuffer.wrap(all);
+        Header h = parseHeader(buf, all.length, path);
+        ByteBuffer data = buf.position((int) h.dataOffset()).slice().order(byteOrder(h.descr()));
+        return new Array(h.descr(), h.fortranOrder(), h.shape(), data);
+    }
+
+    /** The magic string, version and header length of format 2.0 and 3.0; 1.0 needs two bytes fewer. */
+    private static final int PREFIX_V1 = 10, PREFIX_V2 = 12;
+    /** numpy refuses headers past this size too; a larger one is a corrupt length field. */
+    private static final int MAX_HEADER = 1 << 24;
+
+    private static FileChannel open(Path path) throws IOException {
+        if (!Files.exists(path)) throw new NpyException(path, NpyException.Problem.MISSING, "missing");
+        if (Files.isDirectory(path)) throw new NpyException(path, NpyException.Problem.UNREADABLE, "a directory, not a file");
+        return FileChannel.open(path, StandardOpenOption.READ);
+    }
+
+    private static NpyException unreadable(Path path, IOException e) {
+        if (e instanceof NoSuchFileException) return new NpyException(path, NpyException.Problem.MISSING, "missing");
+        String why = e instanceof AccessDeniedException ? "permission denied" : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return new NpyException(path, NpyException.Problem.UNREADABLE, "cannot be read (" + why + ")");
+    }
+
+    private static ByteBuffer readAt(FileChannel ch, long at, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n);
+        while (b.hasRemaining()) {
+            int got = ch.read(b, at + b.position());
+            if (got < 0) break;   // the file shrank while read: the parser reports it short
+        }
+        return b.flip();
+    }
+
+    /** Checks the magic string and version; returns the length of the fixed part before the dict. */
+    private static int prefixLength(ByteBuffer b, long fileSize, Path path) {
+        if (fileSize == 0) throw new NpyException(path, NpyException.Problem.TRUNCATED, "empty (0 bytes)");
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (i >= b.limit()) throw truncatedHeader(path, fileSize);
+            if (b.get(i) != MAGIC[i]) throw new NpyException(path, NpyException.Problem.NOT_NPY,
+                    "not an .npy file (it does not start with numpy's magic string)");
+        }
+        if (b.limit() < MAGIC.length + 2) throw truncatedHeader(path, fileSize);
+        int major = b.get(MAGIC.length) & 0xFF, minor = b.get(MAGIC.length + 1) & 0xFF;
+        if (major != 1 && major != 2 && major != 3)
+            throw new NpyException(path, NpyException.Problem.BAD_HEADER,
+                    "format version " + major + "." + minor + " (allowed: 1.0, 2.0, 3.0)");
+        int prefix = major == 1 ? PREFIX_V1 : PREFIX_V2;
+        if (b.limit() < prefix) throw truncatedHeader(path, fileSize);
+        return prefix;
+    }
+
+    /** The header length field (after a successful {@link #prefixLength}). */
+    private static long headerLength(ByteBuffer b, Path path) {
+        ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        return (b.get(MAGIC.length) & 0xFF) == 1 ? le.getShort(8) & 0xFFFF : le.getInt(8) & 0xFFFFFFFFL;
+    }
+
+    private static NpyException truncatedHeader(Path path, long fileSize) {
+        return new NpyException(path, NpyException.Problem.TRUNCATED, "truncated: the file ends inside its header (" + fileSize + " bytes)");
+    }
+
+    /**
+     * Parses the header at the start of buf (which holds at least the header, or the whole file
+     * when it is shorter) of a file of fileSize bytes, and checks that the file holds exactly the
+     * data the header promises.
+     */
+    static Header parseHeader(ByteBuffer buf, long fileSize, Path path) {
+        int prefix = prefixLength(buf, fileSize, path);
+        long headerLen = headerLength(buf, path);
+        if (prefix + headerLen > fileSize || prefix + headerLen > buf.limit()) throw truncatedHeader(path, fileSize);
+        int major = buf.get(MAGIC.length) & 0xFF;
+        byte[] h = new byte[(int) headerLen];
+        buf.duplicate().position(prefix).get(h);
         String dict = new String(h, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        Map<String, Object> fields = new HeaderParser(dict, name).dict();
-        if (!(fields.get("descr") instanceof String descr)) throw bad(name, "descr is not a simple type");
-        if (!(fields.get("fortran_order") instanceof Boolean fortran)) throw bad(name, "fortran_order missing");
-        if (!(fields.get("shape") instanceof long[] shape)) throw bad(name, "shape missing");
-        if (descr.length() < 3) throw bad(name, "descr '" + descr + "'");
-        ByteOrder order = switch (descr.charAt(0)) {
+        Map<String, Object> fields = new HeaderParser(dict, path).dict();
+        if (!(fields.get("descr") instanceof String descr)) throw badHeader(path, "descr is missing or not a simple type");
+        if (!(fields.get("fortran_order") instanceof Boolean fortran)) throw badHeader(path, "fortran_order missing");
+        if (!(fields.get("shape") instanceof long[] shape)) throw badHeader(path, "shape missing");
+        byteOrder(descr, path);
+        long item = itemBytes(descr, path), bytes;
+        try {
+            bytes = Math.multiplyExact(size(shape), item);
+        } catch (ArithmeticException e) {
+            throw badHeader(path, "shape " + shapeLiteral(shape) + " too large");
+        }
+        long dataOffset = prefix + headerLen, have = fileSize - dataOffset;
+        if (have < bytes)
+            throw new NpyException(path, NpyException.Problem.TRUNCATED, "truncated: data has " + have + " bytes, shape "
+                    + shapeLiteral(shape) + " and dtype " + descr + " need " + bytes);
+        if (have > bytes)
+            throw new NpyException(path, NpyException.Problem.TRAILING_DATA, "data has " + have + " bytes, shape "
+                    + shapeLiteral(shape) + " and dtype " + descr + " need " + bytes + " (bytes past the array's end)");
+        return new Header(descr, fortran, shape, dataOffset);
+    }
+
+    private static NpyException badHeader(Path path, String why) {
+        return new NpyException(path, NpyException.Problem.BAD_HEADER, "bad header: " + why);
+    }
+
+    /** The element kinds read here: floats, signed and unsigned integers, booleans. */
+    private static final String KINDS = "fiub";
+
+    private static ByteOrder byteOrder(String descr, Path path) {
+        if (descr.length() < 3 || KINDS.indexOf(descr.charAt(1)) < 0)
+            throw badHeader(path, "dtype '" + descr + "' (allowed: a number type such as <f4, <f8, <i8)");
+        return switch (descr.charAt(0)) {
             case '<', '|' -> ByteOrder.LITTLE_ENDIAN;
             case '>' -> ByteOrder.BIG_ENDIAN;
             case '=' -> ByteOrder.nativeOrder();
-            default -> throw bad(name, "descr '" + descr + "' has no byte order");
+            default -> throw badHeader(path, "dtype '" + descr + "' has no byte order");
         };
-        int item;
-        try {
-            item = Integer.parseInt(descr.substring(2));
-        } catch (NumberFormatException e) {
-            throw bad(name, "descr '" + descr + "'");
-        }
-        long bytes = Math.multiplyExact(size(shape), (long) item);
-        if (buf.remaining() != bytes)
-            throw bad(name, "data has " + buf.remaining() + " bytes, shape and dtype need " + bytes);
-        ByteBuffer data = buf.slice().order(order);
-        return new Array(descr, fortran, shape, data);
     }
 
-    private static IllegalArgumentException bad(String name, String why) {
-        return new IllegalArgumentException(name + ": " + why);
+    private static ByteOrder byteOrder(String descr) { return byteOrder(descr, null); }
+
+    private static int itemBytes(String descr, Path path) {
+        String n = descr.substring(2);
+        if (!n.equals("1") && !n.equals("2") && !n.equals("4") && !n.equals("8"))
+            throw badHeader(path, "dtype '" + descr + "' (allowed: items of 1, 2, 4 or 8 bytes)");
+        return Integer.parseInt(n);
     }
+
+    static int itemBytes(String descr) { return Integer.parseInt(descr.substring(2)); }
 
     /** Parses the Python literal dict of an .npy header: strings, True/False and int tuples. */
     private static final class HeaderParser {
-        private final String s, name;
+        private final String s;
+        private final Path name;
         private int i;
 
-        HeaderParser(String s, String name) { this.s = s; this.name = name; }
+        HeaderParser(String s, Path name) { this.s = s; this.name = name; }
 
         Map<String, Object> dict() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -249,7 +404,7 @@ public final class Npy {
             if (c == '(') return tuple();
             if (s.startsWith("True", i)) { i += 4; return Boolean.TRUE; }
             if (s.startsWith("False", i)) { i += 5; return Boolean.FALSE; }
-            throw bad(name, "unexpected '" + c + "' in header at " + i);
+            throw badHeader(name, "unexpected '" + c + "' in header at " + i);
         }
 
         private long[] tuple() {
@@ -260,8 +415,12 @@ public final class Npy {
                 if (peek() == ')') { i++; break; }
                 int start = i;
                 while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
-                if (start == i) throw bad(name, "bad shape in header");
-                dims.add(Long.parseLong(s.substring(start, i)));
+                if (start == i) throw badHeader(name, "shape is not a tuple of integers");
+                try {
+                    dims.add(Long.parseLong(s.substring(start, i)));
+                } catch (NumberFormatException e) {
+                    throw badHeader(name, "dimension " + s.substring(start, i) + " too large");
+                }
                 if (i < s.length() && s.charAt(i) == 'L') i++;   // Python 2 long suffix
                 skipSpace();
                 if (peek() == ',') { i++; continue; }
@@ -276,9 +435,9 @@ public final class Npy {
         private String string() {
             skipSpace();
             char q = peek();
-            if (q != '\'' && q != '"') throw bad(name, "expected a string in header at " + i);
+            if (q != '\'' && q != '"') throw badHeader(name, "expected a string in header at " + i);
             int end = s.indexOf(q, i + 1);
-            if (end < 0) throw bad(name, "unterminated string in header");
+            if (end < 0) throw badHeader(name, "unterminated string in header");
             String v = s.substring(i + 1, end);
             i = end + 1;
             return v;
@@ -286,12 +445,12 @@ public final class Npy {
 
         private void expect(char c) {
             skipSpace();
-            if (peek() != c) throw bad(name, "expected '" + c + "' in header at " + i);
+            if (peek() != c) throw badHeader(name, "expected '" + c + "' in header at " + i);
             i++;
         }
 
         private char peek() {
-            if (i >= s.length()) throw bad(name, "header ends early");
+            if (i >= s.length()) throw badHeader(name, "the dict ends early");
             return s.charAt(i);
         }
 

@@ -30,10 +30,7 @@ import org.nnpost.model.Readout;
  * metrics.
  */
 public final class KeptSamples implements AutoCloseable {
-    public static final String READOUT = "readout_samples.npy";
-    public static final String ACT_TRAIN = "activations_train.npy";
-    public static final String ACT_TEST = "activations_test.npy";
-    static final String[] FILES = {READOUT, ACT_TRAIN, ACT_TEST};
+    static final String[] FILES = {RunLayout.READOUT, RunLayout.ACT_TRAIN, RunLayout.ACT_TEST};
 
     private final Path runDir;
     private final ModelSpec spec;
@@ -73,9 +70,9 @@ public final class KeptSamples implements AutoCloseable {
         }
         NpyStream r = null, a = null, t = null;
         try {
-            r = NpyStream.openFloat32(Checkpoint.streamPath(runDir, READOUT), C, K, width, m);
-            a = NpyStream.openFloat32(Checkpoint.streamPath(runDir, ACT_TRAIN), C, K, width, P);
-            t = NpyStream.openFloat32(Checkpoint.streamPath(runDir, ACT_TEST), C, K, width, Pt);
+            r = NpyStream.openFloat32(Checkpoint.streamPath(runDir, RunLayout.READOUT), C, K, width, m);
+            a = NpyStream.openFloat32(Checkpoint.streamPath(runDir, RunLayout.ACT_TRAIN), C, K, width, P);
+            t = NpyStream.openFloat32(Checkpoint.streamPath(runDir, RunLayout.ACT_TEST), C, K, width, Pt);
         } catch (RuntimeException e) {
             if (r != null) r.close();
             if (a != null) a.close();

@@ -150,15 +150,59 @@ public final class RunSettings {
      * The run a directory holds, from its manifest's {@code parameters}: checked as a request is,
      * but without looking for the datasets or at the directory, which exists and is full.
      *
+     * <p>A manifest records every setting that shapes the run (the network, the posterior, the
+     * task, the sampler), defaults filled in; one missing is refused rather than filled by today's
+     * default, which would describe another run than the one whose files are in the directory.
+     * The machine settings may be missing (older manifests lack some); they change no file.
+     * Every complaint names the file first: "run/manifest.json: parameters.N 0: out of range
+     * (allowed: ...)".
+     *
      * @param where the manifest, as messages name it
      */
     public static RunConfig recorded(JsonNode parameters, Path dir, String where) {
-        Settings v = fromParameters(parameters, where);
+        Settings v;
         try {
-            return read(v, dir);
+            v = fromParameters(parameters, where);
         } catch (SpecException e) {
-            throw v.relabel(e);
+            throw fileFirst(e, where);
         }
+        RunConfig c;
+        try {
+            c = read(v, dir);
+        } catch (SpecException e) {
+            String k = e.key();
+            if (k != null && !v.has(k) && shapesTheRun(k)) throw lacks(where, k);
+            if (k != null && v.has(k)) throw e.relabel(where + ": parameters." + Setting.fileKey(k), v.raw(k));
+            throw fileFirst(e, where);
+        }
+        for (java.util.Iterator<String> it = parameters(c).fieldNames(); it.hasNext(); ) {
+            String k = settingKey(it.next());
+            if (k != null && !v.has(k) && shapesTheRun(k)) throw lacks(where, k);
+        }
+        return c;
+    }
+
+    /** A complaint that names settings as "key (in file)", said with the file once, first. */
+    private static SpecException fileFirst(SpecException e, String where) {
+        if (e.getMessage().startsWith(where)) return e;
+        return SpecException.input(where + ": parameters", e.getMessage().replace(" (in " + where + ")", ""), null);
+    }
+
+    /** A setting a manifest must record: the science settings, except where image datasets were read from. */
+    private static boolean shapesTheRun(String key) {
+        if (key.equals("data-dir")) return false;
+        for (Setting s : SCIENCE_SETTINGS) if (s.key().equals(key)) return true;
+        return false;
+    }
+
+    private static String settingKey(String fileKey) {
+        for (Setting s : all()) if (s.fileKey().equals(fileKey)) return s.key();
+        return null;
+    }
+
+    private static SpecException lacks(String where, String key) {
+        return SpecException.input(where, "parameters lack \"" + Setting.fileKey(key) + "\"",
+                "every setting of the network, posterior, task and sampler, as nnpost sample records them");
     }
 
     /** @param recordedDir the directory of a finished run being read back, or null for a new request */

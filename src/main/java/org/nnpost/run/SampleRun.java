@@ -32,6 +32,7 @@ import org.nnpost.output.Checkpoint;
 import org.nnpost.output.KeptSamples;
 import org.nnpost.output.Manifest;
 import org.nnpost.output.OutputDir;
+import org.nnpost.output.RunLayout;
 import org.nnpost.output.RunLock;
 import org.nnpost.output.RunSummary;
 import org.nnpost.output.Version;
@@ -56,10 +57,11 @@ import org.nnpost.spec.SpecException;
  *
  * <p>The directory is claimed for the run's life ({@link RunLock}); manifest.json says where the
  * run stands: "running" (with a heartbeat and the step reached), then "complete", "diverged",
- * "failed" or "interrupted". Outputs (DESIGN.md "Outputs"), all written atomically: trace_*.npy
- * [chain, draw], kernel_l*_{train,test}.npy, predictor_{mean,var}_{train,test}.npy [P, m],
- * readout_samples.npy [chain, draw, N, m], activations_{train,test}.npy [chain, draw, N, P],
- * divergence.npy, the data used (x_, y_, labels_{train,test}.npy) and summary.json.
+ * "failed" or "interrupted". Outputs (DESIGN.md "Outputs"), all written atomically, named and
+ * shaped as {@link RunLayout} lists them: trace_*.npy [chain, draw], kernel_l*_{train,test}.npy,
+ * predictor_{mean,var}_{train,test}.npy [P, m], readout_samples.npy [chain, kept, N, m],
+ * activations_{train,test}.npy [chain, kept, N, P], divergence.npy, the data used
+ * (x_, y_, labels_{train,test}.npy) and summary.json.
  */
 public final class SampleRun {
     /** Exit code of a run that could not write a file (disk full, say); its outputs so far and last checkpoint stay. */
@@ -145,8 +147,8 @@ public final class SampleRun {
                 run.lock = lock;
                 return run.guarded(() -> {
                     manifest.write();
-                    run.writeData("train", task.train());
-                    run.writeData("test", task.test());
+                    run.writeData(false, task.train());
+                    run.writeData(true, task.test());
                     run.kept = KeptSamples.open(dir, run.model, task, run.samplerSpec.chains(), run.schedule.kept(), 0, null);
                     return run.go(0);
                 });
@@ -243,8 +245,8 @@ public final class SampleRun {
         int C = samplerSpec.chains();
         if (cp == null) {
             backend.load(ChainState.fromPrior(model, C, samplerSpec.seed()));
-            writeData("train", task.train());
-            writeData("test", task.test());
+            writeData(false, task.train());
+            writeData(true, task.test());
             kept = KeptSamples.open(dir, model, task, C, schedule.kept(), 0, null);
             return 0;
         }
@@ -404,7 +406,7 @@ public final class SampleRun {
         Json.put(cpj, "total_s", checkpointSeconds);
         if (checkpointBytes >= 0) cpj.put("last_bytes", checkpointBytes);
         else cpj.putNull("last_bytes");
-        Json.write(dir.resolve("summary.json"), s);
+        Json.write(dir.resolve(RunLayout.SUMMARY), s);
         manifest.timing("sampling_s", samplingSeconds);
         manifest.timing("output_s", seconds(writing));
         double total = seconds(started);
@@ -649,20 +651,20 @@ public final class SampleRun {
 
     // ================================================================== outputs
 
-    private void writeData(String which, Dataset d) {
-        Npy.write(dir.resolve("x_" + which + ".npy"), d.x(), d.P(), d.N0());
-        Npy.write(dir.resolve("y_" + which + ".npy"), d.y(), d.P(), d.m());
-        Npy.writeInt64(dir.resolve("labels_" + which + ".npy"), d.labels(), d.P());
+    private void writeData(boolean test, Dataset d) {
+        Npy.write(dir.resolve(RunLayout.inputs(test)), d.x(), d.P(), d.N0());
+        Npy.write(dir.resolve(RunLayout.targets(test)), d.y(), d.P(), d.m());
+        Npy.writeInt64(dir.resolve(RunLayout.labels(test)), d.labels(), d.P());
     }
 
     private void writeTraces() {
         String[] names = traces.names();
         for (int k = 0; k < names.length; k++)
-            Npy.write(dir.resolve("trace_" + names[k] + ".npy"), traces.flat(k), traces.chains(), traces.draws());
+            Npy.write(dir.resolve(RunLayout.trace(names[k])), traces.flat(k), traces.chains(), traces.draws());
     }
 
     private void writeDivergence(long[] at) {
-        Npy.write(dir.resolve("divergence.npy"), at, at.length);
+        Npy.write(dir.resolve(RunLayout.DIVERGENCE), at, at.length);
     }
 
     /** Every array of a finished run, and the summary they support. */
@@ -675,15 +677,15 @@ public final class SampleRun {
         if (mom.samples() > 0) {
             double inv = 1.0 / mom.samples();
             for (int l = 1; l <= model.L(); l++) {
-                Npy.write(dir.resolve("kernel_l" + l + "_train.npy"), scaled(mom.kernelTrain()[l - 1], inv), P, P);
-                Npy.write(dir.resolve("kernel_l" + l + "_test.npy"), scaled(mom.kernelTest()[l - 1], inv), Pt, Pt);
+                Npy.write(dir.resolve(RunLayout.kernel(l, false)), scaled(mom.kernelTrain()[l - 1], inv), P, P);
+                Npy.write(dir.resolve(RunLayout.kernel(l, true)), scaled(mom.kernelTest()[l - 1], inv), Pt, Pt);
             }
             meanTrain = scaled(mom.fTrain(), inv);
             meanTest = scaled(mom.fTest(), inv);
-            Npy.write(dir.resolve("predictor_mean_train.npy"), meanTrain, P, m);
-            Npy.write(dir.resolve("predictor_var_train.npy"), variance(mom.fTrainSq(), meanTrain, inv), P, m);
-            Npy.write(dir.resolve("predictor_mean_test.npy"), meanTest, Pt, m);
-            Npy.write(dir.resolve("predictor_var_test.npy"), variance(mom.fTestSq(), meanTest, inv), Pt, m);
+            Npy.write(dir.resolve(RunLayout.predictorMean(false)), meanTrain, P, m);
+            Npy.write(dir.resolve(RunLayout.predictorVar(false)), variance(mom.fTrainSq(), meanTrain, inv), P, m);
+            Npy.write(dir.resolve(RunLayout.predictorMean(true)), meanTest, Pt, m);
+            Npy.write(dir.resolve(RunLayout.predictorVar(true)), variance(mom.fTestSq(), meanTest, inv), Pt, m);
         } else {
             progress.message("no draws kept (steps <= burn-in): kernels and predictor not written");
         }

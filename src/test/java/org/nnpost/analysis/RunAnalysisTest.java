@@ -74,7 +74,8 @@ class RunAnalysisTest {
         summary.put("max_rhat", 1.01);
         Json.write(dir.resolve("summary.json"), summary);
 
-        SamplerSpec sampler = new SamplerSpec("ula", SamplerSpec.uniformEta(2, 0.005f), C, 100, 50, 10, K, 1);
+        // 50 steps of burn-in, then a draw every 10 steps: D = 20 draws, as the traces above hold
+        SamplerSpec sampler = new SamplerSpec("ula", SamplerSpec.uniformEta(2, 0.005f), C, 50 + 10 * D, 50, 10, K, 1);
         RunConfig run = new RunConfig(spec, taskSpec, sampler, BackendSpec.cpu(1), dir, false, "off");
         RunAnalysis.Subject recipe = new RunAnalysis.Subject("linear", "linear", run);
         RunAnalysis.Result r = RunAnalysis.of(recipe, dir);

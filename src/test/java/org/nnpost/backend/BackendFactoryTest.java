@@ -73,4 +73,23 @@ class BackendFactoryTest {
         assertEquals(NnpostException.BAD_INPUT, e.exitCode());
         assertEquals("--backend tpu: unknown value (allowed: cpu, cuda, auto)", e.getMessage());
     }
+
+    /** GPU settings that an "auto" run on the CPU cannot use are said in its reason line, not dropped silently. */
+    @Test
+    void autoOnTheCpuSaysWhichGpuSettingsHaveNoEffect() {
+        BackendSpec both = new BackendSpec("auto", 1, 7, null, true, false);
+        BackendFactory.Choice c = BackendFactory.create(both, SPEC, TASK, 2, NO_GPU);
+        try (Backend b = c.backend()) {
+            assertInstanceOf(CpuBackend.class, b);
+        }
+        String reason = c.reason();
+        assertTrue(reason.startsWith("cpu backend (auto: no usable GPU, "), reason);
+        assertTrue(reason.endsWith("GEMM: " + CpuGemm.describe() + "; --precision tf32 and --device 7 have no effect on the CPU"), reason);
+        assertEquals("; --precision tf32 has no effect on the CPU",
+                BackendFactory.ignoredOnTheCpu(new BackendSpec("auto", 1, 0, null, true, false)));
+        assertEquals("; --devices 3 has no effect on the CPU",
+                BackendFactory.ignoredOnTheCpu(new BackendSpec("auto", 1, 0, new int[]{3}, false, false)));
+        assertEquals("; --device 2 has no effect on the CPU", BackendFactory.ignoredOnTheCpu(new BackendSpec("cpu", 1, 2, null, false, false)));
+        assertEquals("", BackendFactory.ignoredOnTheCpu(BackendSpec.of("auto", 1)));
+    }
 }

@@ -74,4 +74,18 @@ class BenchTest {
         assertThrows(IllegalArgumentException.class,
                 () -> Bench.mixing(p, BackendSpec.cpu(1), 10, 4, 0.005f));
     }
+
+    /** Chains that blow up are counted, in the timing run and in the ESS run, which stops there and has no ESS. */
+    @Test
+    void divergedChainsAreCountedAndTheEssRunStops() {
+        Bench.Preset tiny = new Bench.Preset("tiny",
+                new ModelSpec(1, 20, 24, 2, Phi.RELU, Scaling.MEANFIELD, 1, true, 1, 1), 16, 4, 3);
+        Bench.Result r = Bench.measure(tiny, BackendSpec.cpu(1), 1, 5, 1, 1e3f);
+        assertEquals(3, r.diverged(), r.format());
+        Bench.Mixing m = Bench.mixing(tiny, BackendSpec.cpu(1), 400, 4, 1e3f);
+        assertEquals(3, m.diverged());
+        assertTrue(m.steps() < 400, "stopped at the divergence: " + m.steps());
+        assertTrue(Double.isNaN(m.essBulk()) && Double.isNaN(m.essPerSecond()), m.format());
+        assertTrue(m.toJson().endsWith("\"diverged\": 3}"), m.toJson());
+    }
 }

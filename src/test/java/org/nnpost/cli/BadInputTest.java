@@ -36,6 +36,7 @@ class BadInputTest {
 
     @TempDir static Path tmp;
     static Path out, file, nonEmpty, missing, malformed, unknownKey, wrongType, badValue;
+    static Path noManifest, cutManifest, noSettings, badSetting;
 
     @BeforeAll
     static void files() throws IOException {
@@ -48,6 +49,14 @@ class BadInputTest {
         unknownKey = Files.writeString(tmp.resolve("unknown.json"), "{\"N\": 200, \"width\": 3}");
         wrongType = Files.writeString(tmp.resolve("wrongtype.json"), "{\"N\": {\"value\": 200}}");
         badValue = Files.writeString(tmp.resolve("badvalue.json"), "{\"chains\": -3}");
+        // run directories that plot refuses on their manifest alone
+        noManifest = Files.createDirectories(tmp.resolve("no-manifest"));
+        cutManifest = Files.createDirectories(tmp.resolve("cut-manifest"));
+        Files.writeString(cutManifest.resolve("manifest.json"), "{\"status\": \"complete\",\n \"parameters\": {\"L\": 1, \"N\": 6");
+        noSettings = Files.createDirectories(tmp.resolve("no-settings"));
+        Files.writeString(noSettings.resolve("manifest.json"), "{\"status\": \"complete\", \"parameters\": {}}");
+        badSetting = Files.createDirectories(tmp.resolve("bad-setting"));
+        Files.writeString(badSetting.resolve("manifest.json"), "{\"status\": \"complete\", \"parameters\": {\"L\": 1, \"N\": 0}}");
     }
 
     record Outcome(int code, String out, String err) {
@@ -134,6 +143,21 @@ class BadInputTest {
                 bad("run name with a slash", List.of("--name", "a/b"), "sample", "--name", "a/b"),
                 bad("chains past the array limit", List.of("--chains", "2000000"),
                         "sample", "--chains", "2000000", "--N", "2000"),
+                bad("fixed ratios that leave a class without a training input", List.of("--class-ratios", "0.5,0.5", "P = 1"),
+                        "sample", "--P", "1", "--class-ratios", "0.5,0.5"),
+                bad("drawn labels that leave a class without a training input", List.of("--P", "1", "--data-seed"),
+                        "sample", "--P", "1"),
+                bad("balanced images, fewer inputs than classes", List.of("--P", "2", "3 classes"),
+                        "sample", "--task", "mnist", "--classes", "0,1,2", "--P", "2"),
+                bad("plot: no such directory", List.of("none", "no such directory"), "plot", tmp.resolve("none").toString()),
+                bad("plot: a file, not a directory", List.of("a-file", "not a directory"), "plot", file.toString()),
+                bad("plot: no manifest", List.of("no-manifest", "manifest.json", "missing"), "plot", noManifest.toString()),
+                bad("plot: truncated manifest", List.of("cut-manifest", "manifest.json", "truncated"), "plot", cutManifest.toString()),
+                bad("plot: a run still running", List.of("used", "manifest.json", "\"running\""), "plot", nonEmpty.toString()),
+                bad("plot: a manifest lacking settings", List.of("no-settings", "manifest.json", "parameters lack \"L\""),
+                        "plot", noSettings.toString()),
+                bad("plot: a manifest with an impossible setting", List.of("bad-setting", "manifest.json", "parameters.N 0"),
+                        "plot", badSetting.toString()),
                 bad("bench: unknown preset", List.of("--preset", "huge", "reference"), "bench", "--preset", "huge"),
                 bad("bench: zero steps", List.of("--steps", "0"), "bench", "--steps", "0"));
     }

@@ -74,4 +74,41 @@ class BenchCommandTest {
         assertEquals("2", r[0]);
         assertTrue(r[2].contains("--ess-steps 5"), r[2]);
     }
+
+    /** An ESS run whose chains blow up has no ESS: exit code 3, one line naming --eta, nothing on stdout. */
+    @Test
+    void anEssRunThatDivergesExitsWith3NamingTheStepSize() {
+        for (boolean json : new boolean[]{false, true}) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("bench", "--backend", "cpu", "--preset", "small",
+                    "--chains", "2", "--steps", "2", "--repeats", "1", "--warmup", "1", "--threads", "1", "--ess-steps", "50", "--eta", "1e3"));
+            if (json) args.add("--json");
+            String[] r = run(args.toArray(String[]::new));
+            assertEquals("3", r[0], r[2]);
+            assertEquals("", r[1], "no rate printed as if all were fine");
+            assertEquals(1, r[2].lines().count(), r[2]);
+            assertTrue(r[2].startsWith("nnpost bench: --eta 1e3: 2 of the ESS run's chains diverged"), r[2]);
+            assertFalse(r[2].contains("NaN"), r[2]);
+        }
+    }
+
+    @Test
+    void aTimingRunWhoseChainsDivergedReportsNoRate() {
+        org.nnpost.bench.Bench.Result r = new org.nnpost.bench.Bench.Result("small", "cpu", "cpu backend", 1, 16, 1, 2,
+                new double[]{100}, 100, 100, 100, 0.5, 3);
+        org.nnpost.spec.NnpostException e = BenchCommand.timingDiverged(r);
+        assertEquals(3, e.exitCode());
+        assertTrue(e.getMessage().startsWith("3 of 16 chains of the timing run diverged"), e.getMessage());
+        assertTrue(e.getMessage().contains("fixed step size 0.0001, which no flag sets"), e.getMessage());
+        assertFalse(e.getMessage().contains("chain-steps/s"), e.getMessage());
+        assertEquals(null, BenchCommand.timingDiverged(new org.nnpost.bench.Bench.Result("small", "cpu", "cpu backend", 1, 16, 1, 2,
+                new double[]{100}, 100, 100, 100, 0.5, 0)));
+    }
+
+    @Test
+    void anEssRunWithoutAnEssNamesTheStepSize() {
+        org.nnpost.bench.Bench.Mixing flat = new org.nnpost.bench.Bench.Mixing("small", 1e-30, 400, 1, Double.NaN, Double.NaN, 1, Double.NaN, 0);
+        org.nnpost.spec.NnpostException e = BenchCommand.essFailed(flat, "--eta 1e-30");
+        assertEquals(3, e.exitCode());
+        assertTrue(e.getMessage().startsWith("--eta 1e-30: the ESS run's loss trace gives no ESS"), e.getMessage());
+    }
 }

@@ -46,4 +46,19 @@ class GpuFlagsTest {
         if (GpuProbe.probe().devices().isEmpty()) assertTrue(text.startsWith("no GPU: "), text);
         else assertTrue(text.contains("compute "), text);
     }
+
+    /** --backend auto without a GPU runs on the CPU, and its backend line and manifest say the GPU flags had no effect. */
+    @Test
+    void autoOnTheCpuSaysTf32AndTheDeviceHadNoEffect() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(GpuProbe.probe().usable(), "a usable GPU is present: auto runs there");
+        Path dir = tmp.resolve("auto");
+        Cli.Result r = Cli.run("sample", "--backend", "auto", "--precision", "tf32", "--device", "7", "--N", "6", "--N0", "6",
+                "--P", "4", "--Ptest", "2", "--chains", "2", "--steps", "20", "--burn-in", "10", "--every", "5", "--threads", "1",
+                "--progress", "lines", "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        String said = "; --precision tf32 and --device 7 have no effect on the CPU";
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("cpu backend (auto: no usable GPU") && l.endsWith(said)), r.out());
+        String recorded = org.nnpost.io.Json.read(dir.resolve("manifest.json")).at("/backend/reason").asText();
+        assertTrue(recorded.endsWith(said), recorded);
+    }
 }

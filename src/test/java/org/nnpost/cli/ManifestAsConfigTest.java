@@ -37,7 +37,9 @@ class ManifestAsConfigTest {
                         "--eta", "0.004,0.003,0.002", "--sigma-a2", "3", "--sigma-a2-per-P", "--beta-scaling", "off",
                         "--seed", "4294967295", "--data-seed", "5", "--test-overlap", "0.3")),
                 Arguments.of("linear readout, lazy, m alone", List.of("--L", "0", "--phi", "linear", "--scaling", "lazy", "--N0", "7",
-                        "--P", "5", "--Ptest", "3", "--m", "3", "--class-probs", "0.2,0.3,0.5", "--sigma-w2", "0.7")));
+                        // data seed 4: five labels drawn with these probabilities that give every class an input
+                        "--P", "5", "--Ptest", "3", "--m", "3", "--class-probs", "0.2,0.3,0.5", "--sigma-w2", "0.7",
+                        "--data-seed", "4")));
     }
 
     @ParameterizedTest(name = "{0}")

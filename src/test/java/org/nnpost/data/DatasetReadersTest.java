@@ -156,6 +156,31 @@ class DatasetReadersTest {
         assertTrue(e.getMessage().contains("only 6 exist"), e.getMessage());
     }
 
+    /** A random draw that misses a class is refused in one line naming what to change; a draw that does not is built. */
+    @Test
+    void aRandomDrawThatLeavesAClassWithoutATrainingInputIsRefused() throws IOException {
+        int n = 60, side = 2;
+        byte[] px = pattern(n * side * side, 256), lb = new byte[n];
+        for (int k = 0; k < n; k++) lb[k] = (byte) (k % 10);
+        Images im = Idx.images("toy", write("i", idx(new int[]{n, side, side}, px)), write("l", idx(new int[]{n}, lb)), 10);
+        int refused = 0, built = 0;
+        for (long seed = 1; seed <= 40; seed++) {
+            ImageTask t = new ImageTask(new int[]{7, 2, 5}, 3, 2, false, false, false, 1, 1, 0, seed);
+            try {
+                int[] count = new int[3];
+                for (int l : t.build(im, im).train().labels()) count[l]++;
+                assertArrayEquals(new int[]{1, 1, 1}, count);
+                built++;
+            } catch (DataException e) {
+                assertTrue(e.getMessage().startsWith("--P 3 with --draw random and --data-seed " + seed + ": "), e.getMessage());
+                assertTrue(e.getMessage().contains("(allowed: a larger --P, another --data-seed, or --draw balanced)"), e.getMessage());
+                refused++;
+            }
+        }
+        // three draws among three classes of six examples each miss a class about three times in four
+        assertTrue(refused > 0 && built > 0, refused + " refused, " + built + " built");
+    }
+
     interface IoSupplier<T> { T get() throws IOException; }
 
     static <T> T unchecked(IoSupplier<T> s) {

@@ -109,6 +109,77 @@ class NpyTest {
         assertTrue(e.getMessage().contains("bytes"), e.getMessage());
     }
 
+    /** Every way a file can fail to be an .npy array is one typed exception naming the file and the fault. */
+    @Test
+    void unreadableFilesAreNamedWithWhatIsWrong() throws IOException {
+        Npy.write(dir.resolve("t.npy"), new double[]{1, 2, 3, 4, 5}, 5);
+        byte[] all = Files.readAllBytes(dir.resolve("t.npy"));
+        Path missing = dir.resolve("missing.npy");
+        Path empty = Files.write(dir.resolve("empty.npy"), new byte[0]);
+        Path inHeader = Files.write(dir.resolve("in-header.npy"), Arrays.copyOf(all, 40));
+        Path inData = Files.write(dir.resolve("in-data.npy"), Arrays.copyOf(all, all.length - 3));
+        Path longer = Files.write(dir.resolve("longer.npy"), Arrays.copyOf(all, all.length + 8));
+        Path text = Files.writeString(dir.resolve("text.npy"), "x,y\n1,2\n");
+        byte[] garbled = all.clone();
+        garbled[12] = '[';   // the dict's opening brace
+        Path badDict = Files.write(dir.resolve("bad-dict.npy"), garbled);
+        byte[] version = all.clone();
+        version[6] = 9;
+        Path badVersion = Files.write(dir.resolve("version.npy"), version);
+        String dict = new String(all, 10, all.length - 10 - 40, StandardCharsets.ISO_8859_1);
+        Path unicode = Files.write(dir.resolve("unicode.npy"), concat(Arrays.copyOf(all, 10),
+                dict.replace("'<f8'", "'<U8'").getBytes(StandardCharsets.ISO_8859_1), new byte[40]));
+
+        Object[][] cases = {
+                {missing, NpyException.Problem.MISSING, "missing"},
+                {empty, NpyException.Problem.TRUNCATED, "empty"},
+                {inHeader, NpyException.Problem.TRUNCATED, "ends inside its header"},
+                {inData, NpyException.Problem.TRUNCATED, "truncated: data has 37 bytes, shape (5,) and dtype <f8 need 40"},
+                {longer, NpyException.Problem.TRAILING_DATA, "data has 48 bytes"},
+                {text, NpyException.Problem.NOT_NPY, "not an .npy file"},
+                {badDict, NpyException.Problem.BAD_HEADER, "bad header"},
+                {badVersion, NpyException.Problem.BAD_HEADER, "format version 9.0"},
+                {unicode, NpyException.Problem.BAD_HEADER, "'<U8'"},
+        };
+        for (Object[] c : cases) {
+            Path p = (Path) c[0];
+            for (boolean whole : new boolean[]{true, false}) {
+                NpyException e = assertThrows(NpyException.class, () -> { if (whole) Npy.read(p); else Npy.describe(p); }, p.toString());
+                assertEquals(p, e.file());
+                assertEquals(c[1], e.problem(), e.getMessage());
+                assertTrue(e.detail().contains((String) c[2]), e.getMessage());
+                assertTrue(e.getMessage().startsWith(p + ": "), e.getMessage());
+                assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void describeReadsTheHeaderAndChecksTheFileLength() throws IOException {
+        Npy.write(dir.resolve("a.npy"), new float[6], 2, 3);
+        Npy.Header h = Npy.describe(dir.resolve("a.npy"));
+        assertEquals("<f4", h.descr());
+        assertEquals(Npy.Dtype.FLOAT32, h.dtype());
+        assertArrayEquals(new long[]{2, 3}, h.shape());
+        assertEquals(Files.size(dir.resolve("a.npy")), h.dataOffset() + h.dataBytes());
+        assertEquals(Npy.Dtype.FLOAT64, Npy.Dtype.of(">f8"));
+        assertEquals(null, Npy.Dtype.of("<i4"));
+        assertEquals("int64", Npy.Dtype.name("<i8"));
+        assertEquals("<u2", Npy.Dtype.name("<u2"));
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) n += p.length;
+        byte[] out = new byte[n];
+        int k = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, k, p.length);
+            k += p.length;
+        }
+        return out;
+    }
+
     @Test
     void streamFillsAnyOffsetAndCommitsAtomically() throws IOException {
         Path target = dir.resolve("s.npy");
