@@ -15,6 +15,7 @@ import org.nnpost.run.RunResult;
 import org.nnpost.run.RunSettings;
 import org.nnpost.run.Settings;
 import org.nnpost.spec.NnpostException;
+import org.nnpost.spec.SpecException;
 
 /**
  * {@code nnpost sample}: one posterior, many chains. Its flags are the run's settings
@@ -58,6 +59,8 @@ final class SampleCommand {
         RunResult r;
         try (ConsoleProgress progress = ConsoleProgress.create(cfg.progress(), out, terminal)) {
             r = runner.apply(cfg, progress);
+        } catch (SpecException e) {
+            throw v.relabel(e);   // a setting the run found unusable, named as it was given
         }
         out.println(summary(cfg, r));
         out.flush();

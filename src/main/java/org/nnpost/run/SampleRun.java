@@ -502,7 +502,9 @@ public final class SampleRun {
             int left = 0;
             for (int c = 0; c < at.length; c++) {
                 if (at[c] >= 0 && droppedAtStep[c] < 0) {
-                    droppedAtStep[c] = step;
+                    // the step it diverged at, not the block end that found it (which depends on
+                    // timing): every draw ends a block, so no draw came between the two
+                    droppedAtStep[c] = at[c];
                     droppedFromKept[c] = kept == null ? 0 : kept.done();
                     backend.drop(c);
                     progress.message("chain " + c + " diverged at step " + at[c] + "; dropped, the others go on");

@@ -69,7 +69,7 @@ public final class SpecException extends NnpostException {
     /** Numbers as a user writes them: 64, not 64.0; floats without the double's extra digits. */
     static String text(Object v) {
         if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString(d.longValue());
-        if (v instanceof Float f) return Float.toString(f);
+        if (v instanceof Double || v instanceof Float) return String.valueOf(v).replaceFirst("\\.0E", "E").replace('E', 'e');
         return String.valueOf(v);
     }
 }
