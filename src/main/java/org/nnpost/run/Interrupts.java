@@ -36,6 +36,16 @@ public final class Interrupts {
     /** While a run is armed, a signal is noted; otherwise it ends the process. */
     static void arm(boolean on) { armed = on; }
 
+    /**
+     * What a signal does: end the process at once (outside a run, or a SIGINT after one already
+     * asked the run to stop), or ask the run to stop.
+     *
+     * @param pending the signal already noted, or 0
+     */
+    static boolean endsAtOnce(boolean armed, int pending, int signal) {
+        return !armed || (signal == SIGINT && pending != 0);
+    }
+
     /** Installs the handlers for SIGINT and SIGTERM; call once, from the command line's main. */
     public static void install() {
         try {
@@ -48,7 +58,7 @@ public final class Interrupts {
                 public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
                     if (!m.getName().equals("handle")) return m.getDeclaringClass() == Object.class ? m.invoke(this, args) : null;
                     int n = (Integer) number.invoke(args[0]);
-                    if (!armed || (n == SIGINT && PENDING.get() != 0)) Runtime.getRuntime().halt(128 + n);
+                    if (endsAtOnce(armed, PENDING.get(), n)) Runtime.getRuntime().halt(128 + n);
                     request(n);
                     return null;
                 }

@@ -194,6 +194,22 @@ class ResumeTest {
         assertSameAsReference(dir, "SIGTERM");
     }
 
+    /**
+     * A signal outside a run ends the process as it would without handlers; in a run the first
+     * asks it to stop, a second SIGINT ends it at once (a second SIGTERM changes nothing). (A
+     * child process cannot test the second SIGINT: two signals sent together arrive as one.)
+     */
+    @Test
+    void aSecondSigintEndsTheProcessAtOnceAndASignalOutsideARunToo() {
+        assertTrue(Interrupts.endsAtOnce(false, 0, Interrupts.SIGINT));
+        assertTrue(Interrupts.endsAtOnce(false, 0, Interrupts.SIGTERM));
+        assertFalse(Interrupts.endsAtOnce(true, 0, Interrupts.SIGINT));
+        assertFalse(Interrupts.endsAtOnce(true, 0, Interrupts.SIGTERM));
+        assertTrue(Interrupts.endsAtOnce(true, Interrupts.SIGINT, Interrupts.SIGINT));
+        assertTrue(Interrupts.endsAtOnce(true, Interrupts.SIGTERM, Interrupts.SIGINT));
+        assertFalse(Interrupts.endsAtOnce(true, Interrupts.SIGTERM, Interrupts.SIGTERM));
+    }
+
     private static boolean started(Path dir) {
         try {
             return Files.isRegularFile(dir.resolve("manifest.json"))
