@@ -34,6 +34,7 @@ import org.nnpost.output.Manifest;
 import org.nnpost.output.OutputDir;
 import org.nnpost.output.RunLayout;
 import org.nnpost.output.RunLock;
+import org.nnpost.output.RunStatus;
 import org.nnpost.output.RunSummary;
 import org.nnpost.output.Version;
 import org.nnpost.sampler.Sampler;
@@ -168,17 +169,9 @@ public final class SampleRun {
     public static RunResult resume(Path dir, Settings machine, Progress progress) {
         long started = System.nanoTime();
         Path manifestFile = dir.resolve(Manifest.FILE);
-        if (!Files.isDirectory(dir)) throw SpecException.input(dir.toString(), "is not a directory", "a run directory to resume");
-        if (!Files.isRegularFile(manifestFile))
-            throw SpecException.input(dir.toString(), "has no manifest.json", "a run directory written by nnpost sample");
+        RunStatus.of(dir);   // a run directory with a readable manifest, or one line saying what it is not
         try (RunLock lock = RunLock.claim(dir, dir.toString())) {
-            Manifest manifest;
-            try {
-                manifest = Manifest.open(dir);
-            } catch (RuntimeException e) {
-                throw SpecException.input(manifestFile.toString(), "cannot be read (" + oneLine(e.getMessage()) + ")",
-                        "the manifest nnpost sample wrote");
-            }
+            Manifest manifest = Manifest.open(dir);
             String status = manifest.status();
             if (status.equals(Manifest.RUNNING))
                 progress.message(dir + " was abandoned: the process that ran it is gone (killed or crashed)");
