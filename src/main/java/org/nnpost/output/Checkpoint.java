@@ -21,8 +21,8 @@ import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 
 /**
- * What a run needs to go on exactly where it stopped: the parameters of every chain with the
- * step counter and seed, the per-chain counts (acceptances, divergence steps), the running sums
+ * What a run needs to go on exactly where it stopped: the parameters of every chain (and their
+ * momenta, for underdamped Langevin) with the step counter and seed, the per-chain counts (acceptances, divergence steps), the running sums
  * of kernels and predictor moments, and the traces of the draws so far. The kept draws whole
  * (readout weights, activations) are not copied here: they stream into the same directory
  * ({@link #streamPath}) and are forced to disk before each checkpoint, and the checkpoint says
@@ -65,8 +65,11 @@ public record Checkpoint(ObjectNode meta, ChainState chains, long[] accepted, lo
             deleteTree(tmp);
             Files.createDirectories(tmp);
             int C = chains.chains();
-            for (int g = 0; g < spec.groups(); g++)
+            for (int g = 0; g < spec.groups(); g++) {
                 Npy.write(tmp.resolve("theta_" + spec.groupName(g) + ".npy"), chains.params()[g], C, spec.outDim(g), spec.inDim(g));
+                if (chains.momenta() != null)
+                    Npy.write(tmp.resolve("momentum_" + spec.groupName(g) + ".npy"), chains.momenta()[g], C, spec.outDim(g), spec.inDim(g));
+            }
             CrashPoint.at("checkpoint-write");   // half of it written
             Npy.write(tmp.resolve("accepted.npy"), accepted, C);
             Npy.write(tmp.resolve("diverged_at.npy"), divergedAt, C);
@@ -128,7 +131,17 @@ public record Checkpoint(ObjectNode meta, ChainState chains, long[] accepted, lo
                 throw new IllegalStateException(state.resolve("theta_" + spec.groupName(g) + ".npy") + " has "
                         + params[g].length + " values, not " + C + " x " + spec.groupSize(g));
         }
-        ChainState chains = new ChainState(C, (int) meta.path("seed").asLong(), meta.path("step").asLong(), params);
+        float[][] momenta = null;
+        if (Files.exists(state.resolve("momentum_" + spec.groupName(0) + ".npy"))) {
+            momenta = new float[spec.groups()][];
+            for (int g = 0; g < spec.groups(); g++) {
+                momenta[g] = Npy.read(state.resolve("momentum_" + spec.groupName(g) + ".npy")).floats();
+                if (momenta[g].length != params[g].length)
+                    throw new IllegalStateException(state.resolve("momentum_" + spec.groupName(g) + ".npy") + " has "
+                            + momenta[g].length + " values, not " + params[g].length);
+            }
+        }
+        ChainState chains = new ChainState(C, (int) meta.path("seed").asLong(), meta.path("step").asLong(), params, momenta);
         long[] accepted = Npy.read(state.resolve("accepted.npy")).longs();
         long[] diverged = Npy.read(state.resolve("diverged_at.npy")).longs();
         double[] traces = Npy.read(state.resolve("traces.npy")).doubles();

@@ -102,8 +102,9 @@ public final class RunSettings {
             of("pixel-scale", TASK, "x", "1", "images: value of a 255 pixel before centring"),
             of("data-dir", TASK, "dir", "$NNPOST_DATA or ~/.cache/nnpost/datasets", "images: the datasets directory"),
 
-            of("sampler", SAMPLER, "name", "ula", "ula (unadjusted) or mala (Metropolis-adjusted)"),
-            of("eta", SAMPLER, "x[,x...]", "0.005", "step size: one value, or one per group W1..WL,a"),
+            of("sampler", SAMPLER, "name", "ula", "ula (unadjusted), mala (Metropolis-adjusted) or uld (underdamped, BAOAB)"),
+            of("eta", SAMPLER, "x[,x...]", "0.005", "step size: one value, or one per group W1..WL,a (uld: time step sqrt(2 eta))"),
+            of("friction", SAMPLER, "x[,x...]", "2", "uld: friction gamma, one value or one per group (2: critically damped at the prior's curvature)"),
             of("chains", SAMPLER, "int", "4", "independent chains C"),
             of("steps", SAMPLER, "int", "10000", "steps per chain"),
             of("burn-in", SAMPLER, "int", "4000, at most steps/2", "steps before the first kept draw"),
@@ -268,6 +269,7 @@ public final class RunSettings {
         long draws = burnIn >= steps ? 0 : (steps - burnIn) / every;
         int keep = (int) v.integer("keep", SamplerSpec.defaultKeep(draws), 0, Integer.MAX_VALUE);
         int seed = (int) v.integer("seed", 1, 0, 0xFFFF_FFFFL);
+        float[] friction = friction(v, L, algorithm);
 
         BackendSpec backend = backend(v);
         String progress = v.choice("progress", "auto", PROGRESS);
@@ -280,7 +282,7 @@ public final class RunSettings {
         ModelSpec model = new ModelSpec(L, N, N0, m, phi, scaling, beta0, betaScaling, sigmaW2, sigmaA2Abs);
         TaskSpec task = new TaskSpec(kind, N0, P, Ptest, classWeights, fixedRatios, yPlus, yMinus,
                 testOverlap, dataSeed, classes, balanced, center, normalize, pixelScale, dataDir);
-        SamplerSpec sampler = new SamplerSpec(algorithm, eta, chains, steps, burnIn, every, keep, seed);
+        SamplerSpec sampler = new SamplerSpec(algorithm, eta, chains, steps, burnIn, every, keep, seed, friction);
         if (recordedDir != null)
             return new RunConfig(model, task, sampler, backend,
                     new RunOptions(recordedDir, false, progress, checkpoints, onDivergence, strict), perP);
@@ -400,6 +402,22 @@ public final class RunSettings {
         return eta;
     }
 
+    /** One friction for every group, or one per group W1..WL, a; only underdamped Langevin has one. */
+    private static float[] friction(Settings v, int L, String algorithm) {
+        if (v.has("friction") && !algorithm.equals("uld"))
+            throw v.bad("friction", "applies to --sampler uld only", "leave it out with --sampler " + algorithm);
+        String allowed = "1 or " + (L + 1) + " numbers > 0, one per group";
+        double[] given = v.reals("friction", new double[]{SamplerSpec.DEFAULT_FRICTION}, allowed);
+        if (given.length != 1 && given.length != L + 1)
+            throw v.bad("friction", given.length + " values for " + (L + 1) + " groups", allowed);
+        float[] f = new float[given.length];
+        for (int g = 0; g < f.length; g++) {
+            f[g] = (float) given[g];
+            if (!(f[g] > 0) || !Float.isFinite(f[g])) throw v.bad("friction", "a friction is not positive", allowed);
+        }
+        return f;
+    }
+
     /** What --eta takes for a network of the given number of parameter groups. */
     static String etaAllowed(int groups) {
         StringBuilder sb = new StringBuilder();
@@ -498,6 +516,10 @@ public final class RunSettings {
         p.put("burn_in", s.burnIn());
         p.put("every", s.every());
         p.put("keep", s.keepDraws());
+        if (s.algorithm().equals("uld")) {
+            ArrayNode friction = p.putArray("friction");
+            for (float f : s.friction()) friction.add(f);
+        }
         // the seed is a 32-bit unsigned word: record the value the user gave, not its signed form
         p.put("seed", Integer.toUnsignedLong(s.seed()));
 

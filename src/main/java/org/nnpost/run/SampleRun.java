@@ -111,7 +111,7 @@ public final class SampleRun {
         this.progress = progress;
         this.started = started;
         this.schedule = DrawSchedule.of(samplerSpec);
-        this.sampler = Sampler.of(samplerSpec.algorithm(), samplerSpec.eta());
+        this.sampler = Sampler.of(samplerSpec);
         this.dataChecksum = task.checksum();
         this.traces = new TraceRecorder(Traces.names(model), samplerSpec.chains(), Math.toIntExact(schedule.draws()));
         droppedAtStep = new long[samplerSpec.chains()];
@@ -133,7 +133,8 @@ public final class SampleRun {
         BackendFactory.Choice choice = BackendFactory.create(config.backend(), config.model(), task, config.sampler().chains());
         progress.message(choice.reason());
         try (Backend backend = choice.backend()) {
-            backend.load(ChainState.fromPrior(config.model(), config.sampler().chains(), config.sampler().seed()));
+            backend.load(Sampler.of(config.sampler()).start(
+                    ChainState.fromPrior(config.model(), config.sampler().chains(), config.sampler().seed()), config.model()));
             checkStart(config, task, backend);
             Path dir = OutputDir.claim(config.outDir(), config.options().freshName());
             try (RunLock lock = RunLock.claim(dir, "--out " + dir)) {
@@ -237,7 +238,7 @@ public final class SampleRun {
     private long restore(Checkpoint cp) {
         int C = samplerSpec.chains();
         if (cp == null) {
-            backend.load(ChainState.fromPrior(model, C, samplerSpec.seed()));
+            backend.load(sampler.start(ChainState.fromPrior(model, C, samplerSpec.seed()), model));
             writeData(false, task.train());
             writeData(true, task.test());
             kept = KeptSamples.open(dir, model, task, C, schedule.kept(), 0, null);

@@ -104,6 +104,16 @@ final class CudaBuffers implements AutoCloseable {
         ctx.upload(invVar, constants.invVar());
     }
 
+    /** Underdamped Langevin's momenta, [chain][out][in] per group like theta; the first state with momenta allocates them. */
+    CUdeviceptr[] momenta;
+
+    void ensureMomenta() {
+        if (momenta != null) return;
+        CUdeviceptr[] m = new CUdeviceptr[G];
+        for (int g = 0; g < G; g++) m[g] = floats((long) C * spec.groupSize(g), "momentum" + g);
+        momenta = m;
+    }
+
     /** MALA's saved state; the first proposal allocates it. */
     void ensureMala() {
         if (thetaOld != null) return;
