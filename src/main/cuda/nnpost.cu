@@ -163,6 +163,22 @@ extern "C" __global__ void sum_squares(const float* theta, int size, double* sqN
     if (threadIdx.x == 0) sqNorm[chain] = s;
 }
 
+// sqNorm[chain] = |grad_chain + invVar theta_chain|^2, the full gradient of U with its prior term
+// (CpuBackend.gradientSquares); one block per chain.
+extern "C" __global__ void sum_squares_gradient(const float* theta, const float* grad, int size, float invVar,
+                                                double* sqNorm) {
+    int chain = blockIdx.x;
+    const float* t = theta + (size_t) chain * size;
+    const float* g = grad + (size_t) chain * size;
+    double s = 0.0;
+    for (int i = threadIdx.x; i < size; i += blockDim.x) {
+        double v = (double) g[i] + (double) invVar * t[i];
+        s += v * v;
+    }
+    s = block_sum(s);
+    if (threadIdx.x == 0) sqNorm[chain] = s;
+}
+
 // delta = beta (f - y); loss = 1/2 |f - y|^2; U = beta loss + sum_g |theta_g|^2 / (2 sigma_g^2);
 // a chain whose U is not finite or above the limit is flagged at the current step
 // (CpuBackend.gradientChain). One block per chain; sqNorm[g * chains + chain] = |theta_g|^2.

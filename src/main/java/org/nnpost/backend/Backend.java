@@ -115,6 +115,13 @@ public interface Backend extends AutoCloseable {
     long[] divergedAt();
 
     /**
+     * Per chain and group, ‖∇_g U‖² at the current parameters (the last {@link #gradient()} with
+     * the prior term θ_g/σ_g² added): what step-size tuning reads to compare the groups'
+     * curvatures, since E‖∇_g U‖² = E[Δ_g U] under the posterior. A host read.
+     */
+    double[][] gradientSquares();
+
+    /**
      * Adds the current parameters of every chain (the state of the last {@link #gradient()}) to
      * the running kernel and predictor sums, on train and test inputs.
      */

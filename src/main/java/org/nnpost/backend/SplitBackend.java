@@ -125,6 +125,13 @@ public final class SplitBackend implements Backend {
         return d;
     }
 
+    @Override
+    public double[][] gradientSquares() {
+        double[][] s = new double[C][];
+        for (int k = 0; k < parts.size(); k++) System.arraycopy(parts.get(k).gradientSquares(), 0, s, first[k], parts.get(k).chains());
+        return s;
+    }
+
     @Override public void accumulate() { for (Backend b : parts) b.accumulate(); }
 
     @Override

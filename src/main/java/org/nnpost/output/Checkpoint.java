@@ -19,6 +19,7 @@ import org.nnpost.io.Json;
 import org.nnpost.io.Npy;
 import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
+import org.nnpost.sampler.StepSizeTuner;
 
 /**
  * What a run needs to go on exactly where it stopped: the parameters of every chain (and their
@@ -108,6 +109,42 @@ public record Checkpoint(ObjectNode meta, ChainState chains, long[] accepted, lo
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + tmp + ": " + e.getMessage(), e);
         }
+    }
+
+    /** --eta auto's tuning state as a checkpoint keeps it: every number exactly, so a resumed tuning goes on bit for bit. */
+    public static ObjectNode tuning(StepSizeTuner.State t) {
+        ObjectNode o = Json.object();
+        o.put("t", t.t());
+        o.put("mu", t.mu());
+        o.put("h_bar", t.hBar());
+        o.put("log_scale", t.logScale());
+        o.put("log_scale_bar", t.logScaleBar());
+        o.set("ratio", Json.doubles(t.ratio()));
+        o.set("grad_sq", Json.doubles(t.gradSq()));
+        o.put("samples", t.samples());
+        Json.put(o, "acceptance", t.acceptance());
+        if (t.eta() != null) o.set("eta", Json.floats(t.eta()));
+        return o;
+    }
+
+    /** The tuning state a checkpoint kept. */
+    public static StepSizeTuner.State tuning(JsonNode o) {
+        if (!o.isObject()) throw new IllegalStateException("the checkpoint has no tuning state, which --eta auto needs");
+        float[] eta = null;
+        if (o.has("eta")) {
+            eta = new float[o.path("eta").size()];
+            for (int g = 0; g < eta.length; g++) eta[g] = (float) o.path("eta").get(g).asDouble();
+        }
+        JsonNode acc = o.path("acceptance");
+        return new StepSizeTuner.State(o.path("t").asLong(), o.path("mu").asDouble(), o.path("h_bar").asDouble(),
+                o.path("log_scale").asDouble(), o.path("log_scale_bar").asDouble(), doubles(o.path("ratio")),
+                doubles(o.path("grad_sq")), o.path("samples").asLong(), acc.isNumber() ? acc.asDouble() : Double.NaN, eta);
+    }
+
+    private static double[] doubles(JsonNode a) {
+        double[] v = new double[a.size()];
+        for (int i = 0; i < v.length; i++) v[i] = a.get(i).asDouble();
+        return v;
     }
 
     /**

@@ -56,6 +56,8 @@ public final class RunSettings {
 
     public static final double[] DEFAULT_CLASSES = {0.5, 0.5};
     public static final float DEFAULT_ETA = 0.005f;
+    /** --eta's value that asks for step sizes tuned during burn-in. */
+    public static final String AUTO = "auto";
     /** Every per-run array is a Java array: sizes past its 2³¹ limit are refused before any allocation. */
     public static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
     public static final String[] PROGRESS = {"auto", "bar", "lines", "off"};
@@ -103,7 +105,7 @@ public final class RunSettings {
             of("data-dir", TASK, "dir", "$NNPOST_DATA or ~/.cache/nnpost/datasets", "images: the datasets directory"),
 
             of("sampler", SAMPLER, "name", "ula", "ula (unadjusted), mala (Metropolis-adjusted) or uld (underdamped, BAOAB)"),
-            of("eta", SAMPLER, "x[,x...]", "0.005", "step size: one value, or one per group W1..WL,a (uld: time step sqrt(2 eta))"),
+            of("eta", SAMPLER, "x[,x...]|auto", "0.005", "step size: one value, one per group W1..WL,a, or auto: tuned per group during burn-in, then frozen and recorded (uld: time step sqrt(2 eta))"),
             of("friction", SAMPLER, "x[,x...]", "2", "uld: friction gamma, one value or one per group (2: critically damped at the prior's curvature)"),
             of("chains", SAMPLER, "int", "4", "independent chains C"),
             of("steps", SAMPLER, "int", "10000", "steps per chain"),
@@ -261,7 +263,8 @@ public final class RunSettings {
 
         // sampler
         String algorithm = v.choice("sampler", "ula", SamplerSpec.ALGORITHMS);
-        float[] eta = eta(v, L);
+        boolean autoEta = v.has("eta") && v.raw("eta").trim().equals(AUTO);
+        float[] eta = autoEta ? SamplerSpec.uniformEta(L + 1, DEFAULT_ETA) : eta(v, L);
         int chains = (int) v.integer("chains", 4, 1, Integer.MAX_VALUE);
         long steps = v.integer("steps", 10000, 1, SamplerSpec.MAX_STEPS);
         long burnIn = v.integer("burn-in", Math.min(4000, steps / 2), 0, Long.MAX_VALUE);
@@ -282,7 +285,7 @@ public final class RunSettings {
         ModelSpec model = new ModelSpec(L, N, N0, m, phi, scaling, beta0, betaScaling, sigmaW2, sigmaA2Abs);
         TaskSpec task = new TaskSpec(kind, N0, P, Ptest, classWeights, fixedRatios, yPlus, yMinus,
                 testOverlap, dataSeed, classes, balanced, center, normalize, pixelScale, dataDir);
-        SamplerSpec sampler = new SamplerSpec(algorithm, eta, chains, steps, burnIn, every, keep, seed, friction);
+        SamplerSpec sampler = new SamplerSpec(algorithm, eta, chains, steps, burnIn, every, keep, seed, friction, autoEta);
         if (recordedDir != null)
             return new RunConfig(model, task, sampler, backend,
                     new RunOptions(recordedDir, false, progress, checkpoints, onDivergence, strict), perP);
@@ -422,7 +425,7 @@ public final class RunSettings {
     static String etaAllowed(int groups) {
         StringBuilder sb = new StringBuilder();
         for (int g = 1; g < groups; g++) sb.append('W').append(g).append(',');
-        return "1 or " + groups + " numbers > 0, one per group " + sb.append('a');
+        return AUTO + ", or 1 or " + groups + " numbers > 0, one per group " + sb.append('a');
     }
 
     private static Path outDir(Settings v) {
@@ -509,8 +512,12 @@ public final class RunSettings {
         p.put("data_seed", t.dataSeed());
 
         p.put("sampler", s.algorithm());
-        ArrayNode eta = p.putArray("eta");
-        for (float e : s.eta()) eta.add(e);
+        if (s.autoEta()) {
+            p.put("eta", AUTO);
+        } else {
+            ArrayNode eta = p.putArray("eta");
+            for (float e : s.eta()) eta.add(e);
+        }
         p.put("chains", s.chains());
         p.put("steps", s.steps());
         p.put("burn_in", s.burnIn());

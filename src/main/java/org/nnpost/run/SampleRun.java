@@ -39,6 +39,7 @@ import org.nnpost.output.RunSummary;
 import org.nnpost.output.Version;
 import org.nnpost.sampler.Sampler;
 import org.nnpost.sampler.SamplerSpec;
+import org.nnpost.sampler.StepSizeTuner;
 import org.nnpost.spec.NnpostException;
 import org.nnpost.spec.SpecException;
 
@@ -81,7 +82,10 @@ public final class SampleRun {
     private final Manifest manifest;
     private final Progress progress;
     private final DrawSchedule schedule;
-    private final Sampler sampler;
+    /** The algorithm at its step sizes; with --eta auto, the tuned ones once the tuner has frozen them. */
+    private Sampler sampler;
+    /** --eta auto's tuner (null with fixed step sizes): it runs the steps before it freezes. */
+    private final StepSizeTuner tuner;
     private final String dataChecksum;
     private final long started;
     private TraceRecorder traces;
@@ -112,6 +116,7 @@ public final class SampleRun {
         this.started = started;
         this.schedule = DrawSchedule.of(samplerSpec);
         this.sampler = Sampler.of(samplerSpec);
+        this.tuner = samplerSpec.autoEta() ? new StepSizeTuner(samplerSpec, model) : null;
         this.dataChecksum = task.checksum();
         this.traces = new TraceRecorder(Traces.names(model), samplerSpec.chains(), Math.toIntExact(schedule.draws()));
         droppedAtStep = new long[samplerSpec.chains()];
@@ -255,6 +260,10 @@ public final class SampleRun {
             droppedFromKept[c] = d.path("kept").asInt();
             backend.drop(c);
         }
+        if (tuner != null) {
+            tuner.restore(Checkpoint.tuning(m.path("tuning")));
+            if (tuner.frozen()) sampler = tuner.sampler();
+        }
         samplingSeconds = m.path("sampling_s").asDouble();
         observeSeconds = m.path("observe_s").asDouble();
         checkpoints = m.path("checkpoints").asInt();
@@ -295,11 +304,24 @@ public final class SampleRun {
         boolean burnInSaved = from > samplerSpec.burnIn() || samplerSpec.burnIn() == 0;
         try {
             long step = from;
-            Runnable oneStep = () -> sampler.step(backend);
+            Sampler stepping = sampler;
+            Runnable oneStep = () -> stepping.step(backend);
             while (step < steps) {
                 long stop = Math.min(schedule.nextStop(step), step + maxBlock);
                 long b0 = System.nanoTime();
-                backend.repeat((int) (stop - step), oneStep);
+                if (tuning()) {
+                    // the tuner reads the chains after every step, so its steps run one by one
+                    stop = Math.min(stop, tuner.freezeAt());
+                    for (long s = step; s < stop; s++) tuner.step(backend);
+                    if (tuner.frozen()) {
+                        sampler = tuner.sampler();
+                        recordTunedEta();
+                        Sampler tuned = sampler;
+                        oneStep = () -> tuned.step(backend);
+                    }
+                } else {
+                    backend.repeat((int) (stop - step), oneStep);
+                }
                 long done = stop - step;
                 step = stop;
                 checkDivergence(step);
@@ -347,6 +369,29 @@ public final class SampleRun {
         }
     }
 
+    private boolean tuning() { return tuner != null && !tuner.frozen(); }
+
+    /** The step sizes the chains move at now. */
+    private float[] eta() { return tuner != null ? tuner.eta() : samplerSpec.eta(); }
+
+    /** --eta auto's result, in the manifest's derived block: the frozen step sizes and how they were found. */
+    private void recordTunedEta() {
+        StepSizeTuner.State t = tuner.state();
+        ObjectNode d = (ObjectNode) manifest.root().get("derived");
+        d.set("eta", Json.floats(t.eta()));
+        ObjectNode how = d.putObject("eta_tuning");
+        how.put("tuned_by", "mala");
+        how.put("target_acceptance", tuner.target());
+        Json.put(how, "acceptance", t.acceptance());
+        how.put("frozen_at_step", tuner.freezeAt());
+        how.set("curvature", Json.doubles(t.curvature()));
+        how.set("ratio", Json.doubles(t.ratio()));
+        manifest.write();
+        progress.message("step sizes tuned by step " + tuner.freezeAt() + ": eta = " + etaText(t.eta())
+                + " (MALA acceptance " + String.format(Locale.ROOT, "%.2f", t.acceptance()) + ", target "
+                + tuner.target() + ")");
+    }
+
     /** Whether --checkpoint-every asks for a checkpoint now. */
     private boolean due(long step) {
         RunOptions.Checkpoints every = config.options().checkpoints();
@@ -372,6 +417,7 @@ public final class SampleRun {
         Json.put(meta, "sampling_s", samplingSeconds);
         Json.put(meta, "observe_s", observeSeconds);
         meta.put("checkpoints", checkpoints + 1);
+        if (tuner != null) meta.set("tuning", Checkpoint.tuning(tuner.state()));
         ChainState state = backend.snapshot();
         if (state.step() != step) throw new IllegalStateException("backend at step " + state.step() + ", loop at " + step);
         Checkpoint cp = new Checkpoint(meta, state, backend.accepted(), backend.divergedAt(), backend.moments(), traces.snapshot());
@@ -516,7 +562,7 @@ public final class SampleRun {
         manifest.write();
         kept = closeQuietly(kept);
         Checkpoint.removeAll(dir);
-        throw new RunException(NnpostException.DIVERGED, divergenceMessage(at, samplerSpec.eta()));
+        throw new RunException(NnpostException.DIVERGED, divergenceMessage(at, eta()));
     }
 
     static String divergenceMessage(long[] at, float[] eta) {
@@ -532,10 +578,16 @@ public final class SampleRun {
         }
         if (n > listed) s.append(", …");
         s.append(" (").append(n).append(" of ").append(at.length).append(" chains); lower --eta (now ");
+        return s.append(etaText(eta)).append(')').toString();
+    }
+
+    /** Step sizes as --eta takes them: one number when all groups share it. */
+    static String etaText(float[] eta) {
+        StringBuilder s = new StringBuilder();
         boolean same = true;
         for (float e : eta) same &= e == eta[0];
         for (int g = 0; g < (same ? 1 : eta.length); g++) s.append(g > 0 ? "," : "").append(plain(eta[g]));
-        return s.append(')').toString();
+        return s.toString();
     }
 
     private static String plain(float v) {

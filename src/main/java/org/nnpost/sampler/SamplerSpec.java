@@ -15,9 +15,10 @@ import org.nnpost.spec.SpecException;
  * @param keepDraws how many kept draws also save readout weights and activations (evenly spaced)
  * @param seed      32-bit unsigned sampler seed (the Philox key's first word)
  * @param friction  underdamped Langevin's γ: one value, or one per group (ignored by the others)
+ * @param autoEta   --eta auto: eta is where burn-in's tuning starts ({@link StepSizeTuner}), not the step size
  */
 public record SamplerSpec(String algorithm, float[] eta, int chains, long steps, long burnIn, int every,
-                          int keepDraws, int seed, float[] friction) {
+                          int keepDraws, int seed, float[] friction, boolean autoEta) {
 
     /** Every algorithm, as --sampler names them. */
     public static final String[] ALGORITHMS = {"ula", "mala", "uld"};
@@ -41,11 +42,20 @@ public record SamplerSpec(String algorithm, float[] eta, int chains, long steps,
                 "1 or " + eta.length + " numbers > 0, one per group");
         for (float f : friction)
             Check.that(f > 0 && Float.isFinite(f), "friction", text(friction), "a friction is not positive", "numbers > 0");
+        Check.that(!autoEta || burnIn >= StepSizeTuner.MIN_BURN_IN, "burn-in", burnIn,
+                "too short for --eta auto, which tunes the step sizes during burn-in",
+                StepSizeTuner.MIN_BURN_IN + " to " + (steps - 1) + " with --eta auto");
         eta = eta.clone();
         friction = friction.clone();
     }
 
-    /** A spec with the default friction (which only underdamped Langevin reads). */
+    /** A spec with fixed step sizes. */
+    public SamplerSpec(String algorithm, float[] eta, int chains, long steps, long burnIn, int every, int keepDraws, int seed,
+                       float[] friction) {
+        this(algorithm, eta, chains, steps, burnIn, every, keepDraws, seed, friction, false);
+    }
+
+    /** A spec with fixed step sizes and the default friction (which only underdamped Langevin reads). */
     public SamplerSpec(String algorithm, float[] eta, int chains, long steps, long burnIn, int every, int keepDraws, int seed) {
         this(algorithm, eta, chains, steps, burnIn, every, keepDraws, seed, new float[]{DEFAULT_FRICTION});
     }

@@ -386,6 +386,24 @@ public final class CpuBackend implements Backend {
 
     @Override public long[] accepted() { return accepted.clone(); }
 
+    @Override
+    public double[][] gradientSquares() {
+        double[][] out = new double[C][G];
+        pool.forChains(0, C, (c, ws) -> {
+            for (int g = 0; g < G; g++) {
+                int size = spec.groupSize(g), off = c * size;
+                float[] th = theta[g], gr = grad[g];
+                double iv = invVar[g], s = 0;
+                for (int k = off; k < off + size; k++) {
+                    double d = gr[k] + iv * th[k];
+                    s += d * d;
+                }
+                out[c][g] = s;
+            }
+        });
+        return out;
+    }
+
     // ---------------------------------------------------------------- observables
 
     @Override

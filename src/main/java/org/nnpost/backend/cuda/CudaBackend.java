@@ -66,7 +66,7 @@ public final class CudaBackend implements Backend {
 
     private static String[] kernelNames() {
         java.util.List<String> k = new java.util.ArrayList<>(java.util.List.of("langevin_update", "advance_step",
-                "sum_squares", "loss_and_delta", "apply_phi", "times_phi_prime", "add_symmetric", "add_moments",
+                "sum_squares", "sum_squares_gradient", "loss_and_delta", "apply_phi", "times_phi_prime", "add_symmetric", "add_moments",
                 "mala_reverse", "mala_decide", "mala_restore", "uld_baoa", "uld_kick"));
         for (Phi p : Phi.values())
             for (String pass : new String[]{"forward", "backward"}) {
@@ -483,6 +483,21 @@ public final class CudaBackend implements Backend {
         double[][] t = new double[C][];
         for (int c = 0; c < C; c++) t[c] = Arrays.copyOfRange(flat, c * w, (c + 1) * w);
         return t;
+    }
+
+    @Override
+    public double[][] gradientSquares() {
+        ctx.makeCurrent();
+        buf.ensureGradientSquares();
+        for (int g = 0; g < G; g++)
+            ctx.kernel("sum_squares_gradient").launch(Launch.perChain(C), buf.theta[g], buf.grad[g], spec.groupSize(g),
+                    constants.invVar(g), buf.gradSq.withByteOffset((long) g * C * Sizeof.DOUBLE));
+        double[] flat = new double[G * C];
+        ctx.download(flat, buf.gradSq);
+        double[][] s = new double[C][G];
+        for (int g = 0; g < G; g++)
+            for (int c = 0; c < C; c++) s[c][g] = flat[g * C + c];
+        return s;
     }
 
     @Override

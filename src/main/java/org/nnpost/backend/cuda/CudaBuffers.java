@@ -114,6 +114,13 @@ final class CudaBuffers implements AutoCloseable {
         momenta = m;
     }
 
+    /** ‖∇_g U‖² per group and chain, [g][chain], for step-size tuning; its first read allocates it. */
+    CUdeviceptr gradSq;
+
+    void ensureGradientSquares() {
+        if (gradSq == null) gradSq = doubles((long) G * C, "gradSq");
+    }
+
     /** MALA's saved state; the first proposal allocates it. */
     void ensureMala() {
         if (thetaOld != null) return;
