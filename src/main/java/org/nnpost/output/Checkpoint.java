@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.nnpost.backend.Moments;
@@ -114,15 +115,13 @@ public record Checkpoint(ObjectNode meta, ChainState chains, long[] accepted, lo
     /** --eta auto's tuning state as a checkpoint keeps it: every number exactly, so a resumed tuning goes on bit for bit. */
     public static ObjectNode tuning(StepSizeTuner.State t) {
         ObjectNode o = Json.object();
-        o.put("t", t.t());
-        o.put("mu", t.mu());
-        o.put("h_bar", t.hBar());
-        o.put("log_scale", t.logScale());
-        o.put("log_scale_bar", t.logScaleBar());
-        o.set("ratio", Json.doubles(t.ratio()));
-        o.set("grad_sq", Json.doubles(t.gradSq()));
-        o.put("samples", t.samples());
-        Json.put(o, "acceptance", t.acceptance());
+        ArrayNode updates = o.putArray("t");
+        for (long x : t.t()) updates.add(x);
+        o.set("mu", Json.doubles(t.mu()));
+        o.set("h_bar", Json.doubles(t.hBar()));
+        o.set("log_eta", Json.doubles(t.logEta()));
+        o.set("log_eta_bar", Json.doubles(t.logEtaBar()));
+        o.set("acceptance", Json.doubles(t.acceptance()));
         if (t.eta() != null) o.set("eta", Json.floats(t.eta()));
         return o;
     }
@@ -135,15 +134,16 @@ public record Checkpoint(ObjectNode meta, ChainState chains, long[] accepted, lo
             eta = new float[o.path("eta").size()];
             for (int g = 0; g < eta.length; g++) eta[g] = (float) o.path("eta").get(g).asDouble();
         }
-        JsonNode acc = o.path("acceptance");
-        return new StepSizeTuner.State(o.path("t").asLong(), o.path("mu").asDouble(), o.path("h_bar").asDouble(),
-                o.path("log_scale").asDouble(), o.path("log_scale_bar").asDouble(), doubles(o.path("ratio")),
-                doubles(o.path("grad_sq")), o.path("samples").asLong(), acc.isNumber() ? acc.asDouble() : Double.NaN, eta);
+        long[] t = new long[o.path("t").size()];
+        for (int g = 0; g < t.length; g++) t[g] = o.path("t").get(g).asLong();
+        return new StepSizeTuner.State(t, doubles(o.path("mu")), doubles(o.path("h_bar")), doubles(o.path("log_eta")),
+                doubles(o.path("log_eta_bar")), doubles(o.path("acceptance")), eta);
     }
 
+    /** Numbers as Json.doubles wrote them: null for what was not finite (an acceptance not yet measured). */
     private static double[] doubles(JsonNode a) {
         double[] v = new double[a.size()];
-        for (int i = 0; i < v.length; i++) v[i] = a.get(i).asDouble();
+        for (int i = 0; i < v.length; i++) v[i] = a.get(i).isNumber() ? a.get(i).asDouble() : Double.NaN;
         return v;
     }
 

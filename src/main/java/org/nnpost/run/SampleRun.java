@@ -116,7 +116,7 @@ public final class SampleRun {
         this.started = started;
         this.schedule = DrawSchedule.of(samplerSpec);
         this.sampler = Sampler.of(samplerSpec);
-        this.tuner = samplerSpec.autoEta() ? new StepSizeTuner(samplerSpec, model) : null;
+        this.tuner = samplerSpec.autoEta() ? new StepSizeTuner(samplerSpec, model, task.train().P()) : null;
         this.dataChecksum = task.checksum();
         this.traces = new TraceRecorder(Traces.names(model), samplerSpec.chains(), Math.toIntExact(schedule.draws()));
         droppedAtStep = new long[samplerSpec.chains()];
@@ -380,16 +380,15 @@ public final class SampleRun {
         ObjectNode d = (ObjectNode) manifest.root().get("derived");
         d.set("eta", Json.floats(t.eta()));
         ObjectNode how = d.putObject("eta_tuning");
-        how.put("tuned_by", "mala");
-        how.put("target_acceptance", tuner.target());
-        Json.put(how, "acceptance", t.acceptance());
+        how.put("measured_by", "mala, one group at a time");
+        how.put("group_target_acceptance", tuner.groupTarget());
+        how.set("group_acceptance", Json.doubles(java.util.Arrays.copyOf(t.acceptance(), model.groups())));
+        how.set("group_mala_eta", Json.doubles(tuner.groupEta()));
+        how.set("curvature", Json.doubles(tuner.curvature()));
+        how.set("stiffest_curvature", Json.doubles(tuner.stiffest()));
         how.put("frozen_at_step", tuner.freezeAt());
-        how.set("curvature", Json.doubles(t.curvature()));
-        how.set("ratio", Json.doubles(t.ratio()));
         manifest.write();
-        progress.message("step sizes tuned by step " + tuner.freezeAt() + ": eta = " + etaText(t.eta())
-                + " (MALA acceptance " + String.format(Locale.ROOT, "%.2f", t.acceptance()) + ", target "
-                + tuner.target() + ")");
+        progress.message("step sizes tuned by step " + tuner.freezeAt() + ": eta = " + etaText(t.eta()));
     }
 
     /** Whether --checkpoint-every asks for a checkpoint now. */

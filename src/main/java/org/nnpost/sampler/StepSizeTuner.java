@@ -4,172 +4,219 @@ import java.util.Arrays;
 import java.util.Objects;
 
 import org.nnpost.backend.Backend;
+import org.nnpost.diagnostics.Normal;
 import org.nnpost.model.ModelSpec;
 
 /**
- * {@code --eta auto}: per-group step sizes η_g = s·r_g tuned during burn-in, then frozen.
+ * {@code --eta auto}: per-group step sizes measured during burn-in, then frozen.
  *
- * <p>Every algorithm is tuned by the same measurement: MALA's acceptance at η, which is
- * exp(−ΔH) of one leapfrog step of size h = √(2η) from a fresh momentum, so it measures the
- * discretisation error that ULA's move (MALA's proposal) and BAOAB's step (the same h, nnpost's
- * convention, {@link org.nnpost.backend.Underdamping}) make at that η. The tuning steps are MALA
- * steps, which are valid moves of the posterior that cannot blow up (a proposal that diverges
- * is rejected), so a run tuning from a poor start loses nothing. The scale s is driven to a
- * target acceptance δ by dual averaging (Nesterov 2009, as Hoffman &amp; Gelman 2014 use it,
- * with their γ = 0.05, t₀ = 10, κ = 0.75), on the acceptance averaged over the chains at each
- * step:
+ * <p><b>What is measured.</b> For each parameter group g, the curvature λ_g that its moves feel,
+ * through MALA's acceptance of moves of that group alone (the others held still, {@code η = 0}):
+ * a MALA step is one leapfrog step of size √(2η) from a fresh momentum, and its acceptance is
+ * exp(−ΔH). On a Gaussian of curvature λ in d dimensions ΔH is close to normal with variance
+ * 2μ and mean μ = d (ηλ)³/4 (the leading term; checked by simulation in the test), so its mean
+ * acceptance is 2Φ(−√(μ/2)). Dual averaging (Nesterov 2009, with Hoffman &amp; Gelman's
+ * γ = 0.05, t₀ = 10, κ = 0.75) drives each group's η_g to the acceptance at which
+ * μ_g = μ₀/G, where μ₀ belongs to MALA's optimal 0.574 (Roberts &amp; Rosenthal 1998), so that a
+ * joint move of all groups accepts at 0.574. Then λ_g = (4 μ_g/d_g)^{1/3}/η_g.
+ *
+ * <p><b>What is set.</b> λ_g weighs directions by λ³, so it sits near the stiffest ones; when
+ * only r_g of the d_g directions are stiff it lies below them by (r_g/d_g)^{1/3}. The likelihood
+ * is a sum of P·m squares, so its Gauss–Newton curvature has rank at most P·m, and
+ * λ_top,g = λ_g (d_g/r_g)^{1/3} with r_g = min(d_g, P·m) estimates the stiffest. Then, for the
+ * algorithm asked for:
  * <ul>
- *   <li>MALA: δ = 0.574, the optimal acceptance of Roberts &amp; Rosenthal (1998);</li>
- *   <li>ULA and ULD: a higher δ ({@link #target}), since they do not correct the error that
- *       MALA's rejections measure: at δ the bias of ⟨‖a‖²⟩ and ⟨loss⟩ stays near 1 % on the
- *       benchmarks' networks (benchmarks/RESULTS.md, "Step sizes").</li>
+ *   <li>MALA: the groups' step sizes in the measured ratios, their common scale tuned to a joint
+ *       acceptance of 0.574 by the same dual averaging (the groups' energy errors do not quite
+ *       add, since the groups are coupled);</li>
+ *   <li>ULA: η_g = 2ε/λ_top,g with ε = {@link #ULA_BIAS}: ULA inflates the variance along a
+ *       direction of curvature λ by 1/(1 − ηλ/2), so ε bounds that inflation along the stiffest
+ *       directions, where the loss lives; since the loss's mean is mostly its fit, not its
+ *       fluctuation, its relative bias is smaller (benchmarks/RESULTS.md, "Step sizes");</li>
+ *   <li>ULD: η_g = {@link #ULD_STABILITY}/λ_top,g: BAOAB samples a Gaussian's configuration
+ *       exactly at any stable step, so its step is set by stability (ηλ &lt; 2 along every
+ *       direction), with a factor 2 of room.</li>
  * </ul>
- * The ratios r_g between the groups come from their mean curvatures: under the posterior
- * E‖∇_g U‖² = E[Δ_g U], so λ̄_g = E‖∇_g U‖²/d_g, averaged over the chains and the steps of a
- * window, is the mean diagonal of group g's Hessian, and r_g = λ̄_max/λ̄_g gives every group a
- * step of the same size relative to its own curvature (the diagonal preconditioning of RMSprop
- * or pSGLD, fixed per group so that the dynamics stay exact Langevin dynamics).
  *
- * <p>Windows, as fractions of burn-in B: [0, 0.15 B) scale only; [0.15 B, 0.5 B) scale and
- * curvatures; at 0.5 B the ratios are set and the dual averaging restarts there; [0.5 B, 0.8 B)
- * scale; at 0.8 B the step sizes freeze (the averaged iterate) and the rest of burn-in runs the
- * algorithm asked for at them, so its own stationary state is reached before the first draw.
- *
- * <p>The tuning reads the backend after every step (acceptances, and in the curvature window
- * gradient norms), so its steps run one by one; it is deterministic in the seed like the rest,
- * and its state ({@link State}) goes into checkpoints.
+ * <p><b>When.</b> The first 75% of burn-in are tuning steps: until half of burn-in they move
+ * the groups in turn (step s moves group s mod G); then, for MALA, joint moves tune the common
+ * scale, and for ULA and ULD the groups go on in turn. A tuning step is a MALA step, a valid move of the posterior that cannot
+ * blow up (a proposal that diverges is rejected). Then the step sizes freeze, at the dual
+ * averages, and the rest of burn-in runs the algorithm asked for at them, so that its own
+ * stationary state is reached before the first draw. The tuning reads the backend after every
+ * step, so its steps run one by one; it is a function of the seed like the rest, and its state
+ * ({@link State}) goes into checkpoints.
  */
 public final class StepSizeTuner {
-    /** Burn-in steps --eta auto needs at least: 30 steps for the first window, 70 for curvatures. */
+    /** Burn-in steps --eta auto needs at least. */
     public static final long MIN_BURN_IN = 200;
-    /** MALA's target acceptance (Roberts &amp; Rosenthal 1998). */
+    /** The acceptance of a joint MALA move the tuning aims at (Roberts &amp; Rosenthal 1998). */
     public static final double MALA_TARGET = 0.574;
-    /** ULA's target: MALA's acceptance of ULA's own proposals, at which its bias stays near 1 %. */
-    public static final double ULA_TARGET = 0.9;
-    /** ULD's target: BAOAB's configurational bias is smaller than ULA's at the same η. */
-    public static final double ULD_TARGET = 0.8;
-    /** Ratios between the groups' step sizes are kept within this factor. */
-    static final double MAX_RATIO = 1e4;
+    /** ULA's tolerated inflation of a variance along the stiffest directions. */
+    public static final double ULA_BIAS = 0.025;
+    /** ULD's ηλ_top,g: half the stability limit 2. */
+    public static final double ULD_STABILITY = 1.0;
+    /** The part of burn-in spent tuning. */
+    static final double TUNING = 0.75;
     // Hoffman & Gelman (2014), section 3.2
     static final double GAMMA = 0.05, T0 = 10, KAPPA = 0.75;
-    static final double MIN_LOG = Math.log(1e-10), MAX_LOG = Math.log(1e2);
+    static final double MIN_LOG = Math.log(1e-12), MAX_LOG = Math.log(1e2);
 
     private final SamplerSpec spec;
     private final int[] groupSize;
-    private final long curvatureFrom, ratiosAt, freezeAt;
-    private final double target;
+    /** r_g = min(d_g, P·m), the stiff directions there can be. */
+    private final double[] stiff;
+    private final long jointFrom, freezeAt;
+    private final boolean joint;
+    private final double groupTarget, groupEnergyError;
     private State state;
     private long[] acceptedBefore;
 
     /**
-     * Where the tuning stands: the dual averaging's iterate, its average and its running error,
-     * the ratios, the curvature sums, and the frozen step sizes once frozen.
-     *
-     * @param t            dual-averaging updates since its last (re)start
-     * @param mu           the point it shrinks toward, log(10 s₀)
-     * @param hBar         the running mean of δ − α
-     * @param logScale     log s of the latest iterate
-     * @param logScaleBar  the averaged iterate, what freezes
-     * @param ratio        r_g
-     * @param gradSq       Σ over steps and healthy chains of ‖∇_g U‖²/d_g
-     * @param samples      the number of terms in each gradSq sum
-     * @param acceptance   the last window's mean acceptance (NaN before any step)
-     * @param eta          the frozen step sizes, or null while tuning
+     * Where the tuning stands, per group: the dual averaging's updates, the point it shrinks
+     * toward, its running error, its iterate and average (of log η_g), and the acceptance of the
+     * group's recent moves; the step sizes once frozen.
      */
-    public record State(long t, double mu, double hBar, double logScale, double logScaleBar, double[] ratio,
-                        double[] gradSq, long samples, double acceptance, float[] eta) {
+    public record State(long[] t, double[] mu, double[] hBar, double[] logEta, double[] logEtaBar, double[] acceptance,
+                        float[] eta) {
         public State {
-            ratio = ratio.clone();
-            gradSq = gradSq.clone();
+            t = t.clone();
+            mu = mu.clone();
+            hBar = hBar.clone();
+            logEta = logEta.clone();
+            logEtaBar = logEtaBar.clone();
+            acceptance = acceptance.clone();
             eta = eta == null ? null : eta.clone();
         }
 
-        @Override public double[] ratio() { return ratio.clone(); }
+        @Override public long[] t() { return t.clone(); }
 
-        @Override public double[] gradSq() { return gradSq.clone(); }
+        @Override public double[] mu() { return mu.clone(); }
+
+        @Override public double[] hBar() { return hBar.clone(); }
+
+        @Override public double[] logEta() { return logEta.clone(); }
+
+        @Override public double[] logEtaBar() { return logEtaBar.clone(); }
+
+        @Override public double[] acceptance() { return acceptance.clone(); }
 
         @Override public float[] eta() { return eta == null ? null : eta.clone(); }
 
-        /** λ̄_g, the mean curvature per coordinate measured for each group (NaN before the window). */
-        public double[] curvature() {
-            double[] c = new double[gradSq.length];
-            for (int g = 0; g < c.length; g++) c[g] = samples > 0 ? gradSq[g] / samples : Double.NaN;
-            return c;
-        }
-
         @Override
         public boolean equals(Object o) {
-            return o instanceof State s && t == s.t && Double.compare(mu, s.mu) == 0 && Double.compare(hBar, s.hBar) == 0
-                    && Double.compare(logScale, s.logScale) == 0 && Double.compare(logScaleBar, s.logScaleBar) == 0
-                    && Arrays.equals(ratio, s.ratio) && Arrays.equals(gradSq, s.gradSq) && samples == s.samples
-                    && Double.compare(acceptance, s.acceptance) == 0 && Arrays.equals(eta, s.eta);
+            return o instanceof State s && Arrays.equals(t, s.t) && Arrays.equals(mu, s.mu) && Arrays.equals(hBar, s.hBar)
+                    && Arrays.equals(logEta, s.logEta) && Arrays.equals(logEtaBar, s.logEtaBar)
+                    && Arrays.equals(acceptance, s.acceptance) && Arrays.equals(eta, s.eta);
         }
 
         @Override
-        public int hashCode() { return Objects.hash(t, mu, hBar, logScale, Arrays.hashCode(ratio), samples, Arrays.hashCode(eta)); }
+        public int hashCode() { return Objects.hash(Arrays.hashCode(t), Arrays.hashCode(logEta), Arrays.hashCode(eta)); }
     }
 
-    /** A tuner for the spec's algorithm and burn-in, starting from its eta (all groups at their given values). */
-    public StepSizeTuner(SamplerSpec spec, ModelSpec model) {
+    /** A tuner for the spec's algorithm and burn-in, starting from its eta, on P training inputs. */
+    public StepSizeTuner(SamplerSpec spec, ModelSpec model, int P) {
         if (!spec.autoEta()) throw new IllegalArgumentException("the spec has fixed step sizes");
         this.spec = spec;
         int G = model.groups();
         if (spec.eta().length != G) throw new IllegalArgumentException(spec.eta().length + " step sizes for " + G + " groups");
         groupSize = new int[G];
-        for (int g = 0; g < G; g++) groupSize[g] = model.groupSize(g);
-        long B = spec.burnIn();
-        curvatureFrom = (long) (0.15 * B);
-        ratiosAt = B / 2;
-        freezeAt = (long) (0.8 * B);
-        target = target(spec.algorithm());
+        stiff = new double[G];
+        for (int g = 0; g < G; g++) {
+            groupSize[g] = model.groupSize(g);
+            stiff[g] = Math.min(groupSize[g], (double) P * model.m());
+        }
+        freezeAt = (long) (TUNING * spec.burnIn());
+        joint = spec.algorithm().equals("mala");
+        jointFrom = joint ? spec.burnIn() / 2 : freezeAt;
+        groupEnergyError = jointEnergyError() / G;
+        groupTarget = acceptance(groupEnergyError);
         float[] eta0 = spec.eta();
-        double s0 = 0;
-        for (float e : eta0) s0 = Math.max(s0, e);
-        double[] ratio = new double[G];
-        for (int g = 0; g < G; g++) ratio[g] = eta0[g] / s0;
-        state = start(s0, ratio, new double[G], 0, Double.NaN);
+        // entries 0..G-1: the groups' own log η_g; entry G: the log of the joint moves' common scale
+        double[] mu = new double[G + 1], x = new double[G + 1], acc = new double[G + 1];
+        for (int g = 0; g <= G; g++) {
+            double e = g < G ? eta0[g] : 1;
+            x[g] = Math.log(e);
+            mu[g] = Math.log(10 * e);
+            acc[g] = Double.NaN;
+        }
+        state = new State(new long[G + 1], mu, new double[G + 1], x, x.clone(), acc, null);
     }
 
-    /** The acceptance MALA is tuned to for an algorithm's step sizes. */
-    public static double target(String algorithm) {
-        return switch (algorithm) {
-            case "mala" -> MALA_TARGET;
-            case "ula" -> ULA_TARGET;
-            case "uld" -> ULD_TARGET;
-            default -> throw new IllegalArgumentException(algorithm);
-        };
+    /** μ₀ of a joint move at MALA's target: 2Φ(−√(μ₀/2)) = 0.574. */
+    static double jointEnergyError() {
+        double z = Normal.quantile(MALA_TARGET / 2);
+        return 2 * z * z;
     }
 
-    private static State start(double scale, double[] ratio, double[] gradSq, long samples, double acceptance) {
-        double x = Math.log(scale);
-        return new State(0, Math.log(10 * scale), 0, x, x, ratio, gradSq, samples, acceptance, null);
-    }
+    /** The mean acceptance of a move whose ΔH is normal with mean μ and variance 2μ. */
+    static double acceptance(double mu) { return 2 * Normal.cdf(-Math.sqrt(mu / 2)); }
 
     /** The step at which the step sizes freeze; steps before it are tuning steps. */
     public long freezeAt() { return freezeAt; }
 
-    public double target() { return target; }
+    /** The acceptance each group's own moves are tuned to. */
+    public double groupTarget() { return groupTarget; }
 
     public State state() { return state; }
 
     /** Continues from a checkpoint's state. */
     public void restore(State s) {
-        if (s.ratio().length != groupSize.length) throw new IllegalArgumentException("a tuning state for another network");
+        if (s.t().length != groupSize.length + 1) throw new IllegalArgumentException("a tuning state for another network");
         state = s;
         acceptedBefore = null;
     }
 
     public boolean frozen() { return state.eta() != null; }
 
-    /** The step sizes now: the frozen ones, or s·r_g while tuning. */
+    /** The step sizes now: the frozen ones, or the tuning's current MALA step sizes. */
     public float[] eta() {
         if (frozen()) return state.eta();
-        return eta(Math.exp(state.logScale()), state.ratio());
+        float[] e = new float[groupSize.length];
+        for (int g = 0; g < e.length; g++) e[g] = (float) Math.exp(state.logEta()[g]);
+        return e;
     }
 
-    private static float[] eta(double scale, double[] ratio) {
-        float[] e = new float[ratio.length];
-        for (int g = 0; g < e.length; g++) e[g] = (float) (scale * ratio[g]);
+    /** The joint moves' step sizes: the groups' tuned ones (their dual averages) times the joint scale. */
+    private float[] jointEta(double logScale) {
+        float[] e = new float[groupSize.length];
+        for (int g = 0; g < e.length; g++) e[g] = (float) Math.exp(state.logEtaBar()[g] + logScale);
+        return e;
+    }
+
+    /** λ_g from MALA step sizes η_g tuned to the group target: (4 μ_g/d_g)^{1/3}/η_g. */
+    public double[] curvature(double[] malaEta) {
+        double[] lambda = new double[malaEta.length];
+        for (int g = 0; g < lambda.length; g++) lambda[g] = Math.cbrt(4 * groupEnergyError / groupSize[g]) / malaEta[g];
+        return lambda;
+    }
+
+    /** The groups' tuned MALA step sizes so far (their dual averages). */
+    public double[] groupEta() {
+        double[] e = new double[groupSize.length];
+        for (int g = 0; g < e.length; g++) e[g] = Math.exp(state.logEtaBar()[g]);
+        return e;
+    }
+
+    /** The curvatures measured so far. */
+    public double[] curvature() { return curvature(groupEta()); }
+
+    /** λ_top,g = λ_g (d_g/r_g)^{1/3}: the stiffest curvature, if r_g directions carry λ_g's energy error. */
+    public double[] stiffest() {
+        double[] l = curvature();
+        for (int g = 0; g < l.length; g++) l[g] *= Math.cbrt(groupSize[g] / stiff[g]);
+        return l;
+    }
+
+    /** ULA's and ULD's step sizes for the stiffest curvatures λ_top,g. */
+    static float[] stepSizes(String algorithm, double[] top) {
+        float[] e = new float[top.length];
+        for (int g = 0; g < e.length; g++)
+            e[g] = (float) switch (algorithm) {
+                case "ula" -> 2 * ULA_BIAS / top[g];
+                case "uld" -> ULD_STABILITY / top[g];
+                default -> throw new IllegalArgumentException(algorithm);
+            };
         return e;
     }
 
@@ -180,15 +227,24 @@ public final class StepSizeTuner {
     }
 
     /**
-     * One tuning step: a MALA step of every chain at the current step sizes, then the updates its
-     * acceptances (and, in the curvature window, the gradients) ask for. At {@link #freezeAt} the
-     * step sizes freeze.
+     * One tuning step: a MALA move of group (step mod G) alone at its current step size, then
+     * that group's dual-averaging update from the acceptances. At {@link #freezeAt} the step sizes
+     * freeze.
      */
     public void step(Backend b) {
         if (frozen()) throw new IllegalStateException("the step sizes are frozen");
+        int G = groupSize.length;
+        boolean jointMove = b.step() >= jointFrom;
+        int k = jointMove ? G : (int) (b.step() % G);   // the dual averaging this step informs
         if (acceptedBefore == null) acceptedBefore = b.accepted();
-        new Mala(eta()).step(b);
-        long step = b.step();
+        float[] move;
+        if (jointMove) {
+            move = jointEta(state.logEta()[G]);
+        } else {
+            move = new float[G];
+            move[k] = (float) Math.exp(state.logEta()[k]);
+        }
+        new Mala(move).step(b);
         long[] accepted = b.accepted(), divergedAt = b.divergedAt();
         int healthy = 0;
         long moved = 0;
@@ -199,47 +255,19 @@ public final class StepSizeTuner {
             }
         acceptedBefore = accepted;
         double alpha = healthy > 0 ? (double) moved / healthy : 0;
-        State s = state;
-        double[] gradSq = s.gradSq();
-        long samples = s.samples();
-        if (step > curvatureFrom && step <= ratiosAt) {
-            double[][] sq = b.gradientSquares();
-            for (int c = 0; c < sq.length; c++)
-                if (divergedAt[c] < 0 && allFinite(sq[c])) {
-                    for (int g = 0; g < gradSq.length; g++) gradSq[g] += sq[c][g] / groupSize[g];
-                    samples++;
-                }
-        }
-        // dual averaging on log s
-        long t = s.t() + 1;
-        double w = 1.0 / (t + T0);
-        double hBar = (1 - w) * s.hBar() + w * (target - alpha);
-        double x = clamp(s.mu() - Math.sqrt(t) / GAMMA * hBar);
-        double k = Math.pow(t, -KAPPA);
-        double xBar = k * x + (1 - k) * s.logScaleBar();
-        double acceptance = Double.isNaN(s.acceptance()) ? alpha : 0.98 * s.acceptance() + 0.02 * alpha;
-        state = new State(t, s.mu(), hBar, x, xBar, s.ratio(), gradSq, samples, acceptance, null);
-        if (step == ratiosAt) setRatios();
-        if (step >= freezeAt) state = new State(state.t(), state.mu(), state.hBar(), state.logScale(), state.logScaleBar(),
-                state.ratio(), state.gradSq(), state.samples(), state.acceptance(), eta(Math.exp(state.logScaleBar()), state.ratio()));
-    }
 
-    /** r_g = λ̄_max/λ̄_g from the curvature window, and the dual averaging restarted at the scale reached. */
-    private void setRatios() {
-        double[] lambda = state.curvature();
-        double[] ratio = state.ratio();
-        double max = 0;
-        for (double l : lambda) max = Math.max(max, l);
-        if (state.samples() > 0 && max > 0 && Double.isFinite(max))
-            for (int g = 0; g < ratio.length; g++)
-                ratio[g] = lambda[g] > 0 ? Math.min(MAX_RATIO, max / lambda[g]) : MAX_RATIO;
-        state = start(Math.exp(state.logScaleBar()), ratio, state.gradSq(), state.samples(), state.acceptance());
-    }
-
-    private static double clamp(double x) { return Math.max(MIN_LOG, Math.min(MAX_LOG, x)); }
-
-    private static boolean allFinite(double[] v) {
-        for (double x : v) if (!Double.isFinite(x)) return false;
-        return true;
+        long[] t = state.t();
+        double[] hBar = state.hBar(), x = state.logEta(), xBar = state.logEtaBar(), acc = state.acceptance();
+        double target = jointMove ? MALA_TARGET : groupTarget;
+        t[k]++;
+        double w = 1.0 / (t[k] + T0);
+        hBar[k] = (1 - w) * hBar[k] + w * (target - alpha);
+        x[k] = Math.max(MIN_LOG, Math.min(MAX_LOG, state.mu()[k] - Math.sqrt(t[k]) / GAMMA * hBar[k]));
+        double kk = Math.pow(t[k], -KAPPA);
+        xBar[k] = kk * x[k] + (1 - kk) * xBar[k];
+        acc[k] = Double.isNaN(acc[k]) ? alpha : 0.95 * acc[k] + 0.05 * alpha;
+        state = new State(t, state.mu(), hBar, x, xBar, acc, null);
+        if (b.step() >= freezeAt)
+            state = new State(t, state.mu(), hBar, x, xBar, acc, joint ? jointEta(xBar[G]) : stepSizes(spec.algorithm(), stiffest()));
     }
 }

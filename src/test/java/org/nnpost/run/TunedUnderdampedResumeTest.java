@@ -33,7 +33,7 @@ class TunedUnderdampedResumeTest {
     @TempDir static Path tmp;
     static Path reference;
 
-    /** burn-in 400: curvatures over steps 60..200, ratios at 200, freeze at 320. */
+    /** burn-in 400: tuning steps 0..299, the groups in turn, then ULD at the frozen step sizes. */
     static final List<String> RUN = List.of("--backend", "cpu", "--progress", "off", "--L", "1", "--phi", "erf",
             "--N", "12", "--N0", "16", "--P", "10", "--Ptest", "6", "--chains", "3", "--sampler", "uld",
             "--eta", "auto", "--steps", "1000", "--burn-in", "400", "--every", "5", "--keep", "4", "--seed", "5",
@@ -70,9 +70,11 @@ class TunedUnderdampedResumeTest {
         assertEquals(2, eta.size(), m.path("derived").toString());
         for (JsonNode e : eta) assertTrue(e.asDouble() > 0 && e.asDouble() < 1, eta.toString());
         JsonNode how = m.path("derived").path("eta_tuning");
-        assertEquals(StepSizeTuner.ULD_TARGET, how.path("target_acceptance").asDouble());
-        assertEquals(320, how.path("frozen_at_step").asLong());
+        assertEquals(300, how.path("frozen_at_step").asLong());
         assertEquals(2, how.path("curvature").size());
+        // ULD's rule, as the manifest's numbers give it: eta_g = 1 / lambda_top,g
+        for (int g = 0; g < 2; g++)
+            assertEquals(StepSizeTuner.ULD_STABILITY / how.path("stiffest_curvature").get(g).asDouble(), eta.get(g).asDouble(), 1e-6 * eta.get(g).asDouble());
         assertEquals(2.0, m.path("parameters").path("friction").get(0).asDouble());
     }
 
@@ -84,7 +86,7 @@ class TunedUnderdampedResumeTest {
         assertSameArrays(dir, "1 thread against 2");
     }
 
-    /** Interrupted while tuning (first window, curvature window, after the ratios) and after the freeze. */
+    /** Interrupted while tuning (early, half-way, late) and after the freeze. */
     @ParameterizedTest(name = "interrupted at step {0}")
     @ValueSource(ints = {40, 150, 250, 600})
     void anInterruptedRunResumesToTheSameBytes(int at) throws IOException {

@@ -283,7 +283,7 @@ public final class CpuBackend implements Backend {
         h.checkGroups(G);
         pool.forChains(0, C, (c, ws) -> {
             double q = 0;
-            for (int g = 0; g < G; g++) q += updateGroup(c, g, h.eta(g), h.noiseScale(g), ws.noise, proposal);
+            for (int g = 0; g < G; g++) if (h.moves(g)) q += updateGroup(c, g, h.eta(g), h.noiseScale(g), ws.noise, proposal);
             if (proposal) logQForward[c] = q;   // −log q(θ′|θ) up to the shared constant: ½‖ξ‖²
         });
     }
@@ -321,6 +321,7 @@ public final class CpuBackend implements Backend {
             // −log q(θ|θ′) = Σ_g ‖θ − θ′ + η ∇U(θ′)‖² / (4η)
             double back = 0;
             for (int g = 0; g < G; g++) {
+                if (!h.moves(g)) continue;   // θ′ = θ there, and its forward term was not counted either
                 int size = spec.groupSize(g), off = c * size;
                 float[] th = theta[g], old = thetaOld[g], gr = grad[g];
                 float e = h.eta(g), iv = invVar[g];

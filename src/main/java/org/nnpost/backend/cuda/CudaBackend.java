@@ -349,6 +349,10 @@ public final class CudaBackend implements Backend {
         CUdeviceptr none = new CUdeviceptr();
         ctx.zeroAsync(buf.sqNorm, (long) G * C * Sizeof.DOUBLE);
         for (int g = 0; g < G; g++) {
+            if (!h.moves(g)) {   // held still: only its norm, which the update would have summed
+                ctx.kernel("sum_squares").launch(Launch.perChain(C), buf.theta[g], spec.groupSize(g), sqNorm(g));
+                continue;
+            }
             CUdeviceptr noise = curand == null ? none : curand.normals((long) C * spec.groupSize(g));
             ctx.kernel("langevin_update").launch(Launch.update(spec.groupSize(g), C), buf.theta[g], buf.grad[g],
                     spec.groupSize(g), h.eta(g), constants.invVar(g), h.noiseScale(g), seed, g, buf.step, sqNorm(g),
@@ -412,7 +416,7 @@ public final class CudaBackend implements Backend {
         ctx.makeCurrent();
         ctx.zeroAsync(buf.back, (long) C * Sizeof.DOUBLE);
         for (int g = 0; g < G; g++)
-            ctx.kernel("mala_reverse").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
+            if (h.moves(g)) ctx.kernel("mala_reverse").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
                     buf.grad[g], spec.groupSize(g), h.eta(g), constants.invVar(g), buf.back);
         CUdeviceptr uniforms = curand == null ? new CUdeviceptr() : curand.uniforms(C);
         ctx.kernel("mala_decide").launch(Launch.flat(C), buf.traces, buf.tracesOld, Traces.width(G), buf.xiSq, buf.back, seed,
