@@ -33,6 +33,25 @@ public final class PlotRun {
     public record Result(Path dir, String text, List<Path> panels) {}
 
     public static Result execute(Path dir) {
+        Checked c = open(dir);
+        ModelSpec spec = c.run().model();
+        if (spec.L() < 1)
+            throw SpecException.input(dir.toString(), "has no hidden layer", "L >= 1; there is no kernel or activation to plot");
+        String name = dir.toAbsolutePath().normalize().getFileName().toString();
+        RunAnalysis.Subject recipe = new RunAnalysis.Subject(name, spec.phi().id() + ", L = " + spec.L(), c.run());
+        RunAnalysis.Result a = RunAnalysis.of(recipe, dir);
+        Json.write(dir.resolve("analysis.json"), a.json());
+        return new Result(dir, a.text(), a.panels());
+    }
+
+    /** A complete run directory, its settings as its manifest records them, and its files, every one checked. */
+    record Checked(Path dir, JsonNode manifest, RunConfig run, RunFiles files) {}
+
+    /**
+     * Checks a run directory before anything reads it: the manifest whole and "complete", the
+     * settings valid, every file of the layout present and whole; one line naming the fault otherwise.
+     */
+    static Checked open(Path dir) {
         if (!Files.exists(dir)) throw SpecException.input(dir.toString(), "no such directory", RUN_DIR);
         if (!Files.isDirectory(dir)) throw SpecException.input(dir.toString(), "not a directory", RUN_DIR);
         Path manifest = dir.resolve(RunLayout.MANIFEST);
@@ -43,16 +62,9 @@ public final class PlotRun {
         if (!parameters.isObject())
             throw SpecException.input(manifest.toString(), "no \"parameters\" object", "the manifest.json nnpost sample writes");
         RunConfig run = RunSettings.recorded(parameters, dir, manifest.toString());
-        ModelSpec spec = run.model();
-        if (spec.L() < 1)
-            throw SpecException.input(dir.toString(), "has no hidden layer", "L >= 1; there is no kernel or activation to plot");
         RunFiles files = new RunFiles(dir, RunLayout.of(run.model(), run.task(), run.sampler()));
         files.checkAll();
-        String name = dir.toAbsolutePath().normalize().getFileName().toString();
-        RunAnalysis.Subject recipe = new RunAnalysis.Subject(name, spec.phi().id() + ", L = " + spec.L(), run);
-        RunAnalysis.Result a = RunAnalysis.of(recipe, dir);
-        Json.write(dir.resolve("analysis.json"), a.json());
-        return new Result(dir, a.text(), a.panels());
+        return new Checked(dir, root, run, files);
     }
 
     /** Only a complete run has every file; any other status says why there is nothing (or not all) to plot. */

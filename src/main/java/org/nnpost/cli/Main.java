@@ -40,7 +40,7 @@ public final class Main {
 
     static int run(String[] args, PrintStream out, PrintStream err, BiFunction<RunConfig, Progress, RunResult> runner) {
         String command = args.length == 0 ? "" : args[0];
-        String who = java.util.Set.of("sample", "resume", "status", "theory", "reproduce", "plot", "bench", "devices").contains(command)
+        String who = java.util.Set.of("sample", "resume", "status", "theory", "reproduce", "plot", "export", "report", "bench", "devices").contains(command)
                 ? "nnpost " + command : "nnpost";
         int code = command(command, args, out, err, runner, who);
         // a PrintStream swallows write errors: output that never arrived (a full disk, a closed
@@ -71,6 +71,8 @@ public final class Main {
                     return ReproduceCommand.run(rest, out, err, System.console() != null);
                 case "plot":
                     return PlotCommand.run(rest, out);
+                case "export":
+                    return ExportCommand.run(rest, out);
                 case "devices":
                     return DevicesCommand.run(rest, out);
                 case "", "help", "-h", "--help":
@@ -80,7 +82,7 @@ public final class Main {
                     out.println("nnpost " + version() + " (Java " + System.getProperty("java.version") + ")");
                     return OK;
                 default:
-                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, resume, status, theory, reproduce, plot, bench, devices; see nnpost --help)");
+                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, resume, status, theory, reproduce, plot, export, report, bench, devices; see nnpost --help)");
             }
         } catch (UsageException e) {
             err.println(who + ": " + Flags.oneLine(e.getMessage()));
@@ -146,7 +148,9 @@ public final class Main {
                 + "  status      where a run directory stands: running (rate, time left), abandoned, interrupted, ...\n"
                 + "  theory      the theory's numbers for the same flags, without sampling\n"
                 + "  reproduce   a figure of the paper (fig1..fig5): runs, panels (PNG) and numbers beside theory\n"
-                + "  plot        panels (PNG) and theory comparison of a finished run directory\n"
+                + "  plot        panels (PNG or SVG) and theory comparison of a finished run directory\n"
+                + "  report      one self-contained page (report.html) of a finished run: settings, diagnostics, panels\n"
+                + "  export      a finished run as an ArviZ InferenceData store (Zarr) with named dimensions\n"
                 + "  bench       chain-steps per second of a preset network on one backend\n"
                 + "  devices     the GPUs the CUDA backend can see\n"
                 + "\n"
