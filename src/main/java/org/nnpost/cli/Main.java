@@ -73,6 +73,8 @@ public final class Main {
                     return PlotCommand.run(rest, out);
                 case "export":
                     return ExportCommand.run(rest, out);
+                case "report":
+                    return ReportCommand.run(rest, out);
                 case "devices":
                     return DevicesCommand.run(rest, out);
                 case "", "help", "-h", "--help":
