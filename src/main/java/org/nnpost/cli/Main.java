@@ -42,7 +42,15 @@ public final class Main {
         String command = args.length == 0 ? "" : args[0];
         String who = java.util.Set.of("sample", "resume", "status", "theory", "reproduce", "plot", "export", "report", "bench", "devices").contains(command)
                 ? "nnpost " + command : "nnpost";
-        int code = command(command, args, out, err, runner, who);
+        // sample and resume keep what they show in RUN_DIR/run.log (RunLog): the streams are teed
+        // from here, so the error line this method prints is in the log too
+        RunLog log = command.equals("sample") || command.equals("resume") ? new RunLog(String.join(" ", prepend("nnpost", args))) : null;
+        int code;
+        try {
+            code = command(command, args, log == null ? out : log.tee(out), log == null ? err : log.tee(err), runner, who);
+        } finally {
+            if (log != null) log.close();
+        }
         // a PrintStream swallows write errors: output that never arrived (a full disk, a closed
         // pipe) must not end as success. A command that failed already said why, in its own code.
         if (out.checkError() && code == OK) {
@@ -107,6 +115,13 @@ public final class Main {
             debug(e, err);
             return INTERNAL;
         }
+    }
+
+    private static String[] prepend(String first, String[] rest) {
+        String[] a = new String[rest.length + 1];
+        a[0] = first;
+        System.arraycopy(rest, 0, a, 1, rest.length);
+        return a;
     }
 
     private static void debug(Throwable e, PrintStream err) {
