@@ -144,6 +144,7 @@ public final class SampleRun {
             Path dir = OutputDir.claim(config.outDir(), config.options().freshName());
             try (RunLock lock = RunLock.claim(dir, "--out " + dir)) {
                 OutputDir.checkOnly(dir, RunLock.FILE);
+                progress.directory(dir);
                 Manifest manifest = new Manifest(dir, RunSettings.parameters(config), RunSettings.derived(config),
                         RunSettings.output(config.with(config.options().withOutDir(dir))));
                 manifest.backend(backend.description(), choice.reason());
@@ -177,6 +178,7 @@ public final class SampleRun {
         Path manifestFile = dir.resolve(Manifest.FILE);
         RunStatus.of(dir);   // a run directory with a readable manifest, or one line saying what it is not
         try (RunLock lock = RunLock.claim(dir, dir.toString())) {
+            progress.directory(dir);
             Manifest manifest = Manifest.open(dir);
             String status = manifest.status();
             if (status.equals(Manifest.RUNNING))
