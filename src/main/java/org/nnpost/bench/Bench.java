@@ -289,7 +289,7 @@ public final class Bench {
         float[] eta0 = SamplerSpec.uniformEta(G, eta), frictions = {friction};
         long burnIn = (long) half * thin;
         StepSizeTuner tuner = tuned
-                ? new StepSizeTuner(new SamplerSpec(algorithm, eta0, C, steps, burnIn, 1, 0, SEED, frictions, true), spec, preset.P()) : null;
+                ? new StepSizeTuner(new SamplerSpec(algorithm, eta0, C, steps, burnIn, 1, 0, SEED, frictions, true), spec) : null;
         Sampler sampler = Sampler.of(algorithm, eta0, frictions);
         double seconds = 0;
         long accepted0 = 0;

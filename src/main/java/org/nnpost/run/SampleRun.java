@@ -116,7 +116,7 @@ public final class SampleRun {
         this.started = started;
         this.schedule = DrawSchedule.of(samplerSpec);
         this.sampler = Sampler.of(samplerSpec);
-        this.tuner = samplerSpec.autoEta() ? new StepSizeTuner(samplerSpec, model, task.train().P()) : null;
+        this.tuner = samplerSpec.autoEta() ? new StepSizeTuner(samplerSpec, model) : null;
         this.dataChecksum = task.checksum();
         this.traces = new TraceRecorder(Traces.names(model), samplerSpec.chains(), Math.toIntExact(schedule.draws()));
         droppedAtStep = new long[samplerSpec.chains()];

@@ -52,6 +52,8 @@ public interface Sampler {
     static Sampler of(SamplerSpec s) { return of(s.algorithm(), s.eta(), s.friction()); }
 
     static Sampler of(String algorithm, float[] eta, float[] friction) {
+        // a group held still (η = 0) is the tuner's business, not a run's
+        for (float e : eta) if (!(e > 0) || !Float.isFinite(e)) throw new IllegalArgumentException("step size " + e + ": must be finite and > 0");
         return switch (algorithm) {
             case "ula" -> new Ula(eta);
             case "mala" -> new Mala(eta);

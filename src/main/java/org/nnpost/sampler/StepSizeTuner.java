@@ -20,11 +20,12 @@ import org.nnpost.model.ModelSpec;
  * μ_g = μ₀/G, where μ₀ belongs to MALA's optimal 0.574 (Roberts &amp; Rosenthal 1998), so that a
  * joint move of all groups accepts at 0.574. Then λ_g = (4 μ_g/d_g)^{1/3}/η_g.
  *
- * <p><b>What is set.</b> λ_g weighs directions by λ³, so it sits near the stiffest ones; when
- * only r_g of the d_g directions are stiff it lies below them by (r_g/d_g)^{1/3}. The likelihood
- * is a sum of P·m squares, so its Gauss–Newton curvature has rank at most P·m, and
- * λ_top,g = λ_g (d_g/r_g)^{1/3} with r_g = min(d_g, P·m) estimates the stiffest. Then, for the
- * algorithm asked for:
+ * <p><b>What is set.</b> λ_g is a typical curvature, weighted by λ³; a few directions much
+ * stiffer than the rest hide in it (a ReLU readout has one: the mean direction of φ, SPEC §3).
+ * What stability and ULA's bias need is the stiffest, and the measurement bounds it: if a single
+ * direction carried the group's whole energy error μ_g, then η_g λ_top = (4 μ_g)^{1/3}, so
+ * λ_top,g = (4 μ_g)^{1/3}/η_g (about 1.1/η_g) is the largest curvature the group can have.
+ * Then, for the algorithm asked for:
  * <ul>
  *   <li>MALA: the groups' step sizes in the measured ratios, their common scale tuned to a joint
  *       acceptance of 0.574 by the same dual averaging (the groups' energy errors do not quite
@@ -37,6 +38,10 @@ import org.nnpost.model.ModelSpec;
  *       exactly at any stable step, so its step is set by stability (ηλ &lt; 2 along every
  *       direction), with a factor 2 of room.</li>
  * </ul>
+ * A first version trusted λ_g for the stiffest curvature (with the likelihood's rank P·m for
+ * the number of stiff directions): on Fig. 1's ReLU network it gave ULD a readout step 3.5 times
+ * the one that runs, and every chain diverged. The bound gives up a factor (d_g/r)^{1/3} when
+ * the stiff directions are many; benchmarks/RESULTS.md ("Step sizes") measures what that costs.
  *
  * <p><b>When.</b> The first 75% of burn-in are tuning steps: until half of burn-in they move
  * the groups in turn (step s moves group s mod G); then, for MALA, joint moves tune the common
@@ -64,8 +69,6 @@ public final class StepSizeTuner {
 
     private final SamplerSpec spec;
     private final int[] groupSize;
-    /** r_g = min(d_g, P·m), the stiff directions there can be. */
-    private final double[] stiff;
     private final long jointFrom, freezeAt;
     private final boolean joint;
     private final double groupTarget, groupEnergyError;
@@ -114,18 +117,14 @@ public final class StepSizeTuner {
         public int hashCode() { return Objects.hash(Arrays.hashCode(t), Arrays.hashCode(logEta), Arrays.hashCode(eta)); }
     }
 
-    /** A tuner for the spec's algorithm and burn-in, starting from its eta, on P training inputs. */
-    public StepSizeTuner(SamplerSpec spec, ModelSpec model, int P) {
+    /** A tuner for the spec's algorithm and burn-in, starting from its eta. */
+    public StepSizeTuner(SamplerSpec spec, ModelSpec model) {
         if (!spec.autoEta()) throw new IllegalArgumentException("the spec has fixed step sizes");
         this.spec = spec;
         int G = model.groups();
         if (spec.eta().length != G) throw new IllegalArgumentException(spec.eta().length + " step sizes for " + G + " groups");
         groupSize = new int[G];
-        stiff = new double[G];
-        for (int g = 0; g < G; g++) {
-            groupSize[g] = model.groupSize(g);
-            stiff[g] = Math.min(groupSize[g], (double) P * model.m());
-        }
+        for (int g = 0; g < G; g++) groupSize[g] = model.groupSize(g);
         freezeAt = (long) (TUNING * spec.burnIn());
         joint = spec.algorithm().equals("mala");
         jointFrom = joint ? spec.burnIn() / 2 : freezeAt;
@@ -201,10 +200,10 @@ public final class StepSizeTuner {
     /** The curvatures measured so far. */
     public double[] curvature() { return curvature(groupEta()); }
 
-    /** λ_top,g = λ_g (d_g/r_g)^{1/3}: the stiffest curvature, if r_g directions carry λ_g's energy error. */
+    /** λ_top,g = (4 μ_g)^{1/3}/η_g: the stiffest curvature group g can have, one direction carrying its energy error. */
     public double[] stiffest() {
-        double[] l = curvature();
-        for (int g = 0; g < l.length; g++) l[g] *= Math.cbrt(groupSize[g] / stiff[g]);
+        double[] e = groupEta(), l = new double[e.length];
+        for (int g = 0; g < l.length; g++) l[g] = Math.cbrt(4 * groupEnergyError) / e[g];
         return l;
     }
 
