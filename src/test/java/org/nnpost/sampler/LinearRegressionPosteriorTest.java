@@ -187,7 +187,8 @@ class LinearRegressionPosteriorTest {
      * momenta are not exact; their stationary covariance solves the discrete Lyapunov equation of
      * the linear BAOAB map, computed here from the scheme's definition, and the sampled momentum
      * second moment must match it. The same Lyapunov solution's θ block must be A⁻¹, which checks
-     * the exactness claim itself.
+     * the exactness claim itself. At η/2 the θ-covariance stays exact and the momenta's bias falls
+     * by the predicted factor (about ½: O(h²) = O(η)).
      */
     @Test
     void uldSamplesTheExactCovarianceAndItsMomentaFollowTheBaoabLaw() {
@@ -211,6 +212,18 @@ class LinearRegressionPosteriorTest {
         assertTrue(Math.abs(momentumTrace - D) > 10 * uld.momentumTraceSe,
                 "the momenta's bias " + (momentumTrace - D) + " must be visible at this SE " + uld.momentumTraceSe);
         assertEquals(momentumTrace, uld.momentumTrace, Z * uld.momentumTraceSe, "ULD momentum second moment");
+
+        // halving eta: theta stays exact, and the momenta's bias, O(h^2) = O(eta), falls as the Lyapunov law says
+        double[][] lawHalf = baoabStationaryCovariance(post.precision(), ETA / 2, friction);
+        double momentumHalf = 0;
+        for (int i = 0; i < N0; i++) momentumHalf += M * lawHalf[N0 + i][N0 + i];
+        double predicted = (momentumHalf - D) / (momentumTrace - D);
+        assertEquals(0.5, predicted, 0.1, "the predicted bias ratio is about 1/2");
+        Estimate half = sample(new Uld(new float[]{ETA / 2}, new float[]{(float) friction}), sc, post.flatMean(), 5);
+        assertCovariance(exact, half, "ULD at eta/2");
+        double ratio = (half.momentumTrace - D) / (uld.momentumTrace - D);
+        double ratioSe = Math.hypot(half.momentumTraceSe, ratio * uld.momentumTraceSe) / Math.abs(uld.momentumTrace - D);
+        assertEquals(predicted, ratio, Z * ratioSe, "measured momentum bias ratio eta/2 : eta");
     }
 
     /**
