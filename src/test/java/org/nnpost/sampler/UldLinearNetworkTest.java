@@ -68,15 +68,7 @@ class UldLinearNetworkTest {
                 "ULA's loss " + mean(ula[1]) + " must differ visibly from MALA's " + mean(mala[1]) + " at this eta (SE " + seUla + ")");
     }
 
-    static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) s += x;
-        return s / v.length;
-    }
+    static double mean(double[] v) { return LinearRegressionPosteriorTest.avg(v); }
 
-    static double se(double[] v) {
-        double m = mean(v), s = 0;
-        for (double x : v) s += (x - m) * (x - m);
-        return Math.sqrt(s / (v.length - 1) / v.length);
-    }
+    static double se(double[] v) { return LinearRegressionPosteriorTest.se(v); }
 }
