@@ -268,17 +268,28 @@ public final class Bench {
 
     /** ULA at step size eta in every group, recording every thin steps: the loss-trace ESS run of earlier versions. */
     public static Mixing mixing(Preset preset, BackendSpec backend, int steps, int thin, float eta) {
-        return mixing(preset, backend, steps, thin, "ula", eta, false, Uld.DEFAULT_FRICTION);
+        return mixing(preset, backend, steps, thin, "ula", eta, false, Uld.DEFAULT_FRICTION, false);
     }
+
+    /**
+     * ULD's step size for {@link #mixing}'s burnInByUld: within 0.3% of ULD at half or twice it
+     * in ⟨‖a‖²⟩ and ⟨loss⟩ on every preset (benchmarks/RESULTS.md, "Step sizes").
+     */
+    public static final float BURN_IN_ETA = 0.0025f;
 
     /**
      * Runs the preset's chains with an algorithm for steps, recording the traces and the readout
      * second moment every thin steps; the first half is burn-in (with tuned = true, --eta auto
      * tunes in it, starting from eta). Stops early when a chain diverges, since the rest would
      * time non-finite arithmetic.
+     *
+     * @param burnInByUld burn in with ULD at {@link #BURN_IN_ETA} instead: a reference run of a slow
+     *                    exact sampler (MALA) then starts from the posterior instead of relaxing to
+     *                    it for longer than its burn-in (tuned must be false then)
      */
     public static Mixing mixing(Preset preset, BackendSpec backend, int steps, int thin, String algorithm, float eta,
-                                boolean tuned, float friction) {
+                                boolean tuned, float friction, boolean burnInByUld) {
+        if (tuned && burnInByUld) throw new IllegalArgumentException("--eta auto tunes during burn-in; a burn-in by ULD leaves none");
         if (steps < 8 * thin) throw new IllegalArgumentException("need at least four recorded draws per chain in each half");
         ModelSpec spec = preset.spec();
         int C = preset.chains(), draws = steps / thin, half = draws / 2, G = spec.groups(), m = spec.m(), N = spec.N();
@@ -294,11 +305,19 @@ public final class Bench {
         double seconds = 0;
         long accepted0 = 0;
         try (Backend b = BackendFactory.create(backend, spec, preset.task(), C).backend()) {
-            b.load(sampler.start(ChainState.fromPrior(spec, C, SEED), spec));
-            sampler.init(b);
+            Sampler first = burnInByUld ? new Uld(SamplerSpec.uniformEta(G, BURN_IN_ETA), frictions) : sampler;
+            b.load(first.start(ChainState.fromPrior(spec, C, SEED), spec));
+            first.init(b);
             for (int d = 0; d < draws; d++) {
                 long t0 = System.nanoTime();
-                if (tuner != null && !tuner.frozen()) {
+                if (burnInByUld && d < half) {
+                    b.repeat(thin, () -> first.step(b));
+                    if (d == half - 1) {
+                        ChainState s = b.snapshot();
+                        b.load(sampler.start(new ChainState(C, s.seed(), s.step(), s.params()), spec));
+                        sampler.init(b);
+                    }
+                } else if (tuner != null && !tuner.frozen()) {
                     for (int k = 0; k < thin; k++) {
                         if (!tuner.frozen()) tuner.step(b);
                         else tuner.sampler().step(b);

@@ -32,6 +32,7 @@ final class BenchCommand {
             flag("sampler", "Mixing", "list", "ula", "algorithms of the ESS runs: ula, mala, uld, e.g. ula,mala,uld"),
             flag("eta", "Mixing", "x[,x...]|auto", "0.005", "step size of the ESS runs: one for all, or one per --sampler; auto: tuned in the first half"),
             flag("friction", "Mixing", "x", "2", "uld's friction in its ESS run"),
+            toggle("burn-in-by-uld", "Mixing", "the first half runs ULD at eta 0.0025, then the sampler from there: a reference run of a slowly relaxing exact sampler (MALA)"),
             toggle("peak", "Timing", "CPU: also measure the cores' SGEMM peak (the best kernel here, OpenBLAS where it loads, and the backend's own) and copy bandwidth, and report the step's fraction of the peak"),
             toggle("json", "Other", "print the result as one JSON object (a second one for the ESS run)"),
             toggle(Flags.HELP, "Other", "this text")))));
@@ -113,7 +114,9 @@ final class BenchCommand {
                 String e = etas[etas.length == 1 ? 0 : k].trim(), alg = samplers[k].trim();
                 boolean auto = e.equals("auto");
                 float eta = auto ? org.nnpost.run.RunSettings.DEFAULT_ETA : Float.parseFloat(e);
-                Bench.Mixing mix = Bench.mixing(preset, backend, (int) essSteps, thin, alg, eta, auto, friction);
+                if (auto && v.switchValue("burn-in-by-uld"))
+                    throw v.bad("burn-in-by-uld", "leaves --eta auto no burn-in to tune in", "a fixed --eta with it");
+                Bench.Mixing mix = Bench.mixing(preset, backend, (int) essSteps, thin, alg, eta, auto, friction, v.switchValue("burn-in-by-uld"));
                 NnpostException failed = essFailed(mix, v.label("eta") + " " + e + (samplers.length > 1 ? " (" + alg + ")" : ""));
                 if (failed != null) throw failed;
                 lines.add(json ? mix.toJson() : mix.format());

@@ -86,13 +86,18 @@ class BenchTest {
     @Test
     void mixingRunsEveryAlgorithmAndTunesWithAuto() {
         Bench.Preset p = Bench.Preset.named("small").withChains(2);
-        Bench.Mixing mala = Bench.mixing(p, BackendSpec.cpu(1), 400, 4, "mala", 0.005f, false, 2f);
+        Bench.Mixing mala = Bench.mixing(p, BackendSpec.cpu(1), 400, 4, "mala", 0.005f, false, 2f, false);
         assertTrue(mala.acceptance() > 0 && mala.acceptance() <= 1, mala.format());
-        Bench.Mixing uld = Bench.mixing(p, BackendSpec.cpu(1), 400, 4, "uld", 0.005f, false, 2f);
+        Bench.Mixing uld = Bench.mixing(p, BackendSpec.cpu(1), 400, 4, "uld", 0.005f, false, 2f, false);
         assertTrue(Double.isFinite(uld.essSlowest()) && uld.toJson().contains("\"friction\": 2"), uld.toJson());
-        Bench.Mixing auto = Bench.mixing(p, BackendSpec.cpu(1), 400, 4, "mala", 0.005f, true, 2f);
+        Bench.Mixing auto = Bench.mixing(p, BackendSpec.cpu(1), 400, 4, "mala", 0.005f, true, 2f, false);
         assertTrue(auto.tuned() && auto.format().contains("(auto)"), auto.format());
         assertTrue(auto.eta()[0] != 0.005f || auto.eta()[1] != 0.005f, "tuned step sizes " + java.util.Arrays.toString(auto.eta()));
+        // a reference run burnt in by ULD: MALA measures only the second half, from ULD's state
+        Bench.Mixing warm = Bench.mixing(p, BackendSpec.cpu(1), 400, 4, "mala", 0.005f, false, 2f, true);
+        assertTrue(warm.acceptance() > 0 && warm.acceptance() <= 1 && Double.isFinite(warm.essSlowest()), warm.format());
+        assertTrue(warm.meanLoss() != mala.meanLoss(), "another first half, other draws");
+        assertThrows(IllegalArgumentException.class, () -> Bench.mixing(p, BackendSpec.cpu(1), 400, 4, "mala", 0.005f, true, 2f, true));
     }
 
     /** Chains that blow up are counted, in the timing run and in the ESS run, which stops there and has no ESS. */
