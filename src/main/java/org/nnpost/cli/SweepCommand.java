@@ -68,11 +68,11 @@ final class SweepCommand {
             toggle("retry-failed", SWEEP, "run the points that failed earlier again (from their checkpoints)"),
             flag("progress", SWEEP, "mode", "auto", "auto, bar, lines, off"),
             toggle("print-study", SWEEP, "print the study as a study file (JSON) and run nothing"),
+            toggle(Flags.HELP, SWEEP, "this text"),
             toggle("slurm", SLURM, "write DIR/sweep.sbatch and study.json, run nothing"),
             flag("shards", SLURM, "n", "the number of points, at most 1000", "array tasks, one shard each"),
             flag("time", SLURM, "[D-]HH:MM:SS", "01:00:00", "time limit of each task"),
-            flag("partition", SLURM, "name", "the cluster's default", "partition to run in"),
-            toggle(Flags.HELP, SWEEP, "this text"));
+            flag("partition", SLURM, "name", "the cluster's default", "partition to run in"));
 
     static final Flags FLAGS;
 
@@ -108,7 +108,7 @@ final class SweepCommand {
                         + "points, resumes interrupted ones from their checkpoints and refuses a changed study. A study file\n"
                         + "takes the machine and output flags only; without one, the run flags are the base of every point.\n"
                         + "Exit codes: 0 all complete, 2 bad input, 3 some diverged, 5 some failed, 6 some running\n"
-                        + "elsewhere, 130/143 interrupted (say how to go on). See README.md, \"Studies\".");
+                        + "elsewhere, 130/143 interrupted (a line says how to go on). See README.md, \"Studies\".");
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
