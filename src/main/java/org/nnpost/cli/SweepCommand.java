@@ -173,7 +173,9 @@ final class SweepCommand {
         Sweep.Plan plan = Sweep.plan(q);   // a changed study: Main prints its line and what changed
         if (slurm) return slurm(v, plan, file, grids, zips, out);
         boolean side = devices != null;
-        Sweep.Outcome o = Sweep.run(plan, p -> pointProgress(side ? "lines" : progress, p, out, terminal, side),
+        // points side by side share the console: plain lines, each with its point's name
+        String mode = side && !progress.equals("off") ? "lines" : progress;
+        Sweep.Outcome o = Sweep.run(plan, p -> pointProgress(mode, p, out, terminal, side),
                 line -> {
                     synchronized (out) {
                         out.println(line);

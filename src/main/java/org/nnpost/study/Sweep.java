@@ -204,7 +204,9 @@ public final class Sweep {
         List<Study.Point> mine = plan.mine();
         int total = plan.points().size();
         Map<String, Integer> count = new LinkedHashMap<>();
-        for (Study.Point p : mine) count.merge(plan.dir().state(p.name(), plan.dir().recorded(p.name())), 1, Integer::sum);
+        Map<String, JsonNode> recorded = plan.dir().recordedAll();
+        for (Study.Point p : mine)
+            count.merge(plan.dir().state(p.name(), recorded.getOrDefault(p.name(), Json.object())), 1, Integer::sum);
         say.accept(String.format(Locale.ROOT, "sweep %s: %d points%s: %s", plan.directory(), total,
                 q.shard().all() ? "" : ", shard " + q.shard() + " runs " + mine.size() + " of them", describe(count)));
         List<PointResult> results = Collections.synchronizedList(new ArrayList<>());

@@ -127,6 +127,13 @@ final class SweepDir {
         return out;
     }
 
+    /** Every point's entry of study.json by name, read once (a sweep of many points looks at all of them). */
+    java.util.Map<String, JsonNode> recordedAll() {
+        java.util.Map<String, JsonNode> out = new java.util.HashMap<>();
+        for (JsonNode p : read().path("points")) out.put(p.path("name").asText(), p);
+        return out;
+    }
+
     /** The point's entry of study.json (status, error, ...), or an empty object. */
     JsonNode recorded(String name) {
         for (JsonNode p : read().path("points")) if (p.path("name").asText().equals(name)) return p;
