@@ -68,6 +68,7 @@ final class SweepDir {
         SweepDir d = new SweepDir(dir);
         d.locked(() -> {
             Path f = d.file();
+            d.removeLeftovers();
             if (!Files.exists(f)) {
                 try (Stream<Path> entries = Files.list(dir)) {
                     if (entries.anyMatch(p -> !p.getFileName().toString().equals(LOCK)))
@@ -169,6 +170,21 @@ final class SweepDir {
                 }
             Json.write(file(), root);
         });
+    }
+
+    /**
+     * Removes what a process killed while writing study.json left (its temporary file). Only
+     * under the lock, which every writer of study.json holds: no live writer owns one then.
+     */
+    private void removeLeftovers() {
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith("." + STUDY + ".") && n.endsWith(org.nnpost.io.AtomicFile.TMP_SUFFIX)) Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw bad(dir, "cannot be read (" + e.getMessage() + ")");
+        }
     }
 
     /** Serialises the writers of study.json: threads of this process, then processes by the lock file. */

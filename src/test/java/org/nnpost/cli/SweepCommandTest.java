@@ -293,6 +293,17 @@ class SweepCommandTest {
     }
 
     @Test
+    void aStudyJsonLeftHalfWrittenByAKilledSweepIsCleanedAway() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("leftover"));
+        Files.writeString(out.resolve(".study.json.1234abcd.partial"), "{\"format\": 1, \"stu");
+        Files.createFile(out.resolve(".study.lock"));
+        Cli.Result r = sweep(out, "--slurm");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertFalse(Files.exists(out.resolve(".study.json.1234abcd.partial")));
+        assertTrue(Files.exists(out.resolve("study.json")));
+    }
+
+    @Test
     void slurmWritesAnArrayScriptThatRunsTheShardsOfThisStudy() throws IOException {
         Path out = tmp.resolve("slurm");
         List<String> a = new java.util.ArrayList<>(List.of("sweep"));
