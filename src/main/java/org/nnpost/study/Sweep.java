@@ -47,8 +47,8 @@ import org.nnpost.spec.SpecException;
  * checkpoint) and then the sweep.
  *
  * <p>Points run one after another in this JVM on the CPU: the JVM, its compiled code, the native
- * GEMM library and the GPU probe serve every point, and the theory of points with the same data
- * is computed once when the table is made. With {@code --devices 0,1,...} points run side by side,
+ * GEMM library, the GPU probe and an image dataset once read serve every point, and the theory of
+ * points with the same data is computed once when the table is made. With {@code --devices 0,1,...} points run side by side,
  * one per GPU at a time, each on the next free device. (Packing several small points into one
  * batch of chains on one GPU would go here too, as a backend whose chains belong to several
  * points; it is not done: each point has its own backend.)

@@ -219,7 +219,7 @@ public final class SweepPlot {
             for (int i : use) rss += (y[i] - a - b * x[i]) * (y[i] - a - b * x[i]);
             var = use.size() > 2 ? rss / (use.size() - 2) * s2 / det : Double.NaN;
         }
-        return new Fit(a, b, Math.sqrt(var), weighted ? "weighted least squares, weights 1/SE^2" : "least squares (a point without a standard error, one seed)");
+        return new Fit(a, b, Math.sqrt(var), weighted ? "weighted least squares, weights 1/SE^2" : "ordinary least squares, a point having no standard error above 0");
     }
 
     private static boolean numeric(SweepTable.Table t, String k) {

@@ -68,7 +68,7 @@ class SweepTableTest {
         }
         assertEquals(Math.sqrt(s2 / (s0 * s2 - s1 * s1)), f.aError(), 1e-15);
         SweepPlot.Fit u = SweepPlot.fit(x, y, new double[]{Double.NaN, Double.NaN, Double.NaN, Double.NaN});
-        assertTrue(u.method().startsWith("least squares"), u.method());
+        assertTrue(u.method().startsWith("ordinary least squares"), u.method());
         assertEquals(0, u.aError(), 1e-9, "exact points leave no residual");
         assertEquals(null, SweepPlot.fit(new double[]{1}, new double[]{2}, new double[]{0.1}));
     }
