@@ -324,6 +324,9 @@ public final class Study {
                 String group = name(c);
                 int index = out.size();
                 String name = names != null ? names.get(index) : (group.isEmpty() ? "" : group + ",") + "seed=" + seed;
+                if (name.length() > 200)
+                    throw bad(GRID, "point " + (index + 1) + "'s name is " + name.length() + " characters, too long for a directory",
+                            "at most 200; give the points \"names\"");
                 Integer other = byName.put(name, index);
                 if (other != null)
                     throw bad(GRID, "points " + (other + 1) + " and " + (index + 1) + " are both named " + name,

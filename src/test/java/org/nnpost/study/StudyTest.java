@@ -92,7 +92,8 @@ class StudyTest {
                 {"{\"seeds\": [-1]}", "-1 out of range"},
                 {"{\"observables\": [\"nonsense\"]}", "unknown observable \"nonsense\""},
                 {"{\"grid\": {\"N\": [1, 2]}, \"names\": [\"a\"]}", "1 names for 2 points"},
-                {"{\"grid\": {\"N\": [1, 2]}, \"names\": [\"a\", \"../b\"]}", "\"../b\" is not a plain name"}}) {
+                {"{\"grid\": {\"N\": [1, 2]}, \"names\": [\"a\", \"../b\"]}", "\"../b\" is not a plain name"},
+                {"{\"grid\": {\"data_dir\": [\"" + "d/".repeat(70) + "\"]}}", "too long for a directory"}}) {
             SpecException e = assertThrows(SpecException.class, () -> study(c[0]).points(), c[0]);
             assertTrue(e.getMessage().startsWith("s.json: "), e.getMessage());
             assertTrue(e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());
