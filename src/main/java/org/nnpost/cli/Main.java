@@ -13,6 +13,7 @@ import org.nnpost.run.RunConfig;
 import org.nnpost.run.RunResult;
 import org.nnpost.run.SampleRun;
 import org.nnpost.spec.NnpostException;
+import org.nnpost.study.StudyChanged;
 
 /**
  * The {@code nnpost} command. Every way out is an exit code: 0 done, 1 internal error (or standard
@@ -40,7 +41,7 @@ public final class Main {
 
     static int run(String[] args, PrintStream out, PrintStream err, BiFunction<RunConfig, Progress, RunResult> runner) {
         String command = args.length == 0 ? "" : args[0];
-        String who = java.util.Set.of("sample", "resume", "status", "theory", "reproduce", "plot", "export", "report", "bench", "devices").contains(command)
+        String who = java.util.Set.of("sample", "resume", "status", "theory", "reproduce", "sweep", "plot", "export", "report", "bench", "devices").contains(command)
                 ? "nnpost " + command : "nnpost";
         // sample and resume keep what they show in RUN_DIR/run.log (RunLog): the streams are teed
         // from here, so the error line this method prints is in the log too
@@ -77,6 +78,8 @@ public final class Main {
                     return TheoryCommand.run(rest, out);
                 case "reproduce":
                     return ReproduceCommand.run(rest, out, err, System.console() != null);
+                case "sweep":
+                    return SweepCommand.run(rest, out, err, System.console() != null);
                 case "plot":
                     return PlotCommand.run(rest, out);
                 case "export":
@@ -92,11 +95,16 @@ public final class Main {
                     out.println("nnpost " + version() + " (Java " + System.getProperty("java.version") + ")");
                     return OK;
                 default:
-                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, resume, status, theory, reproduce, plot, export, report, bench, devices; see nnpost --help)");
+                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, resume, status, theory, reproduce, sweep, plot, export, report, bench, devices; see nnpost --help)");
             }
         } catch (UsageException e) {
             err.println(who + ": " + Flags.oneLine(e.getMessage()));
             return NnpostException.BAD_INPUT;
+        } catch (StudyChanged e) {
+            // one line, then what changed, one line each
+            err.println(who + ": " + e.line());
+            for (String c : e.changes()) err.println("  " + c);
+            return e.exitCode();
         } catch (BackendException e) {
             err.println(who + ": " + Flags.oneLine(words(e)));
             debug(e, err);
@@ -165,6 +173,8 @@ public final class Main {
                 + "  status      where a run directory stands: running (rate, time left), abandoned, interrupted, ...\n"
                 + "  theory      the theory's numbers for the same flags, without sampling\n"
                 + "  reproduce   a figure of the paper (fig1..fig5): runs, panels (PNG) and numbers beside theory\n"
+                + "  sweep       a study: many runs over a grid of settings and seeds, restartable and shardable,\n"
+                + "              one table (sweep.csv) with theory beside every point; sweep collect, sweep plot\n"
                 + "  plot        panels (PNG or SVG) and theory comparison of a finished run directory\n"
                 + "  report      one self-contained page (report.html) of a finished run: settings, diagnostics, panels\n"
                 + "  export      a finished run as an ArviZ InferenceData store (Zarr) with named dimensions\n"

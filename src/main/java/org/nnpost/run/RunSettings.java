@@ -143,7 +143,36 @@ public final class RunSettings {
      */
     public static RunConfig config(Settings v) {
         try {
-            return read(v, null);
+            return read(v, null, null);
+        } catch (SpecException e) {
+            throw v.relabel(e);
+        }
+    }
+
+    /**
+     * A checked run into a directory its caller manages (a point of a sweep, whose directory may
+     * already hold the point's unfinished run): everything {@link #config(Settings)} checks but
+     * the directory, which is given instead of read from {@code out} or {@code name} (neither
+     * may be given).
+     */
+    public static RunConfig config(Settings v, Path dir) {
+        try {
+            for (String key : new String[]{"out", "name"})
+                if (v.has(key)) throw v.bad(key, "is chosen by the caller here", "leave it out");
+            return read(v, null, dir);
+        } catch (SpecException e) {
+            throw v.relabel(e);
+        }
+    }
+
+    /**
+     * The run these settings describe, checked as {@link #config(Settings, Path)} checks a
+     * request except that image datasets are not looked for: to list a study's runs (a figure's
+     * recipes) on a machine without the data.
+     */
+    public static RunConfig described(Settings v, Path dir) {
+        try {
+            return read(v, dir, null);
         } catch (SpecException e) {
             throw v.relabel(e);
         }
@@ -171,7 +200,7 @@ public final class RunSettings {
         }
         RunConfig c;
         try {
-            c = read(v, dir);
+            c = read(v, dir, null);
         } catch (SpecException e) {
             String k = e.key();
             if (k != null && !v.has(k) && shapesTheRun(k)) throw lacks(where, k);
@@ -208,8 +237,11 @@ public final class RunSettings {
                 "every setting of the network, posterior, task and sampler, as nnpost sample records them");
     }
 
-    /** @param recordedDir the directory of a finished run being read back, or null for a new request */
-    private static RunConfig read(Settings v, Path recordedDir) {
+    /**
+     * @param recordedDir the directory of a finished run being read back, or null for a new request
+     * @param givenDir    for a new request, the directory its caller chose, or null to read out or name
+     */
+    private static RunConfig read(Settings v, Path recordedDir, Path givenDir) {
         // network
         int L = (int) v.integer("L", 1, 0, ModelSpec.MAX_L);
         int N = (int) v.integer("N", 64, 1, Integer.MAX_VALUE);
@@ -297,6 +329,9 @@ public final class RunSettings {
                         + e.getMessage());
             }
         }
+        if (givenDir != null)
+            return new RunConfig(model, task, sampler, backend,
+                    new RunOptions(givenDir, false, progress, checkpoints, onDivergence, strict), perP);
         // last, so that no directory question is asked of a request that is wrong anyway
         Path outDir = outDir(v);
         boolean fresh = !v.has("out") && !v.has("name");

@@ -282,12 +282,11 @@ public final class SampleRun {
         manifest.timing("setup_s", seconds(started));
         sampler.init(backend);
         if (from == 0) checkDivergence(0);
-        Interrupts.clear();
-        Interrupts.arm(true);
+        Interrupts.enter();
         try {
             sample(from);
         } finally {
-            Interrupts.arm(false);
+            Interrupts.leave();
         }
         if (!config.options().checkpoints().off() && lastCheckpointStep != samplerSpec.steps()) checkpoint(samplerSpec.steps());
         return finish();
@@ -352,8 +351,8 @@ public final class SampleRun {
                 }
                 int signal = Interrupts.pending();
                 if (signal != 0) {
+                    // the request stays noted: runs going beside this one (a sweep's, on other GPUs) stop too
                     checkpoint(step);
-                    Interrupts.clear();
                     manifest.status(Manifest.INTERRUPTED);
                     manifest.progress(step, steps, rate);
                     manifest.root().put("interrupted_at_step", step);
