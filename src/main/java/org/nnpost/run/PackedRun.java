@@ -38,6 +38,9 @@ public final class PackedRun {
     /** How a member ended: its result, or what it threw (as running it alone would have). */
     public record Ended(RunResult result, RuntimeException error) {}
 
+    /** The most chains one pack holds (a GPU's grid holds at most 65535 chains on its y axis). */
+    public static final int MAX_CHAINS = 65535;
+
     /** The parameters members may differ in; all others (shapes, data, schedule, sampler, machine) they share. */
     static final List<String> MAY_DIFFER = List.of("beta0", "beta_scaling", "sigma_w2", "sigma_a2", "sigma_a2_per_P", "y_plus",
             "y_minus", "eta", "friction", "chains", "seed");

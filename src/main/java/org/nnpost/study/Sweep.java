@@ -310,6 +310,7 @@ public final class Sweep {
                 continue;
             }
             List<Study.Point> pack = packs.get(PackedRun.key(c));
+            if (pack != null && chains(plan, pack) + c.sampler().chains() > PackedRun.MAX_CHAINS) pack = null;   // a new batch
             if (pack == null) {
                 pack = new ArrayList<>();
                 packs.put(PackedRun.key(c), pack);
@@ -326,6 +327,12 @@ public final class Sweep {
                     units.stream().filter(u -> u.size() > 1).mapToInt(List::size).sum(),
                     "s", packed, packed == 1 ? "" : "es"));
         return units;
+    }
+
+    private static long chains(Plan plan, List<Study.Point> pack) {
+        long n = 0;
+        for (Study.Point p : pack) n += plan.configs().get(p.index()).sampler().chains();
+        return n;
     }
 
     /** One unit of work: a point alone, or a pack of points on one backend. */
@@ -397,6 +404,9 @@ public final class Sweep {
         String did;
         switch (state) {
             case Manifest.COMPLETE -> {
+                // its manifest is the truth: a pack killed after this point completed left study.json behind it
+                if (!Manifest.COMPLETE.equals(recorded.path("status").asText()))
+                    dir.record(p.name(), o -> o.put("status", Manifest.COMPLETE));
                 return left(p, state, "complete");
             }
             case Manifest.DIVERGED -> {
@@ -466,7 +476,8 @@ public final class Sweep {
         List<PackedRun.Ended> ended;
         try {
             ended = PackedRun.execute(configs, shown);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | org.nnpost.backend.BackendException e) {
+            // other inputs after all, or a batch the device cannot hold: as many runs as points
             shown.forEach(Progress::finish);
             say.accept("not packed (" + Study.oneLine(e.getMessage()) + "): the " + unit.size() + " points run one by one");
             List<PointResult> out = new ArrayList<>();

@@ -41,16 +41,16 @@ import org.nnpost.spec.NnpostException;
 class PackedSweepTest {
     @TempDir Path tmp;
 
-    /** 2 β₀ × 2 y₋ (in a zip with σ_a²) × 2 seeds = 8 points of one shape: one pack. */
-    static String study(String sampler) {
+    /** 2 β₀ × 2 y₋ (in a zip with σ_a²) × seeds: 4 or 8 points of one shape, one pack. */
+    static String study(String sampler, int seeds) {
         return """
                 {"base": {"L": 1, "N": 8, "N0": 10, "P": 6, "Ptest": 4, "phi": "erf", "chains": 2, "steps": 400, "burn_in": 100,
                           "every": 10, "keep": 3, "eta": 0.01, "sampler": "%s", "checkpoint_every": "150", "backend": "cpu",
                           "threads": 2},
                  "grid": {"beta0": [2, 5]},
                  "zip": {"y_minus": [-1, 0], "sigma_a2": [1, 0.5]},
-                 "seeds": 2}
-                """.formatted(sampler);
+                 "seeds": %d}
+                """.formatted(sampler, seeds);
     }
 
     record Outcome(int code, String out, String err) {}
@@ -67,7 +67,7 @@ class PackedSweepTest {
     @ParameterizedTest
     @ValueSource(strings = {"ula", "mala", "uld"})
     void aPackedSweepWritesEveryPointAsOneByOne(String sampler) throws IOException {
-        Path file = Files.writeString(tmp.resolve("study.json"), study(sampler));
+        Path file = Files.writeString(tmp.resolve("study.json"), study(sampler, 2));
         Path alone = tmp.resolve("alone"), packed = tmp.resolve("packed");
         Outcome a = sweep(file.toString(), "--out", alone.toString(), "--progress", "off", "--pack", "off");
         assertEquals(0, a.code(), a.out() + a.err());
@@ -75,7 +75,7 @@ class PackedSweepTest {
         Outcome p = sweep(file.toString(), "--out", packed.toString(), "--progress", "off");
         assertEquals(0, p.code(), p.out() + p.err());
         assertTrue(p.out().contains("packing: 8 points in 1 batch"), p.out());
-        assertSameSweep(alone, packed, sampler);
+        assertSameSweep(alone, packed, sampler, 8);
         for (JsonNode pt : Json.read(packed.resolve("study.json")).path("points")) {
             assertEquals(Manifest.COMPLETE, pt.path("status").asText(), pt.toString());
             assertEquals(7, pt.path("packed_with").asInt(), pt.toString());
@@ -84,7 +84,7 @@ class PackedSweepTest {
 
     @Test
     void aPackedSweepInterruptedInTheMiddleGoesOnToTheSameFiles() throws IOException {
-        Path file = Files.writeString(tmp.resolve("study.json"), study("mala"));
+        Path file = Files.writeString(tmp.resolve("study.json"), study("mala", 1));
         Path alone = tmp.resolve("alone"), packed = tmp.resolve("packed");
         Outcome a = sweep(file.toString(), "--out", alone.toString(), "--progress", "off", "--pack", "off");
         assertEquals(0, a.code(), a.out() + a.err());
@@ -109,16 +109,16 @@ class PackedSweepTest {
         Outcome p = sweep(file.toString(), "--out", packed.toString(), "--progress", "off");
         assertEquals(0, p.code(), p.out() + p.err());
         assertTrue(p.out().contains("resumed (interrupted)"), p.out());
-        assertSameSweep(alone, packed, "mala, interrupted at step 250 and resumed");
+        assertSameSweep(alone, packed, "mala, interrupted at step 250 and resumed", 4);
     }
 
     /** Every point's files the same: arrays byte for byte, summary and manifest but for timings and where it ran. */
-    static void assertSameSweep(Path alone, Path packed, String why) throws IOException {
+    static void assertSameSweep(Path alone, Path packed, String why, int count) throws IOException {
         assertArrayEquals(Files.readAllBytes(alone.resolve(SweepTable.CSV)), Files.readAllBytes(packed.resolve(SweepTable.CSV)),
                 why + ": sweep.csv");
         Set<String> points = dirs(alone);
         assertEquals(points, dirs(packed), why);
-        assertEquals(8, points.size(), why);
+        assertEquals(count, points.size(), why);
         for (String pt : points) {
             Path x = alone.resolve(pt), y = packed.resolve(pt);
             assertEquals(names(x), names(y), why + ": " + pt);
