@@ -181,10 +181,12 @@ extern "C" __global__ void sum_squares_gradient(const float* theta, const float*
 
 // delta = beta (f - y); loss = 1/2 |f - y|^2; U = beta loss + sum_g |theta_g|^2 / (2 sigma_g^2);
 // a chain whose U is not finite or above the limit is flagged at the current step
-// (CpuBackend.gradientChain). One block per chain; sqNorm[g * chains + chain] = |theta_g|^2.
+// (CpuBackend.gradientChain). One block per chain; sqNorm[g * stride + chain] = |theta_g|^2, stride
+// being the chains of the whole backend: a packed backend launches this once per member (its own
+// targets, beta, 1/sigma^2 and limit), with the pointers at the member's first chain.
 extern "C" __global__ void loss_and_delta(const float* f, const float* yT, float* delta, int mn, float betaF,
-                                          double beta, const float* invVar, int G, const double* sqNorm, double* traces,
-                                          double limit, const long long* step, long long* divergedAt) {
+                                          double beta, const float* invVar, int G, const double* sqNorm, int stride,
+                                          double* traces, double limit, const long long* step, long long* divergedAt) {
     int chain = blockIdx.x;
     const float* fc = f + (size_t) chain * mn;
     float* dc = delta + (size_t) chain * mn;
@@ -200,7 +202,7 @@ extern "C" __global__ void loss_and_delta(const float* f, const float* yT, float
         double* tr = traces + (size_t) chain * (TRACE_SQNORM0 + G);
         double u = beta * e;
         for (int g = 0; g < G; g++) {
-            double s2 = sqNorm[(size_t) g * gridDim.x + chain];
+            double s2 = sqNorm[(size_t) g * stride + chain];
             tr[TRACE_SQNORM0 + g] = s2;
             u += 0.5 * s2 * (double) invVar[g];
         }

@@ -30,6 +30,9 @@ public interface Backend extends AutoCloseable {
 
     ModelSpec spec();
 
+    /** How many members' chains this backend steps together ({@link PackedBackend}); 1 for an ordinary run. */
+    default int members() { return 1; }
+
     int chains();
 
     /**
@@ -61,7 +64,13 @@ public interface Backend extends AutoCloseable {
      *                 forward proposal term that {@link #metropolis} needs
      * @throws IllegalArgumentException if h has not one step size per parameter group
      */
-    void move(StepSizes h, boolean proposal);
+    default void move(StepSizes h, boolean proposal) { move(new StepSizes[]{h}, proposal); }
+
+    /**
+     * {@link #move(StepSizes, boolean)} with one set of step sizes per member of a packed backend
+     * ({@link PackedBackend}), or one for every member.
+     */
+    void move(StepSizes[] h, boolean proposal);
 
     /**
      * Keeps θ, ∇U and the traces (U, loss, norms) of every chain: the state that
@@ -81,7 +90,10 @@ public interface Backend extends AutoCloseable {
      *
      * @param h the step sizes of the move being judged
      */
-    void metropolis(StepSizes h);
+    default void metropolis(StepSizes h) { metropolis(new StepSizes[]{h}); }
+
+    /** {@link #metropolis(StepSizes)} with the step sizes of each member (or one for all). */
+    void metropolis(StepSizes[] h);
 
     /** step += 1: the next {@link #move} and uniform draw new noise. */
     void advance();
@@ -92,10 +104,16 @@ public interface Backend extends AutoCloseable {
      * noise ξ(seed, chain, step, {@link org.nnpost.rng.Noise#MOMENTUM_GROUP} + g), drift). Needs
      * momenta (a loaded state that has them). The step counter stays.
      */
-    void baoa(Underdamping u);
+    default void baoa(Underdamping u) { baoa(new Underdamping[]{u}); }
+
+    /** {@link #baoa(Underdamping)} with each member's constants (or one for all). */
+    void baoa(Underdamping[] u);
 
     /** BAOAB's last kick at the current parameters: p ← p − (h/2) ∇U, after {@link #gradient()}. */
-    void kick(Underdamping u);
+    default void kick(Underdamping u) { kick(new Underdamping[]{u}); }
+
+    /** {@link #kick(Underdamping)} with each member's constants (or one for all). */
+    void kick(Underdamping[] u);
 
     /** Accepted proposals per chain since the last {@link #load}. */
     long[] accepted();

@@ -41,15 +41,35 @@ public final class BackendFactory {
     public static Choice create(BackendSpec request, ModelSpec spec, Task task, int chains, GpuProbe.Answer probe) {
         int[] devices = request.devices();
         if (devices != null && devices.length >= 2) return split(request, spec, task, chains, probe, devices);
+        return create(request, spec, task, null, chains, probe);
+    }
+
+    /**
+     * The backend for the chains of several members (points of a sweep) that share the network's
+     * shape and the inputs: one device, or the CPU. The choice is made as for one run of all
+     * their chains; a packed backend is never split across devices, and cuRAND's noise (keyed by
+     * one seed) cannot be packed.
+     *
+     * @param spec the network's shape, and task the inputs, that every member shares
+     */
+    public static Choice createPacked(BackendSpec request, ModelSpec spec, Task task, Packing packing, GpuProbe.Answer probe) {
+        if (request.devices() != null && request.devices().length >= 2)
+            throw new IllegalArgumentException("a packed backend runs on one device");
+        if (request.curand()) throw new IllegalArgumentException("cuRAND's noise cannot be packed");
+        return create(request, spec, task, packing, packing.total(), probe);
+    }
+
+    private static Choice create(BackendSpec request, ModelSpec spec, Task task, Packing packing, int chains, GpuProbe.Answer probe) {
+        int[] devices = request.devices();
         CudaOptions cuda = cudaOptions(request, devices == null ? request.device() : devices[0]);
         switch (request.kind()) {
             case "cpu":
-                return cpu(request, spec, task, chains, "asked for");
+                return cpu(request, spec, task, packing, chains, "asked for");
             case "cuda": {
                 GpuProbe.Answer gpu = probe != null ? probe : GpuProbe.probe();
                 if (!gpu.usable()) throw new BackendException(Reason.NO_GPU, request, chains, gpu.reason());
                 try {
-                    return new Choice(new CudaBackend(spec, task, chains, cuda), "cuda backend (asked for): " + gpu.reason());
+                    return new Choice(cuda(spec, task, packing, chains, cuda), "cuda backend (asked for): " + gpu.reason());
                 } catch (CudaException.TooLarge e) {
                     throw new BackendException(Reason.TOO_LARGE, request, chains, e.getMessage());
                 } catch (CudaException | LinkageError | IllegalArgumentException e) {
@@ -60,15 +80,15 @@ public final class BackendFactory {
                 GpuProbe.Answer gpu = probe != null ? probe : GpuProbe.probe();
                 if (!gpu.usable()) {
                     if (request.curand()) throw new BackendException(Reason.NO_GPU, request, chains, gpu.reason());
-                    return cpu(request, spec, task, chains, "auto: no usable GPU, " + gpu.reason());
+                    return cpu(request, spec, task, packing, chains, "auto: no usable GPU, " + gpu.reason());
                 }
                 try {
-                    return new Choice(new CudaBackend(spec, task, chains, cuda), "cuda backend (auto: usable GPU found): " + gpu.reason());
+                    return new Choice(cuda(spec, task, packing, chains, cuda), "cuda backend (auto: usable GPU found): " + gpu.reason());
                 } catch (CudaException.TooLarge e) {
                     throw new BackendException(Reason.TOO_LARGE, request, chains, e.getMessage());
                 } catch (CudaException | LinkageError | IllegalArgumentException e) {
                     if (request.curand()) throw new BackendException(Reason.GPU_FAILED, request, chains, CudaException.oneLine(e));
-                    return cpu(request, spec, task, chains, "auto: GPU found but the CUDA backend could not start, " + CudaException.oneLine(e));
+                    return cpu(request, spec, task, packing, chains, "auto: GPU found but the CUDA backend could not start, " + CudaException.oneLine(e));
                 }
             }
         }
@@ -98,19 +118,24 @@ public final class BackendFactory {
         return new Choice(new SplitBackend(parts), "cuda backend split across devices " + Arrays.toString(devices) + ": " + gpu.reason());
     }
 
+    private static Backend cuda(ModelSpec spec, Task task, Packing packing, int chains, CudaOptions options) {
+        return packing == null ? new CudaBackend(spec, task, chains, options) : new CudaBackend(spec, task, packing, options);
+    }
+
     /** The GPU backend's settings for one device: the request's precision and noise, tuning at its defaults. */
     static CudaOptions cudaOptions(BackendSpec request, int device) {
         return CudaOptions.DEFAULT.withDevice(device).withTf32(request.tf32()).withCurand(request.curand());
     }
 
-    private static Choice cpu(BackendSpec request, ModelSpec spec, Task task, int chains, String why) {
+    private static Choice cpu(BackendSpec request, ModelSpec spec, Task task, Packing packing, int chains, String why) {
         String gemm;
         try {
             gemm = CpuGemm.describe();
         } catch (IllegalArgumentException e) {
             throw new BackendException(Reason.CPU_GEMM, request, chains, e.getMessage());
         }
-        return new Choice(new CpuBackend(spec, task, chains, request.threads()),
+        return new Choice(packing == null ? new CpuBackend(spec, task, chains, request.threads())
+                        : new CpuBackend(spec, task, packing, request.threads()),
                 "cpu backend (" + why + "), " + request.threads() + " threads, GEMM: " + gemm + ignoredOnTheCpu(request));
     }
 

@@ -97,12 +97,12 @@ public final class SplitBackend implements Backend {
     }
 
     @Override public void gradient() { for (Backend b : parts) b.gradient(); }
-    @Override public void move(StepSizes h, boolean proposal) { for (Backend b : parts) b.move(h, proposal); }
+    @Override public void move(StepSizes[] h, boolean proposal) { for (Backend b : parts) b.move(h, proposal); }
     @Override public void save() { for (Backend b : parts) b.save(); }
-    @Override public void metropolis(StepSizes h) { for (Backend b : parts) b.metropolis(h); }
+    @Override public void metropolis(StepSizes[] h) { for (Backend b : parts) b.metropolis(h); }
     @Override public void advance() { for (Backend b : parts) b.advance(); }
-    @Override public void baoa(Underdamping u) { for (Backend b : parts) b.baoa(u); }
-    @Override public void kick(Underdamping u) { for (Backend b : parts) b.kick(u); }
+    @Override public void baoa(Underdamping[] u) { for (Backend b : parts) b.baoa(u); }
+    @Override public void kick(Underdamping[] u) { for (Backend b : parts) b.kick(u); }
 
     @Override
     public long[] accepted() {

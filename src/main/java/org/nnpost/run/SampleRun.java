@@ -138,30 +138,55 @@ public final class SampleRun {
         BackendFactory.Choice choice = BackendFactory.create(config.backend(), config.model(), task, config.sampler().chains());
         progress.message(choice.reason());
         try (Backend backend = choice.backend()) {
-            backend.load(Sampler.of(config.sampler()).start(
-                    ChainState.fromPrior(config.model(), config.sampler().chains(), config.sampler().seed()), config.model()));
+            load(config, backend);
             checkStart(config, task, backend);
-            Path dir = OutputDir.claim(config.outDir(), config.options().freshName());
-            try (RunLock lock = RunLock.claim(dir, "--out " + dir)) {
-                OutputDir.checkOnly(dir, RunLock.FILE);
-                progress.directory(dir);
-                Manifest manifest = new Manifest(dir, RunSettings.parameters(config), RunSettings.derived(config),
-                        RunSettings.output(config.with(config.options().withOutDir(dir))));
-                manifest.backend(backend.description(), choice.reason());
-                manifest.process(lock.holder());
-                manifest.root().put("data_sha256", task.checksum());
-                SampleRun run = new SampleRun(config.with(config.options().withOutDir(dir)), task, backend, dir, manifest,
-                        progress, started);
-                run.lock = lock;
+            SampleRun run = claimNew(config, task, backend, choice.reason(), progress, started);
+            try (RunLock lock = run.lock) {
                 return run.guarded(() -> {
-                    manifest.write();
-                    run.writeData(false, task.train());
-                    run.writeData(true, task.test());
-                    run.kept = KeptSamples.open(dir, run.model, task, run.samplerSpec.chains(), run.schedule.kept(), 0, null);
+                    run.writeStart();
                     return run.go(0);
                 });
             }
         }
+    }
+
+    /** Chains from the prior (and what the sampler adds to them), into the backend. */
+    static void load(RunConfig config, Backend backend) {
+        backend.load(Sampler.of(config.sampler()).start(
+                ChainState.fromPrior(config.model(), config.sampler().chains(), config.sampler().seed()), config.model()));
+    }
+
+    /**
+     * A new run whose chains are loaded and checked: claims its directory (the run holds the lock,
+     * which its caller closes) and makes its manifest.
+     */
+    static SampleRun claimNew(RunConfig config, Task task, Backend backend, String reason, Progress progress, long started) {
+        Path dir = OutputDir.claim(config.outDir(), config.options().freshName());
+        RunLock lock = RunLock.claim(dir, "--out " + dir);
+        try {
+            OutputDir.checkOnly(dir, RunLock.FILE);
+            progress.directory(dir);
+            Manifest manifest = new Manifest(dir, RunSettings.parameters(config), RunSettings.derived(config),
+                    RunSettings.output(config.with(config.options().withOutDir(dir))));
+            manifest.backend(backend.description(), reason);
+            manifest.process(lock.holder());
+            manifest.root().put("data_sha256", task.checksum());
+            SampleRun run = new SampleRun(config.with(config.options().withOutDir(dir)), task, backend, dir, manifest,
+                    progress, started);
+            run.lock = lock;
+            return run;
+        } catch (RuntimeException | Error e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** A new run's first files: the manifest, the data, the kept draws' files. */
+    void writeStart() {
+        manifest.write();
+        writeData(false, task.train());
+        writeData(true, task.test());
+        kept = KeptSamples.open(dir, model, task, samplerSpec.chains(), schedule.kept(), 0, null);
     }
 
     /**
@@ -279,95 +304,144 @@ public final class SampleRun {
 
     /** What a run does, from its first step (or the one it resumes at) to the end. */
     private RunResult go(long from) {
-        manifest.timing("setup_s", seconds(started));
-        sampler.init(backend);
-        if (from == 0) checkDivergence(0);
+        begin(from, true);
         Interrupts.enter();
         try {
-            sample(from);
+            try {
+                while (more()) {
+                    long b0 = System.nanoTime();
+                    long stop = nextStop();
+                    stepTo(stop);
+                    observe(stop, b0);
+                    if (checkpointDue()) checkpoint(step);
+                }
+            } finally {
+                endLoop();
+            }
         } finally {
             Interrupts.leave();
         }
-        if (!config.options().checkpoints().off() && lastCheckpointStep != samplerSpec.steps()) checkpoint(samplerSpec.steps());
-        return finish();
+        return end();
     }
 
-    /** The Langevin loop: blocks of steps between observation points, checkpoints between blocks. */
-    private void sample(long from) {
-        int C = samplerSpec.chains();
-        long steps = samplerSpec.steps();
-        progress.start(samplerSpec.algorithm() + ", " + C + " chains, L=" + model.L() + " " + model.phi().id()
-                + " N=" + model.N() + " P=" + task.train().P(), steps);
-        long t0 = System.nanoTime();
-        double before = samplingSeconds;
-        lastCheckpointNanos = lastHeartbeatNanos = t0;
-        long maxBlock = steps;   // grows or shrinks to about BLOCK_SECONDS of steps once the rate is known
-        boolean burnInSaved = from > samplerSpec.burnIn() || samplerSpec.burnIn() == 0;
-        try {
-            long step = from;
-            Sampler stepping = sampler;
-            Runnable oneStep = () -> stepping.step(backend);
-            while (step < steps) {
-                long stop = Math.min(schedule.nextStop(step), step + maxBlock);
-                long b0 = System.nanoTime();
-                if (tuning()) {
-                    // the tuner reads the chains after every step, so its steps run one by one
-                    stop = Math.min(stop, tuner.freezeAt());
-                    for (long s = step; s < stop; s++) tuner.step(backend);
-                    if (tuner.frozen()) {
-                        sampler = tuner.sampler();
-                        recordTunedEta();
-                        Sampler tuned = sampler;
-                        oneStep = () -> tuned.step(backend);
-                    }
-                } else {
-                    backend.repeat((int) (stop - step), oneStep);
-                }
-                long done = stop - step;
-                step = stop;
-                checkDivergence(step);
-                double[][] tr = backend.traces();
-                for (int c = 0; c < C; c++) if (droppedAtStep[c] >= 0) Arrays.fill(tr[c], Double.NaN);
-                if (schedule.isDraw(step)) {
-                    long o = System.nanoTime();
-                    traces.record(tr);
-                    backend.accumulate();
-                    int j = schedule.keptIndex(schedule.drawAt(step));
-                    if (j >= 0) kept.record(j, backend, dropped());
-                    observeSeconds += seconds(o);
-                }
-                double meanLoss = 0;
-                int healthy = 0;
-                for (double[] t : tr) if (!Double.isNaN(t[Traces.LOSS])) { meanLoss += t[Traces.LOSS]; healthy++; }
-                double elapsed = seconds(t0), rate = (step - from) / elapsed;
-                progress.update(step, meanLoss / Math.max(1, healthy), rate);
-                samplingSeconds = before + elapsed;
-                double blockSeconds = seconds(b0);
-                if (blockSeconds > 0) maxBlock = Math.max(1, (long) (done / blockSeconds * BLOCK_SECONDS));
-                if (seconds(lastHeartbeatNanos) >= HEARTBEAT_SECONDS) {
-                    manifest.progress(step, steps, rate);
-                    manifest.write();
-                    lastHeartbeatNanos = System.nanoTime();
-                }
-                int signal = Interrupts.pending();
-                if (signal != 0) {
-                    // the request stays noted: runs going beside this one (a sweep's, on other GPUs) stop too
-                    checkpoint(step);
-                    manifest.status(Manifest.INTERRUPTED);
-                    manifest.progress(step, steps, rate);
-                    manifest.root().put("interrupted_at_step", step);
-                    manifest.write();
-                    throw new NnpostException(128 + signal, String.format(Locale.ROOT,
-                            "interrupted at step %d of %d (checkpoint written); resume with: nnpost resume %s", step, steps, dir));
-                }
-                boolean burnInEnd = !burnInSaved && step >= samplerSpec.burnIn();
-                if (burnInEnd) burnInSaved = true;
-                if (step < steps && (due(step) || (burnInEnd && !config.options().checkpoints().off()))) checkpoint(step);
+    // the loop's state: the step reached, and what paces the blocks and the checkpoints
+    private long step, loopFrom, loopT0, maxBlock;
+    private double loopBefore;
+    private boolean burnInSaved, burnInEnded;
+    private Runnable oneStep;
+
+    /**
+     * Before the first block: the setup time, the invariant of the sampler (unless the chains'
+     * gradient is already made: a pack makes it for every member at once), the divergence check
+     * of the starting state.
+     */
+    void begin(long from, boolean initSampler) {
+        manifest.timing("setup_s", seconds(started));
+        if (initSampler) sampler.init(backend);
+        if (from == 0) checkDivergence(0);
+        progress.start(samplerSpec.algorithm() + ", " + samplerSpec.chains() + " chains, L=" + model.L() + " " + model.phi().id()
+                + " N=" + model.N() + " P=" + task.train().P(), samplerSpec.steps());
+        loopT0 = System.nanoTime();
+        loopBefore = samplingSeconds;
+        lastCheckpointNanos = lastHeartbeatNanos = loopT0;
+        maxBlock = samplerSpec.steps();   // grows or shrinks to about BLOCK_SECONDS of steps once the rate is known
+        burnInSaved = from > samplerSpec.burnIn() || samplerSpec.burnIn() == 0;
+        step = loopFrom = from;
+        Sampler stepping = sampler;
+        oneStep = () -> stepping.step(backend);
+    }
+
+    /** Whether steps are left. */
+    boolean more() { return step < samplerSpec.steps(); }
+
+    /** The step the next block ends at: the next observation point, about BLOCK_SECONDS of steps on at most. */
+    long nextStop() {
+        long stop = Math.min(schedule.nextStop(step), step + maxBlock);
+        // the tuner reads the chains after every step, so its steps run one by one
+        return tuning() ? Math.min(stop, tuner.freezeAt()) : stop;
+    }
+
+    /** This run's own block of steps (a packed run's are its pack's). */
+    private void stepTo(long stop) {
+        if (tuning()) {
+            for (long s = step; s < stop; s++) tuner.step(backend);
+            if (tuner.frozen()) {
+                sampler = tuner.sampler();
+                recordTunedEta();
+                Sampler tuned = sampler;
+                oneStep = () -> tuned.step(backend);
             }
-        } finally {
-            samplingSeconds = before + seconds(t0);
-            progress.finish();
+        } else {
+            backend.repeat((int) (stop - step), oneStep);
         }
+    }
+
+    /**
+     * After a block that ended at {@code stop} (started at {@code b0}): divergence, the draw if
+     * one is due, progress, the heartbeat, and a stop on SIGINT or SIGTERM (with a checkpoint).
+     */
+    void observe(long stop, long b0) {
+        long steps = samplerSpec.steps();
+        int C = samplerSpec.chains();
+        long done = stop - step;
+        step = stop;
+        checkDivergence(step);
+        double[][] tr = backend.traces();
+        for (int c = 0; c < C; c++) if (droppedAtStep[c] >= 0) Arrays.fill(tr[c], Double.NaN);
+        if (schedule.isDraw(step)) {
+            long o = System.nanoTime();
+            traces.record(tr);
+            backend.accumulate();
+            int j = schedule.keptIndex(schedule.drawAt(step));
+            if (j >= 0) kept.record(j, backend, dropped());
+            observeSeconds += seconds(o);
+        }
+        double meanLoss = 0;
+        int healthy = 0;
+        for (double[] t : tr) if (!Double.isNaN(t[Traces.LOSS])) { meanLoss += t[Traces.LOSS]; healthy++; }
+        double elapsed = seconds(loopT0), rate = (step - loopFrom) / elapsed;
+        progress.update(step, meanLoss / Math.max(1, healthy), rate);
+        samplingSeconds = loopBefore + elapsed;
+        double blockSeconds = seconds(b0);
+        if (blockSeconds > 0) maxBlock = Math.max(1, (long) (done / blockSeconds * BLOCK_SECONDS));
+        if (seconds(lastHeartbeatNanos) >= HEARTBEAT_SECONDS) {
+            manifest.progress(step, steps, rate);
+            manifest.write();
+            lastHeartbeatNanos = System.nanoTime();
+        }
+        int signal = Interrupts.pending();
+        if (signal != 0) {
+            // the request stays noted: runs going beside this one (a sweep's, on other GPUs) stop too
+            checkpoint(step);
+            manifest.status(Manifest.INTERRUPTED);
+            manifest.progress(step, steps, rate);
+            manifest.root().put("interrupted_at_step", step);
+            manifest.write();
+            throw new NnpostException(128 + signal, String.format(Locale.ROOT,
+                    "interrupted at step %d of %d (checkpoint written); resume with: nnpost resume %s", step, steps, dir));
+        }
+        burnInEnded = !burnInSaved && step >= samplerSpec.burnIn();
+        if (burnInEnded) burnInSaved = true;
+    }
+
+    /** Whether a checkpoint is due after the last {@link #observe}: by --checkpoint-every, or at the end of burn-in. */
+    boolean checkpointDue() {
+        return step < samplerSpec.steps() && (due(step) || (burnInEnded && !config.options().checkpoints().off()));
+    }
+
+    /** A checkpoint at the step reached. */
+    void checkpoint() { checkpoint(step); }
+
+    /** After the last block, or on the way out of the loop. */
+    void endLoop() {
+        samplingSeconds = loopBefore + seconds(loopT0);
+        progress.finish();
+    }
+
+    /** The last checkpoint and every output. */
+    RunResult end() {
+        if (!config.options().checkpoints().off() && lastCheckpointStep != samplerSpec.steps()) checkpoint(samplerSpec.steps());
+        return finish();
     }
 
     private boolean tuning() { return tuner != null && !tuner.frozen(); }
@@ -472,23 +546,46 @@ public final class SampleRun {
     private RunResult guarded(java.util.function.Supplier<RunResult> body) {
         try {
             return body.get();
-        } catch (NnpostException e) {
-            if (e.exitCode() != NnpostException.DIVERGED && e.exitCode() < 128) failed(e.getMessage());
-            throw e;
-        } catch (UncheckedIOException e) {
-            if (lock != null) lock.releaseReserve();
-            String line = writeFailure(e);
-            failed(line);
-            throw new NnpostException(WRITE_FAILED, line);
         } catch (RuntimeException | Error e) {
-            failed(String.valueOf(e.getMessage() != null ? e.getMessage() : e));
-            throw e;
+            throw ended(e);
         } finally {
-            kept = closeQuietly(kept);
-            Checkpoint.clean(dir, null);
-            OutputDir.removeLeftovers(dir);
+            cleanUp();
         }
     }
+
+    /**
+     * A failure of the run after its directory was claimed, recorded: the manifest says how it
+     * ended (a divergence or an interruption has said so already), a failed write becomes one line
+     * naming the file and the free space. Returns what to throw.
+     */
+    <E extends Throwable> RuntimeException ended(E e) {
+        if (e instanceof NnpostException n) {
+            if (n.exitCode() != NnpostException.DIVERGED && n.exitCode() < 128) failed(n.getMessage());
+            return n;
+        }
+        if (e instanceof UncheckedIOException io) {
+            if (lock != null) lock.releaseReserve();
+            String line = writeFailure(io);
+            failed(line);
+            return new NnpostException(WRITE_FAILED, line);
+        }
+        failed(String.valueOf(e.getMessage() != null ? e.getMessage() : e));
+        if (e instanceof RuntimeException r) return r;
+        if (e instanceof Error err) throw err;
+        return new IllegalStateException(e);
+    }
+
+    /** On the way out, however the run ended: the kept draws' files closed, no temporary file left. */
+    void cleanUp() {
+        kept = closeQuietly(kept);
+        Checkpoint.clean(dir, null);
+        OutputDir.removeLeftovers(dir);
+    }
+
+    /** The run's directory lock (its caller closes it when the run is over). */
+    RunLock lock() { return lock; }
+
+    Path dir() { return dir; }
 
     private static KeptSamples closeQuietly(KeptSamples k) {
         if (k != null) {

@@ -30,11 +30,14 @@ public record Mala(StepSizes stepSizes) implements Sampler {
     @Override public String name() { return "mala"; }
 
     @Override
-    public void step(Backend b) {
+    public void step(Backend b) { step(b, new StepSizes[]{stepSizes}); }
+
+    /** MALA's step of every member of a packed backend, at each member's step sizes. */
+    static void step(Backend b, StepSizes[] h) {
         b.save();
-        b.move(stepSizes, true);
+        b.move(h, true);
         b.gradient();
-        b.metropolis(stepSizes);
+        b.metropolis(h);
         b.advance();
     }
 }

@@ -27,8 +27,11 @@ public record Ula(StepSizes stepSizes) implements Sampler {
     @Override public String name() { return "ula"; }
 
     @Override
-    public void step(Backend b) {
-        b.move(stepSizes, false);
+    public void step(Backend b) { step(b, new StepSizes[]{stepSizes}); }
+
+    /** ULA's step of every member of a packed backend, at each member's step sizes. */
+    static void step(Backend b, StepSizes[] h) {
+        b.move(h, false);
         b.advance();
         b.gradient();
     }

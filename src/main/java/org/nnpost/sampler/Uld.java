@@ -48,10 +48,13 @@ public record Uld(StepSizes stepSizes, Underdamping underdamping) implements Sam
     }
 
     @Override
-    public void step(Backend b) {
-        b.baoa(underdamping);
+    public void step(Backend b) { step(b, new Underdamping[]{underdamping}); }
+
+    /** BAOAB's step of every member of a packed backend, with each member's constants. */
+    static void step(Backend b, Underdamping[] u) {
+        b.baoa(u);
         b.advance();
         b.gradient();
-        b.kick(underdamping);
+        b.kick(u);
     }
 }

@@ -24,6 +24,7 @@ import org.nnpost.backend.BackendSpec;
 import org.nnpost.io.Json;
 import org.nnpost.output.Manifest;
 import org.nnpost.run.Interrupts;
+import org.nnpost.run.PackedRun;
 import org.nnpost.run.Progress;
 import org.nnpost.run.RunConfig;
 import org.nnpost.run.RunResult;
@@ -49,9 +50,16 @@ import org.nnpost.spec.SpecException;
  * <p>Points run one after another in this JVM on the CPU: the JVM, its compiled code, the native
  * GEMM library, the GPU probe and an image dataset once read serve every point, and the theory of
  * points with the same data is computed once when the table is made. With {@code --devices 0,1,...} points run side by side,
- * one per GPU at a time, each on the next free device. (Packing several small points into one
- * batch of chains on one GPU would go here too, as a backend whose chains belong to several
- * points; it is not done: each point has its own backend.)
+ * one per GPU at a time, each on the next free device.
+ *
+ * <p>Packing (on unless {@code --pack off}): new points that share the network's shape, the
+ * data, the schedule and the sampler ({@link PackedRun#key}) but differ in β₀, σ's, targets, η,
+ * chains or seed run as one batch of chains on one backend ({@link PackedRun}), each still
+ * writing its own directory, byte for byte as alone; so a β₀ sweep at small N fills a GPU (or
+ * the CPU's threads) instead of running many small batches. A pack is one unit of work: it runs
+ * where a point would (in order, or on the next free GPU). Points that cannot be packed
+ * ({@link PackedRun#whyNot}) and points that go on from a checkpoint run one by one, and the
+ * sweep says so.
  *
  * <p>Exit codes ({@link Outcome#exitCode}): 0 every point of the invocation is complete; 3 some
  * diverged (the rest complete); 5 some failed (their errors are in study.json and in their
@@ -93,7 +101,12 @@ public final class Sweep {
      * @param goOn        the command that goes on with this sweep, for messages
      */
     public record Request(Study study, Path dir, Settings machine, Shard shard, int[] devices, boolean retryFailed,
-                          String goOn) {}
+                          String goOn, boolean pack) {
+        /** A request that packs what it can. */
+        public Request(Study study, Path dir, Settings machine, Shard shard, int[] devices, boolean retryFailed, String goOn) {
+            this(study, dir, machine, shard, devices, retryFailed, goOn, true);
+        }
+    }
 
     /** A checked sweep, its directory made or found. */
     public record Plan(Request request, List<Study.Point> points, Map<Integer, RunConfig> configs, SweepDir dir) {
@@ -210,17 +223,18 @@ public final class Sweep {
         say.accept(String.format(Locale.ROOT, "sweep %s: %d points%s: %s", plan.directory(), total,
                 q.shard().all() ? "" : ", shard " + q.shard() + " runs " + mine.size() + " of them", describe(count)));
         List<PointResult> results = Collections.synchronizedList(new ArrayList<>());
+        List<List<Study.Point>> units = units(plan, mine, recorded, say);
         Interrupts.enter();
         try {
             if (q.devices() == null) {
-                for (Study.Point p : mine) {
+                for (List<Study.Point> u : units) {
                     if (Interrupts.pending() != 0) break;
-                    PointResult r = runOne(plan, p, -1, progress, say);
-                    results.add(r);
-                    if (r.exitCode() >= 128) break;
+                    List<PointResult> r = runUnit(plan, u, -1, progress, say);
+                    results.addAll(r);
+                    if (r.stream().anyMatch(x -> x.exitCode() >= 128)) break;
                 }
             } else {
-                onDevices(plan, mine, progress, say, results);
+                onDevices(plan, units, progress, say, results);
             }
         } finally {
             Interrupts.leave();
@@ -273,8 +287,63 @@ public final class Sweep {
         return String.join(", ", parts);
     }
 
-    /** One point per GPU at a time: each point takes the next free device and gives it back when done. */
-    private static void onDevices(Plan plan, List<Study.Point> mine, Function<Study.Point, Progress> progress,
+    /**
+     * The units of work of this invocation, in the order of their first points: packs of new
+     * points that can share a backend ({@link PackedRun}), and single points.
+     */
+    static List<List<Study.Point>> units(Plan plan, List<Study.Point> mine, Map<String, JsonNode> recorded, Consumer<String> say) {
+        List<List<Study.Point>> units = new ArrayList<>();
+        if (!plan.request().pack()) {
+            for (Study.Point p : mine) units.add(List.of(p));
+            return units;
+        }
+        Map<String, List<Study.Point>> packs = new LinkedHashMap<>();
+        Map<String, Integer> notPacked = new LinkedHashMap<>();
+        for (Study.Point p : mine) {
+            RunConfig c = plan.configs().get(p.index());
+            boolean fresh = plan.dir().state(p.name(), recorded.getOrDefault(p.name(), Json.object())).equals(SweepDir.PENDING)
+                    && !Files.exists(plan.dir().point(p.name()).resolve(Manifest.FILE));
+            String why = PackedRun.whyNot(c);
+            if (!fresh || why != null) {
+                if (why != null) notPacked.merge(why, 1, Integer::sum);
+                units.add(List.of(p));
+                continue;
+            }
+            List<Study.Point> pack = packs.get(PackedRun.key(c));
+            if (pack != null && chains(plan, pack) + c.sampler().chains() > PackedRun.MAX_CHAINS) pack = null;   // a new batch
+            if (pack == null) {
+                pack = new ArrayList<>();
+                packs.put(PackedRun.key(c), pack);
+                units.add(pack);
+            }
+            pack.add(p);
+        }
+        for (Map.Entry<String, Integer> e : notPacked.entrySet())
+            say.accept(String.format(Locale.ROOT, "%d point%s run one by one, not packed: %s", e.getValue(),
+                    e.getValue() == 1 ? "" : "s", e.getKey()));
+        long packed = units.stream().filter(u -> u.size() > 1).count();
+        if (packed > 0)
+            say.accept(String.format(Locale.ROOT, "packing: %d point%s in %d batch%s of chains that share shape and data",
+                    units.stream().filter(u -> u.size() > 1).mapToInt(List::size).sum(),
+                    "s", packed, packed == 1 ? "" : "es"));
+        return units;
+    }
+
+    private static long chains(Plan plan, List<Study.Point> pack) {
+        long n = 0;
+        for (Study.Point p : pack) n += plan.configs().get(p.index()).sampler().chains();
+        return n;
+    }
+
+    /** One unit of work: a point alone, or a pack of points on one backend. */
+    private static List<PointResult> runUnit(Plan plan, List<Study.Point> unit, int device, Function<Study.Point, Progress> progress,
+                                             Consumer<String> say) {
+        if (unit.size() == 1) return List.of(runOne(plan, unit.get(0), device, progress, say));
+        return runPack(plan, unit, device, progress, say);
+    }
+
+    /** Units of work on GPUs, one at a time per GPU: each takes the next free device and gives it back when done. */
+    private static void onDevices(Plan plan, List<List<Study.Point>> mine, Function<Study.Point, Progress> progress,
                                   Consumer<String> say, List<PointResult> results) {
         int[] devices = plan.request().devices();
         BlockingQueue<Integer> free = new ArrayBlockingQueue<>(devices.length);
@@ -286,7 +355,7 @@ public final class Sweep {
         });
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (Study.Point p : mine)
+            for (List<Study.Point> p : mine)
                 futures.add(pool.submit(() -> {
                     if (Interrupts.pending() != 0) return;
                     int device;
@@ -297,7 +366,7 @@ public final class Sweep {
                         return;
                     }
                     try {
-                        if (Interrupts.pending() == 0) results.add(runOne(plan, p, device, progress, say));
+                        if (Interrupts.pending() == 0) results.addAll(runUnit(plan, p, device, progress, say));
                     } finally {
                         free.add(device);
                     }
@@ -335,6 +404,9 @@ public final class Sweep {
         String did;
         switch (state) {
             case Manifest.COMPLETE -> {
+                // its manifest is the truth: a pack killed after this point completed left study.json behind it
+                if (!Manifest.COMPLETE.equals(recorded.path("status").asText()))
+                    dir.record(p.name(), o -> o.put("status", Manifest.COMPLETE));
                 return left(p, state, "complete");
             }
             case Manifest.DIVERGED -> {
@@ -359,11 +431,10 @@ public final class Sweep {
         say.accept(tag + ": " + (did.startsWith("started") ? "running" : did));
         dir.record(p.name(), o -> o.put("status", Manifest.RUNNING).put("host", host()).put("pid", ProcessHandle.current().pid()));
         long t0 = System.nanoTime();
-        String status, error = null;
-        int code = 0;
         Progress shown = progress.apply(p);
+        RunResult r = null;
+        Throwable failure = null;
         try {
-            RunResult r;
             if (manifest) {
                 Settings machine = machine(q.machine(), device);
                 r = SampleRun.resume(pd, machine, shown);
@@ -372,23 +443,99 @@ public final class Sweep {
                 if (device >= 0) c = onDevice(c, device);
                 r = SampleRun.execute(c, shown);
             }
+        } catch (RuntimeException | OutOfMemoryError | LinkageError e) {
+            failure = e;
+        } finally {
+            shown.finish();
+        }
+        return ended(plan, p, tag, did, t0, r, failure, say);
+    }
+
+    /**
+     * Points of one pack ({@link PackedRun}): each recorded as running, then as it ended. When the
+     * points turn out not to share their inputs after all, they run one by one.
+     */
+    private static List<PointResult> runPack(Plan plan, List<Study.Point> unit, int device, Function<Study.Point, Progress> progress,
+                                             Consumer<String> say) {
+        SweepDir dir = plan.dir();
+        List<RunConfig> configs = new ArrayList<>();
+        List<Progress> shown = new ArrayList<>();
+        List<String> tags = new ArrayList<>();
+        for (Study.Point p : unit) {
+            RunConfig c = plan.configs().get(p.index());
+            configs.add(device >= 0 ? onDevice(c, device) : c);
+            String tag = String.format(Locale.ROOT, "[%d/%d] %s", p.index() + 1, plan.points().size(), p.name());
+            tags.add(tag);
+            say.accept(tag + ": running, packed with " + (unit.size() - 1) + " other point" + (unit.size() == 2 ? "" : "s"));
+            dir.record(p.name(), o -> o.put("status", Manifest.RUNNING).put("host", host()).put("pid", ProcessHandle.current().pid())
+                    .put("packed_with", unit.size() - 1));
+            // one progress display for the pack (the first point's); the others say only their lines
+            shown.add(shown.isEmpty() ? progress.apply(p) : quiet(progress.apply(p)));
+        }
+        long t0 = System.nanoTime();
+        List<PackedRun.Ended> ended;
+        try {
+            ended = PackedRun.execute(configs, shown);
+        } catch (IllegalArgumentException | org.nnpost.backend.BackendException e) {
+            // other inputs after all, or a batch the device cannot hold: as many runs as points
+            shown.forEach(Progress::finish);
+            say.accept("not packed (" + Study.oneLine(e.getMessage()) + "): the " + unit.size() + " points run one by one");
+            List<PointResult> out = new ArrayList<>();
+            for (Study.Point p : unit) {
+                dir.record(p.name(), o -> o.remove("packed_with"));
+                out.add(runOne(plan, p, device, progress, say));
+                if (out.get(out.size() - 1).exitCode() >= 128 || Interrupts.pending() != 0) break;
+            }
+            return out;
+        } catch (RuntimeException | OutOfMemoryError | LinkageError e) {
+            ended = new ArrayList<>();
+            for (int k = 0; k < unit.size(); k++) ended.add(null);
+            List<PointResult> out = new ArrayList<>();
+            for (int k = 0; k < unit.size(); k++) out.add(ended(plan, unit.get(k), tags.get(k), "started", t0, null, e, say));
+            shown.forEach(Progress::finish);
+            return out;
+        }
+        shown.forEach(Progress::finish);
+        List<PointResult> out = new ArrayList<>();
+        for (int k = 0; k < unit.size(); k++)
+            out.add(ended(plan, unit.get(k), tags.get(k), "started, packed", t0, ended.get(k).result(), ended.get(k).error(), say));
+        return out;
+    }
+
+    /** A progress that shows only the lines of a run (not its own bar): a pack's other points. */
+    private static Progress quiet(Progress p) {
+        return new Progress() {
+            @Override public void start(String description, long totalSteps) {}
+            @Override public void update(long step, double meanLoss, double stepsPerSecond) {}
+            @Override public void message(String line) { p.message(line); }
+            @Override public void finish() { p.finish(); }
+            @Override public void directory(Path dir) { p.directory(dir); }
+        };
+    }
+
+    /** How a point ended, said and recorded in study.json. */
+    private static PointResult ended(Plan plan, Study.Point p, String tag, String did, long t0, RunResult r, Throwable failure,
+                                     Consumer<String> say) {
+        Request q = plan.request();
+        SweepDir dir = plan.dir();
+        String status, error = null;
+        int code = 0;
+        if (failure == null) {
             status = Manifest.COMPLETE;
             say.accept(String.format(Locale.ROOT, "%s: complete in %.1f s, max R-hat %s, %d warning%s%s", tag, seconds(t0),
                     num(r.maxRhat()), r.warnings().size(), r.warnings().size() == 1 ? "" : "s", codes(r)));
-        } catch (NnpostException e) {
+        } else if (failure instanceof NnpostException e) {
             code = e.exitCode();
             // a setting the run found unusable at its start, named as the study gives it
             NnpostException named = e instanceof SpecException se ? q.study().settings(p, q.machine()).relabel(se) : e;
             error = Study.oneLine(named.getMessage());
             status = code == NnpostException.DIVERGED ? Manifest.DIVERGED : code >= 128 ? Manifest.INTERRUPTED : Manifest.FAILED;
             say.accept(tag + ": " + status + ": " + error);
-        } catch (RuntimeException | OutOfMemoryError | LinkageError e) {
+        } else {
             code = 1;
-            error = "internal error: " + e.getClass().getSimpleName() + ": " + Study.oneLine(String.valueOf(e.getMessage()));
+            error = "internal error: " + failure.getClass().getSimpleName() + ": " + Study.oneLine(String.valueOf(failure.getMessage()));
             status = Manifest.FAILED;
             say.accept(tag + ": failed: " + error);
-        } finally {
-            shown.finish();
         }
         double s = seconds(t0);
         final String st = status, err = error;

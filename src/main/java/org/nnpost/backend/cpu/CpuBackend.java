@@ -3,8 +3,9 @@ package org.nnpost.backend.cpu;
 import java.util.Arrays;
 import java.util.Objects;
 
-import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.PackedBackend;
+import org.nnpost.backend.Packing;
 import org.nnpost.backend.StepConstants;
 import org.nnpost.backend.StepMath;
 import org.nnpost.backend.StepSizes;
@@ -28,8 +29,14 @@ import org.nnpost.rng.Noise;
  *   z¹ = W¹ X / √N0,  zˡ = Wˡ φ(zˡ⁻¹) / √N,  f = N^(−γ) a φ(z^L)
  *   δ^(L+1) = β (f − Y);  ∇Wˡ = cₗ δˡ φ(zˡ⁻¹)ᵀ;  δˡ⁻¹ = cₗ (Wˡᵀ δˡ) ⊙ φ′(zˡ⁻¹)
  * </pre>
+ *
+ * <p>The chains may belong to several members ({@link Packing}): each chain then reads its
+ * member's constants (β, 1/σ², targets, divergence limit), step sizes and seed, its noise keyed
+ * by its index within the member, and each member keeps running sums of its own, reduced in
+ * chunks counted from its first chain; so a member's numbers are, bit for bit, those of a
+ * backend holding its chains alone.
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend implements PackedBackend {
     /** Chains whose kernels are reduced together: fixed, so sums do not depend on threads. */
     static final int REDUCE_CHUNK = 16;
 
@@ -37,16 +44,21 @@ public final class CpuBackend implements Backend {
     private final int chainOffset;
     private final int C, P, Pt, L, G;
     private final Dataset train, test;
-    private final StepConstants constants;
-    private final float[] xT, xTestT, yT;     // inputs N0 × P (N0 × P*), targets m × P
-    private final float[] scale, invVar;
-    private final float betaF;
+    private final Packing packing;
+    /** Per chain, its member; per member, its first chain, constants, targets m × P, 1/σ² per group, β as a float. */
+    private final int[] memberOf, first;
+    private final StepConstants[] constants;
+    private final float[][] yT, invVar;
+    private final float[] betaF;
+    private final float[] xT, xTestT;     // inputs N0 × P (N0 × P*)
+    private final float[] scale;
     private final ChainPool<Workspace> pool;
     private final CpuGemm.Choice gemm;
     /** The calling thread's GEMM, for the per-chain queries made outside the pool ({@link #activations}). */
     private Gemm callerGemm;
 
-    private int seed;
+    /** Per member, the seed of the state it loaded. */
+    private final int[] seed;
     private long step;
     private final float[][] theta, grad;       // [g][chain·size]
     /** Underdamped Langevin's momenta, [g][chain·size], or null when the loaded state has none. */
@@ -62,10 +74,10 @@ public final class CpuBackend implements Backend {
     private final double[] uOld, lossOld, logQForward;
     private final double[][] sqNormOld;
 
-    // running sums
-    private long samples;
-    private final double[][] kTrain, kTest;
-    private final double[] fTrain, fTrainSq, fTest, fTestSq;
+    // running sums, per member
+    private final long[] samples;
+    private final double[][][] kTrain, kTest;
+    private final double[][] fTrain, fTrainSq, fTest, fTestSq;
 
     /** Per-thread scratch: one forward pass per input set, backward buffers, noise, a GEMM. */
     private final class Workspace {
@@ -111,10 +123,26 @@ public final class CpuBackend implements Backend {
     }
 
     CpuBackend(ModelSpec spec, Task task, int chains, int threads, int chainOffset, CpuGemm.Choice gemm) {
+        this(spec, task, Packing.single(chains, StepConstants.of(spec, task.train())), threads, chainOffset, gemm);
+    }
+
+    /**
+     * A backend for the chains of several members that share the network's shape and the inputs.
+     *
+     * @param spec    the network's shape (any member's: the shapes agree)
+     * @param task    the inputs every member shares (a member's own targets are in its constants)
+     * @param packing the members: their chain counts and constants
+     */
+    public CpuBackend(ModelSpec spec, Task task, Packing packing, int threads) {
+        this(spec, task, packing, threads, 0, CpuGemm.fromEnvironment());
+    }
+
+    CpuBackend(ModelSpec spec, Task task, Packing packing, int threads, int chainOffset, CpuGemm.Choice gemm) {
         this.gemm = gemm;
         this.chainOffset = chainOffset;
         this.spec = spec;
-        this.C = chains;
+        this.packing = packing;
+        this.C = packing.total();
         this.train = task.train();
         this.test = task.test();
         this.P = train.P();
@@ -123,11 +151,23 @@ public final class CpuBackend implements Backend {
         this.G = spec.groups();
         this.xT = train.xTransposed();
         this.xTestT = test.xTransposed();
-        this.constants = StepConstants.of(spec, train);
-        this.yT = constants.yT();
-        this.scale = constants.scale();
-        this.invVar = constants.invVar();
-        this.betaF = constants.betaFloat();
+        int M = packing.members();
+        memberOf = packing.memberOfChain();
+        first = new int[M];
+        constants = packing.constants();
+        yT = new float[M][];
+        invVar = new float[M][];
+        betaF = new float[M];
+        seed = new int[M];
+        for (int k = 0; k < M; k++) {
+            first[k] = packing.first(k);
+            yT[k] = constants[k].yT();
+            invVar[k] = constants[k].invVar();
+            betaF[k] = constants[k].betaFloat();
+            if (yT[k].length != spec.m() * P || invVar[k].length != G)
+                throw new IllegalArgumentException("member " + k + "'s constants are for another network or data");
+        }
+        this.scale = constants[0].scale();
         theta = new float[G][];
         grad = new float[G][];
         thetaOld = new float[G][];
@@ -149,12 +189,13 @@ public final class CpuBackend implements Backend {
         divergedAt = new long[C];
         accepted = new long[C];
         dropped = new boolean[C];
-        kTrain = new double[L][P * P];
-        kTest = new double[L][Pt * Pt];
-        fTrain = new double[P * spec.m()];
-        fTrainSq = new double[P * spec.m()];
-        fTest = new double[Pt * spec.m()];
-        fTestSq = new double[Pt * spec.m()];
+        samples = new long[M];
+        kTrain = new double[M][L][P * P];
+        kTest = new double[M][L][Pt * Pt];
+        fTrain = new double[M][P * spec.m()];
+        fTrainSq = new double[M][P * spec.m()];
+        fTest = new double[M][Pt * spec.m()];
+        fTestSq = new double[M][Pt * spec.m()];
         pool = new ChainPool<>(Math.max(1, threads), t -> new Workspace());
         Arrays.fill(divergedAt, -1);
     }
@@ -163,35 +204,69 @@ public final class CpuBackend implements Backend {
         return "cpu (" + Runtime.getRuntime().availableProcessors() + " cores visible, GEMM: " + gemm.name() + ")";
     }
     @Override public ModelSpec spec() { return spec; }
+    @Override public Packing packing() { return packing; }
     @Override public int chains() { return C; }
     @Override public long step() { return step; }
 
     @Override
     public void load(ChainState s) {
-        if (s.chains() != C) throw new IllegalArgumentException("state has " + s.chains() + " chains, backend " + C);
-        for (int g = 0; g < G; g++) System.arraycopy(s.params()[g], 0, theta[g], 0, theta[g].length);
+        if (packing.members() != 1) throw new IllegalStateException("a packed backend loads its members one by one");
+        load(0, s);
+    }
+
+    /**
+     * Member k's chains from its state. Momenta are all members' or none's: a state with them
+     * makes room for every member's (the others' are filled when they load theirs).
+     */
+    @Override
+    public void load(int k, ChainState s) {
+        int n = packing.chains(k), f = first[k];
+        if (s.chains() != n) throw new IllegalArgumentException("state has " + s.chains() + " chains, backend " + n);
+        for (int g = 0; g < G; g++) {
+            int size = spec.groupSize(g);
+            System.arraycopy(s.params()[g], 0, theta[g], f * size, n * size);
+        }
         if (s.momenta() == null) momenta = null;
         else {
-            momenta = new float[G][];
-            for (int g = 0; g < G; g++) momenta[g] = s.momenta()[g].clone();
+            if (momenta == null || packing.members() == 1) {
+                momenta = new float[G][];
+                for (int g = 0; g < G; g++) momenta[g] = new float[C * spec.groupSize(g)];
+            }
+            for (int g = 0; g < G; g++) {
+                int size = spec.groupSize(g);
+                System.arraycopy(s.momenta()[g], 0, momenta[g], f * size, n * size);
+            }
         }
-        seed = s.seed();
+        seed[k] = s.seed();
         step = s.step();
-        Arrays.fill(divergedAt, -1);
-        Arrays.fill(accepted, 0);
-        Arrays.fill(dropped, false);
+        Arrays.fill(divergedAt, f, f + n, -1);
+        Arrays.fill(accepted, f, f + n, 0);
+        Arrays.fill(dropped, f, f + n, false);
     }
 
     @Override
     public ChainState snapshot() {
+        if (packing.members() != 1) throw new IllegalStateException("a packed backend is snapshot member by member");
+        return snapshot(0);
+    }
+
+    @Override
+    public ChainState snapshot(int k) {
+        int n = packing.chains(k), f = first[k];
         float[][] p = new float[G][];
-        for (int g = 0; g < G; g++) p[g] = theta[g].clone();
+        for (int g = 0; g < G; g++) {
+            int size = spec.groupSize(g);
+            p[g] = Arrays.copyOfRange(theta[g], f * size, (f + n) * size);
+        }
         float[][] m = null;
         if (momenta != null) {
             m = new float[G][];
-            for (int g = 0; g < G; g++) m[g] = momenta[g].clone();
+            for (int g = 0; g < G; g++) {
+                int size = spec.groupSize(g);
+                m[g] = Arrays.copyOfRange(momenta[g], f * size, (f + n) * size);
+            }
         }
-        return new ChainState(C, seed, step, p, m);
+        return new ChainState(n, seed[k], step, p, m);
     }
 
     // ---------------------------------------------------------------- forward and backward
@@ -245,11 +320,14 @@ public final class CpuBackend implements Backend {
         Gemm gemm = ws.gemm;
         forward(c, pass, xT, gemm);
         float[] f = pass.z[L], delta = ws.delta, prev = ws.deltaPrev;
+        int mem = memberOf[c];
+        float[] y = yT[mem], iv = invVar[mem];
+        float beta = betaF[mem];
         double e = 0;
         for (int k = 0; k < spec.m() * P; k++) {
-            float res = f[k] - yT[k];
+            float res = f[k] - y[k];
             e += (double) res * res;
-            delta[k] = betaF * res;
+            delta[k] = beta * res;
         }
         e *= 0.5;
         for (int g = L; g >= 0; g--) {
@@ -264,24 +342,39 @@ public final class CpuBackend implements Backend {
                 float[] t = delta; delta = prev; prev = t;
             }
         }
-        double u = constants.beta() * e;
+        double u = constants[mem].beta() * e;
         for (int g = 0; g < G; g++) {
             int size = spec.groupSize(g);
             double s = sumSquares(theta[g], c * size, size);
             sqNorm[g][c] = s;
-            u += 0.5 * s * invVar[g];
+            u += 0.5 * s * iv[g];
         }
         loss[c] = e;
         U[c] = u;
-        if (divergedAt[c] < 0 && !(u <= constants.divergenceLimit())) divergedAt[c] = step;
+        if (divergedAt[c] < 0 && !(u <= constants[mem].divergenceLimit())) divergedAt[c] = step;
     }
 
     // ---------------------------------------------------------------- updates
 
+    /** Per member, its entry of a per-member array, which may also give one entry for all. */
+    private <T> T[] perMember(T[] given, String what) {
+        int M = packing.members();
+        if (given.length == M) return given;
+        if (given.length != 1) throw new IllegalArgumentException(given.length + " sets of " + what + " for " + M + " members");
+        T[] all = Arrays.copyOf(given, M);
+        Arrays.fill(all, given[0]);
+        return all;
+    }
+
+    /** Chain c's index for the noise: within its member, and past the chains of the parts before (a split run). */
+    private int noiseChain(int c) { return c - first[memberOf[c]] + chainOffset; }
+
     @Override
-    public void move(StepSizes h, boolean proposal) {
-        h.checkGroups(G);
+    public void move(StepSizes[] given, boolean proposal) {
+        StepSizes[] hs = perMember(given, "step sizes");
+        for (StepSizes h : hs) h.checkGroups(G);
         pool.forChains(0, C, (c, ws) -> {
+            StepSizes h = hs[memberOf[c]];
             double q = 0;
             for (int g = 0; g < G; g++) if (h.moves(g)) q += updateGroup(c, g, h.eta(g), h.noiseScale(g), ws.noise, proposal);
             if (proposal) logQForward[c] = q;   // −log q(θ′|θ) up to the shared constant: ½‖ξ‖²
@@ -291,9 +384,9 @@ public final class CpuBackend implements Backend {
     /** θ ← θ − η (∇(βE) + θ/σ²) + s ξ for one chain and group; returns ½‖ξ‖² if asked (MALA), else 0. */
     private double updateGroup(int c, int g, float eta, float s, float[] noise, boolean wantNoiseNorm) {
         int size = spec.groupSize(g), off = c * size;
-        Noise.normals(seed, c + chainOffset, step, g, noise, 0, size);
+        Noise.normals(seed[memberOf[c]], noiseChain(c), step, g, noise, 0, size);
         float[] th = theta[g], gr = grad[g];
-        float iv = invVar[g];
+        float iv = invVar[memberOf[c]][g];
         for (int i = 0; i < size; i++) th[off + i] = StepMath.langevin(th[off + i], gr[off + i], eta, iv, s, noise[i]);
         return wantNoiseNorm ? 0.5 * sumSquares(noise, 0, size) : 0;
     }
@@ -314,23 +407,25 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void metropolis(StepSizes h) {
-        h.checkGroups(G);
+    public void metropolis(StepSizes[] given) {
+        StepSizes[] hs = perMember(given, "step sizes");
+        for (StepSizes h : hs) h.checkGroups(G);
         if (!saved) throw new IllegalStateException("metropolis before save");
         pool.forChains(0, C, (c, ws) -> {
+            StepSizes h = hs[memberOf[c]];
             // −log q(θ|θ′) = Σ_g ‖θ − θ′ + η ∇U(θ′)‖² / (4η)
             double back = 0;
             for (int g = 0; g < G; g++) {
                 if (!h.moves(g)) continue;   // θ′ = θ there, and its forward term was not counted either
                 int size = spec.groupSize(g), off = c * size;
                 float[] th = theta[g], old = thetaOld[g], gr = grad[g];
-                float e = h.eta(g), iv = invVar[g];
+                float e = h.eta(g), iv = invVar[memberOf[c]][g];
                 double s = 0;
                 for (int i = 0; i < size; i++) s += StepMath.reverseShare(old[off + i], th[off + i], gr[off + i], e, iv);
                 back += StepMath.reverseTerm(s, e);
             }
             double logAlpha = StepMath.logAcceptance(U[c], uOld[c], logQForward[c], back);
-            double u = Noise.uniform(seed, c + chainOffset, step, Noise.EXTRA_GROUP);
+            double u = Noise.uniform(seed[memberOf[c]], noiseChain(c), step, Noise.EXTRA_GROUP);
             if (StepMath.accepts(u, logAlpha)) {
                 accepted[c]++;
             } else {
@@ -350,15 +445,17 @@ public final class CpuBackend implements Backend {
     @Override public void advance() { step++; }
 
     @Override
-    public void baoa(Underdamping u) {
-        u.checkGroups(G);
+    public void baoa(Underdamping[] given) {
+        Underdamping[] us = perMember(given, "underdamping constants");
+        for (Underdamping u : us) u.checkGroups(G);
         if (momenta == null) throw new IllegalStateException("underdamped Langevin needs momenta: load a state that has them");
         pool.forChains(0, C, (c, ws) -> {
+            Underdamping u = us[memberOf[c]];
             for (int g = 0; g < G; g++) {
                 int size = spec.groupSize(g), off = c * size;
-                Noise.normals(seed, c + chainOffset, step, Noise.MOMENTUM_GROUP + g, ws.noise, 0, size);
+                Noise.normals(seed[memberOf[c]], noiseChain(c), step, Noise.MOMENTUM_GROUP + g, ws.noise, 0, size);
                 float[] th = theta[g], gr = grad[g], p = momenta[g], xi = ws.noise;
-                float h2 = u.halfStep(g), iv = invVar[g], decay = u.decay(g), fresh = u.noise(g);
+                float h2 = u.halfStep(g), iv = invVar[memberOf[c]][g], decay = u.decay(g), fresh = u.noise(g);
                 for (int i = 0; i < size; i++) {
                     int k = off + i;
                     float pk = StepMath.kick(p[k], gr[k], th[k], h2, iv);
@@ -372,14 +469,16 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void kick(Underdamping u) {
-        u.checkGroups(G);
+    public void kick(Underdamping[] given) {
+        Underdamping[] us = perMember(given, "underdamping constants");
+        for (Underdamping u : us) u.checkGroups(G);
         if (momenta == null) throw new IllegalStateException("underdamped Langevin needs momenta: load a state that has them");
         pool.forChains(0, C, (c, ws) -> {
+            Underdamping u = us[memberOf[c]];
             for (int g = 0; g < G; g++) {
                 int size = spec.groupSize(g), off = c * size;
                 float[] th = theta[g], gr = grad[g], p = momenta[g];
-                float h2 = u.halfStep(g), iv = invVar[g];
+                float h2 = u.halfStep(g), iv = invVar[memberOf[c]][g];
                 for (int k = off; k < off + size; k++) p[k] = StepMath.kick(p[k], gr[k], th[k], h2, iv);
             }
         });
@@ -394,7 +493,7 @@ public final class CpuBackend implements Backend {
             for (int g = 0; g < G; g++) {
                 int size = spec.groupSize(g), off = c * size;
                 float[] th = theta[g], gr = grad[g];
-                double iv = invVar[g], s = 0;
+                double iv = invVar[memberOf[c]][g], s = 0;
                 for (int k = off; k < off + size; k++) {
                     double d = gr[k] + iv * th[k];
                     s += d * d;
@@ -422,12 +521,18 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void accumulate() {
+        for (int k = 0; k < packing.members(); k++) accumulate(k);
+    }
+
+    @Override
+    public void accumulate(int mem) {
         int m = spec.m();
-        int chunk = Math.min(REDUCE_CHUNK, C);
+        int from = first[mem], to = from + packing.chains(mem);
+        int chunk = Math.min(REDUCE_CHUNK, to - from);
         float[][][] hTr = new float[chunk][][], hTe = new float[chunk][][];
         float[][] fTr = new float[chunk][], fTe = new float[chunk][];
-        for (int c0 = 0; c0 < C; c0 += chunk) {
-            int c1 = Math.min(C, c0 + chunk), base = c0;
+        for (int c0 = from; c0 < to; c0 += chunk) {
+            int c1 = Math.min(to, c0 + chunk), base = c0;
             pool.forChains(c0, c1, (c, ws) -> {
                 int k = c - base;
                 if (dropped[c]) {   // left out: no forward pass, nothing added
@@ -447,18 +552,18 @@ public final class CpuBackend implements Backend {
             int nc = c1 - c0;
             for (int l = 1; l <= L; l++) {
                 int layer = l;
-                addGram(kTrain[l - 1], hTr, nc, layer, P);
-                if (Pt > 0) addGram(kTest[l - 1], hTe, nc, layer, Pt);
+                addGram(kTrain[mem][l - 1], hTr, nc, layer, P);
+                if (Pt > 0) addGram(kTest[mem][l - 1], hTe, nc, layer, Pt);
             }
             for (int k = 0; k < nc; k++) {
                 if (fTr[k] == null) continue;
-                addMoments(fTr[k], P, m, fTrain, fTrainSq);
-                if (Pt > 0) addMoments(fTe[k], Pt, m, fTest, fTestSq);
+                addMoments(fTr[k], P, m, fTrain[mem], fTrainSq[mem]);
+                if (Pt > 0) addMoments(fTe[k], Pt, m, fTest[mem], fTestSq[mem]);
             }
         }
         int active = 0;
-        for (boolean d : dropped) if (!d) active++;
-        samples += active;
+        for (int c = from; c < to; c++) if (!dropped[c]) active++;
+        samples[mem] += active;
     }
 
     /** h[l] flattened to N × n, n = pass.n. */
@@ -500,36 +605,54 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Moments moments() {
+        if (packing.members() != 1) throw new IllegalStateException("a packed backend keeps its sums member by member");
+        return moments(0);
+    }
+
+    @Override
+    public Moments moments(int k) {
         double[][] kt = new double[L][], ke = new double[L][];
-        for (int l = 0; l < L; l++) { kt[l] = kTrain[l].clone(); ke[l] = kTest[l].clone(); }
-        return new Moments(samples, kt, ke, fTrain.clone(), fTrainSq.clone(), fTest.clone(), fTestSq.clone());
+        for (int l = 0; l < L; l++) { kt[l] = kTrain[k][l].clone(); ke[l] = kTest[k][l].clone(); }
+        return new Moments(samples[k], kt, ke, fTrain[k].clone(), fTrainSq[k].clone(), fTest[k].clone(), fTestSq[k].clone());
     }
 
     @Override
     public void resetMoments() {
-        samples = 0;
-        for (double[] k : kTrain) Arrays.fill(k, 0);
-        for (double[] k : kTest) Arrays.fill(k, 0);
-        Arrays.fill(fTrain, 0); Arrays.fill(fTrainSq, 0);
-        Arrays.fill(fTest, 0); Arrays.fill(fTestSq, 0);
+        for (int k = 0; k < packing.members(); k++) resetMoments(k);
+    }
+
+    @Override
+    public void resetMoments(int k) {
+        samples[k] = 0;
+        for (double[] a : kTrain[k]) Arrays.fill(a, 0);
+        for (double[] a : kTest[k]) Arrays.fill(a, 0);
+        Arrays.fill(fTrain[k], 0); Arrays.fill(fTrainSq[k], 0);
+        Arrays.fill(fTest[k], 0); Arrays.fill(fTestSq[k], 0);
     }
 
     @Override
     public void restore(Moments sums, long[] acceptedCounts, long[] divergedSteps) {
-        if (acceptedCounts.length != C || divergedSteps.length != C)
-            throw new IllegalArgumentException("counts for " + acceptedCounts.length + " chains, backend " + C);
+        if (packing.members() != 1) throw new IllegalStateException("a packed backend is restored member by member");
+        restore(0, sums, acceptedCounts, divergedSteps);
+    }
+
+    @Override
+    public void restore(int k, Moments sums, long[] acceptedCounts, long[] divergedSteps) {
+        int n = packing.chains(k), f = first[k];
+        if (acceptedCounts.length != n || divergedSteps.length != n)
+            throw new IllegalArgumentException("counts for " + acceptedCounts.length + " chains, backend " + n);
         if (sums.kernelTrain().length != L) throw new IllegalArgumentException("sums for " + sums.kernelTrain().length + " layers, model " + L);
-        samples = sums.samples();
+        samples[k] = sums.samples();
         for (int l = 0; l < L; l++) {
-            System.arraycopy(sums.kernelTrain()[l], 0, kTrain[l], 0, kTrain[l].length);
-            System.arraycopy(sums.kernelTest()[l], 0, kTest[l], 0, kTest[l].length);
+            System.arraycopy(sums.kernelTrain()[l], 0, kTrain[k][l], 0, kTrain[k][l].length);
+            System.arraycopy(sums.kernelTest()[l], 0, kTest[k][l], 0, kTest[k][l].length);
         }
-        System.arraycopy(sums.fTrain(), 0, fTrain, 0, fTrain.length);
-        System.arraycopy(sums.fTrainSq(), 0, fTrainSq, 0, fTrainSq.length);
-        System.arraycopy(sums.fTest(), 0, fTest, 0, fTest.length);
-        System.arraycopy(sums.fTestSq(), 0, fTestSq, 0, fTestSq.length);
-        System.arraycopy(acceptedCounts, 0, accepted, 0, C);
-        System.arraycopy(divergedSteps, 0, divergedAt, 0, C);
+        System.arraycopy(sums.fTrain(), 0, fTrain[k], 0, fTrain[k].length);
+        System.arraycopy(sums.fTrainSq(), 0, fTrainSq[k], 0, fTrainSq[k].length);
+        System.arraycopy(sums.fTest(), 0, fTest[k], 0, fTest[k].length);
+        System.arraycopy(sums.fTestSq(), 0, fTestSq[k], 0, fTestSq[k].length);
+        System.arraycopy(acceptedCounts, 0, accepted, f, n);
+        System.arraycopy(divergedSteps, 0, divergedAt, f, n);
     }
 
     @Override

@@ -12,8 +12,9 @@ import jcuda.driver.CUgraphExec;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasFillMode;
 
-import org.nnpost.backend.Backend;
 import org.nnpost.backend.Moments;
+import org.nnpost.backend.PackedBackend;
+import org.nnpost.backend.Packing;
 import org.nnpost.backend.StepConstants;
 import org.nnpost.backend.StepSizes;
 import org.nnpost.backend.Traces;
@@ -47,8 +48,15 @@ import org.nnpost.rng.Noise;
  *   metropolis(): −log q(θ|θ′), accept/reject, restore           mala_reverse, mala_decide, mala_restore
  *   advance():   step += 1 on the device                         advance_step
  * </pre>
+ *
+ * <p>Packed ({@link Packing}): the GEMMs and the kernels without constants (φ, the readout, the
+ * norms, MALA's restore) run once over every chain of every member; the kernels that read a
+ * member's constants (loss_and_delta, langevin_update, mala_reverse, mala_decide, uld_*) are
+ * launched once per member, with the member's β, 1/σ², targets, limit, step sizes and seed as
+ * their arguments and their pointers at the member's first chain, so that chain j of member k
+ * is keyed (seed_k, j) as it would be alone. Each member keeps running sums of its own.
  */
-public final class CudaBackend implements Backend {
+public final class CudaBackend implements PackedBackend {
     private final ModelSpec spec;
     private final CudaOptions options;
     private final int chainOffset;
@@ -57,7 +65,11 @@ public final class CudaBackend implements Backend {
     /** cuRAND's draws, when the options ask for them; null for our own Philox noise. */
     private final CurandNoise curand;
     private final int C, P, Pt, L, G, N, N0, m;
-    private final StepConstants constants;
+    private final Packing packing;
+    /** Per member: its first chain, its chains, its constants, the seed of the state it loaded, its samples summed. */
+    private final int[] first, chainsOf, seed;
+    private final StepConstants[] constants;
+    private final long[] samples;
     private final float[] scale;
     private final int phi;
 
@@ -102,13 +114,11 @@ public final class CudaBackend implements Backend {
         return Launch.readoutForward(vectorReadout(phi, m, n, options.vectorReadout()) ? n / 4 : n, C);
     }
 
-    private int seed;
     private long step;           // host mirror of the device counter
     /** The device's sqNorm holds ‖θ_g‖² of the current parameters (an update summed them). */
     private boolean normsFresh;
     /** Called after each part of a gradient pass when set (benchmarks time the parts with it). */
     java.util.function.Consumer<String> profiler;
-    private long samples;
     /** Whether the loaded state had momenta (underdamped Langevin). */
     private boolean hasMomenta;
     /** Chains left out of the running sums (diverged and dropped by the run). */
@@ -127,6 +137,20 @@ public final class CudaBackend implements Backend {
      *                    so a run split across devices ({@code SplitBackend}) draws what one would
      */
     public CudaBackend(ModelSpec spec, Task task, int chains, CudaOptions options, int chainOffset) {
+        this(spec, task, Packing.single(chains, StepConstants.of(spec, task.train())), options, chainOffset);
+    }
+
+    /**
+     * The chains of several members that share the network's shape and the inputs, on one device.
+     *
+     * @param spec the network's shape (any member's); task the inputs every member shares
+     */
+    public CudaBackend(ModelSpec spec, Task task, Packing packing, CudaOptions options) {
+        this(spec, task, packing, options, 0);
+    }
+
+    private CudaBackend(ModelSpec spec, Task task, Packing packing, CudaOptions options, int chainOffset) {
+        int chains = packing.total();
         if (spec.m() > Launch.MAX_M)
             throw new IllegalArgumentException("the CUDA backend supports at most " + Launch.MAX_M + " outputs, got m = " + spec.m());
         if (chains < 1 || chains > Launch.MAX_CHAINS)
@@ -144,8 +168,16 @@ public final class CudaBackend implements Backend {
         N0 = spec.N0();
         m = spec.m();
         phi = spec.phi().code();
-        constants = StepConstants.of(spec, task.train());
-        scale = constants.scale();
+        this.packing = packing;
+        int M = packing.members();
+        first = new int[M];
+        chainsOf = packing.chains();
+        seed = new int[M];
+        samples = new long[M];
+        constants = packing.constants();
+        for (int k = 0; k < M; k++) first[k] = packing.first(k);
+        if (options.curand() && M > 1) throw new IllegalArgumentException("cuRAND's noise cannot be packed");
+        scale = constants[0].scale();
         ctx = CudaContext.open(options);
         CudaBuffers b = null;
         CurandNoise r = null;
@@ -153,7 +185,7 @@ public final class CudaBackend implements Backend {
             long free = ctx.memoryInfo()[0];
             MemoryPlan plan = MemoryPlan.of(spec, P, Pt, false, options.curand());
             if (!plan.fits(C, free)) throw new CudaException.TooLarge(plan.tooLarge(C, free));
-            b = new CudaBuffers(ctx, spec, task, constants, C);
+            b = new CudaBuffers(ctx, spec, task, packing);
             if (options.curand()) {
                 long largest = 0;
                 for (int g = 0; g < G; g++) largest = Math.max(largest, spec.groupSize(g));
@@ -199,6 +231,7 @@ public final class CudaBackend implements Backend {
     public DeviceInfo device() { return ctx.device(); }
 
     @Override public ModelSpec spec() { return spec; }
+    @Override public Packing packing() { return packing; }
     @Override public int chains() { return C; }
     @Override public long step() { return step; }
 
@@ -206,38 +239,78 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void load(ChainState s) {
-        if (s.chains() != C) throw new IllegalArgumentException("state has " + s.chains() + " chains, backend " + C);
+        if (packing.members() != 1) throw new IllegalStateException("a packed backend loads its members one by one");
+        load(0, s);
+    }
+
+    @Override
+    public void load(int k, ChainState s) {
+        int n = chainsOf[k], f = first[k];
+        if (s.chains() != n) throw new IllegalArgumentException("state has " + s.chains() + " chains, backend " + n);
         ctx.makeCurrent();
         dropGraph();
-        for (int g = 0; g < G; g++) ctx.upload(buf.theta[g], s.params()[g]);
+        for (int g = 0; g < G; g++)
+            ctx.upload(buf.theta[g].withByteOffset((long) f * spec.groupSize(g) * Sizeof.FLOAT), s.params()[g]);
         hasMomenta = s.momenta() != null;
         if (hasMomenta) {
             buf.ensureMomenta();
-            for (int g = 0; g < G; g++) ctx.upload(buf.momenta[g], s.momenta()[g]);
+            for (int g = 0; g < G; g++)
+                ctx.upload(buf.momenta[g].withByteOffset((long) f * spec.groupSize(g) * Sizeof.FLOAT), s.momenta()[g]);
         }
-        seed = s.seed();
-        if (curand != null) curand.seed(seed, s.step());
-        resetCounters(s.step());
-        Arrays.fill(dropped, false);
+        seed[k] = s.seed();
+        if (curand != null) curand.seed(s.seed(), s.step());
+        step = s.step();
+        normsFresh = false;
+        ctx.upload(buf.step, new long[]{step});
+        ctx.fillBytesAsync(buf.divergedAt.withByteOffset((long) f * Sizeof.LONG), (byte) 0xFF, (long) n * Sizeof.LONG);   // −1
+        ctx.zeroAsync(buf.accepted.withByteOffset((long) f * Sizeof.LONG), (long) n * Sizeof.LONG);
+        ctx.zeroAsync(buf.traces.withByteOffset((long) f * Traces.width(G) * Sizeof.DOUBLE), (long) n * Traces.width(G) * Sizeof.DOUBLE);
+        ctx.sync();
+        Arrays.fill(dropped, f, f + n, false);
     }
 
     @Override
     public ChainState snapshot() {
+        if (packing.members() != 1) throw new IllegalStateException("a packed backend is snapshot member by member");
+        return snapshot(0);
+    }
+
+    @Override
+    public ChainState snapshot(int k) {
         ctx.makeCurrent();
+        int n = chainsOf[k], f = first[k];
         float[][] p = new float[G][];
         for (int g = 0; g < G; g++) {
-            p[g] = new float[C * spec.groupSize(g)];
-            ctx.download(p[g], buf.theta[g], 0);
+            p[g] = new float[n * spec.groupSize(g)];
+            ctx.download(p[g], buf.theta[g], (long) f * spec.groupSize(g) * Sizeof.FLOAT);
         }
         float[][] mom = null;
         if (hasMomenta) {
             mom = new float[G][];
             for (int g = 0; g < G; g++) {
-                mom[g] = new float[C * spec.groupSize(g)];
-                ctx.download(mom[g], buf.momenta[g], 0);
+                mom[g] = new float[n * spec.groupSize(g)];
+                ctx.download(mom[g], buf.momenta[g], (long) f * spec.groupSize(g) * Sizeof.FLOAT);
             }
         }
-        return new ChainState(C, seed, step, p, mom);
+        return new ChainState(n, seed[k], step, p, mom);
+    }
+
+    /** p moved to chain c of a buffer with {@code perChain} elements of {@code bytes} bytes per chain. */
+    private static CUdeviceptr at(CUdeviceptr p, int c, long perChain, int bytes) {
+        return p.withByteOffset((long) c * perChain * bytes);
+    }
+
+    /** Member k's 1/σ² of group g. */
+    private float invVar(int k, int g) { return constants[k].invVar(g); }
+
+    /** Per member, its entry of a per-member array, which may also give one entry for all. */
+    private <T> T[] perMember(T[] given, String what) {
+        int M = packing.members();
+        if (given.length == M) return given;
+        if (given.length != 1) throw new IllegalArgumentException(given.length + " sets of " + what + " for " + M + " members");
+        T[] all = Arrays.copyOf(given, M);
+        Arrays.fill(all, given[0]);
+        return all;
     }
 
     // ---------------------------------------------------------------- forward and backward
@@ -268,9 +341,14 @@ public final class CudaBackend implements Backend {
         if (!normsFresh)
             for (int g = 0; g < G; g++)
                 ctx.kernel("sum_squares").launch(Launch.perChain(C), buf.theta[g], spec.groupSize(g), sqNorm(g));
-        ctx.kernel("loss_and_delta").launch(Launch.perChain(C), buf.f, buf.yT, buf.delta, m * P,
-                constants.betaFloat(), constants.beta(), buf.invVar, G, buf.sqNorm, buf.traces, constants.divergenceLimit(),
-                buf.step, buf.divergedAt);
+        for (int k = 0; k < packing.members(); k++) {
+            int f = first[k];
+            ctx.kernel("loss_and_delta").launch(Launch.perChain(chainsOf[k]), at(buf.f, f, (long) m * P, Sizeof.FLOAT),
+                    at(buf.yT, k, (long) m * P, Sizeof.FLOAT), at(buf.delta, f, (long) m * P, Sizeof.FLOAT), m * P,
+                    constants[k].betaFloat(), constants[k].beta(), at(buf.invVar, k, G, Sizeof.FLOAT), G,
+                    at(buf.sqNorm, f, 1, Sizeof.DOUBLE), C, at(buf.traces, f, Traces.width(G), Sizeof.DOUBLE),
+                    constants[k].divergenceLimit(), buf.step, at(buf.divergedAt, f, 1, Sizeof.LONG));
+        }
         mark("norms, loss");
         // readout: ∇a, and δ of the last hidden layer written over its preactivations
         ctx.kernel(readoutKernel("backward", lastPhi, P)).launch(Launch.readoutBackward(lastWidth, C),
@@ -342,51 +420,73 @@ public final class CudaBackend implements Backend {
     // ---------------------------------------------------------------- updates
 
     @Override
-    public void move(StepSizes h, boolean proposal) {
-        h.checkGroups(G);
+    public void move(StepSizes[] given, boolean proposal) {
+        StepSizes[] hs = perMember(given, "step sizes");
+        for (StepSizes h : hs) h.checkGroups(G);
         ctx.makeCurrent();
         if (proposal) ctx.zeroAsync(buf.xiSq, (long) C * Sizeof.DOUBLE);
         CUdeviceptr none = new CUdeviceptr();
         ctx.zeroAsync(buf.sqNorm, (long) G * C * Sizeof.DOUBLE);
         for (int g = 0; g < G; g++) {
-            if (!h.moves(g)) {   // held still: only its norm, which the update would have summed
-                ctx.kernel("sum_squares").launch(Launch.perChain(C), buf.theta[g], spec.groupSize(g), sqNorm(g));
-                continue;
+            int size = spec.groupSize(g);
+            CUdeviceptr noise = curand == null ? none : curand.normals((long) C * size);
+            for (int k = 0; k < hs.length; k++) {
+                StepSizes h = hs[k];
+                int f = first[k], n = chainsOf[k];
+                CUdeviceptr norms = at(sqNorm(g), f, 1, Sizeof.DOUBLE);
+                if (!h.moves(g)) {   // held still: only its norm, which the update would have summed
+                    ctx.kernel("sum_squares").launch(Launch.perChain(n), at(buf.theta[g], f, size, Sizeof.FLOAT), size, norms);
+                    continue;
+                }
+                ctx.kernel("langevin_update").launch(Launch.update(size, n), at(buf.theta[g], f, size, Sizeof.FLOAT),
+                        at(buf.grad[g], f, size, Sizeof.FLOAT), size, h.eta(g), invVar(k, g), h.noiseScale(g), seed[k], g,
+                        buf.step, norms, proposal ? at(buf.xiSq, f, 1, Sizeof.DOUBLE) : none,
+                        curand == null ? none : at(noise, f, size, Sizeof.FLOAT), chainOffset);
             }
-            CUdeviceptr noise = curand == null ? none : curand.normals((long) C * spec.groupSize(g));
-            ctx.kernel("langevin_update").launch(Launch.update(spec.groupSize(g), C), buf.theta[g], buf.grad[g],
-                    spec.groupSize(g), h.eta(g), constants.invVar(g), h.noiseScale(g), seed, g, buf.step, sqNorm(g),
-                    proposal ? buf.xiSq : none, noise, chainOffset);
         }
         normsFresh = true;
         mark("update");
     }
 
     @Override
-    public void baoa(Underdamping u) {
-        u.checkGroups(G);
+    public void baoa(Underdamping[] given) {
+        Underdamping[] us = perMember(given, "underdamping constants");
+        for (Underdamping u : us) u.checkGroups(G);
         if (!hasMomenta) throw new IllegalStateException("underdamped Langevin needs momenta: load a state that has them");
         ctx.makeCurrent();
         CUdeviceptr none = new CUdeviceptr();
         ctx.zeroAsync(buf.sqNorm, (long) G * C * Sizeof.DOUBLE);
         for (int g = 0; g < G; g++) {
-            CUdeviceptr noise = curand == null ? none : curand.normals((long) C * spec.groupSize(g));
-            ctx.kernel("uld_baoa").launch(Launch.update(spec.groupSize(g), C), buf.theta[g], buf.momenta[g], buf.grad[g],
-                    spec.groupSize(g), u.halfStep(g), constants.invVar(g), u.decay(g), u.noise(g), seed,
-                    Noise.MOMENTUM_GROUP + g, buf.step, sqNorm(g), noise, chainOffset);
+            int size = spec.groupSize(g);
+            CUdeviceptr noise = curand == null ? none : curand.normals((long) C * size);
+            for (int k = 0; k < us.length; k++) {
+                Underdamping u = us[k];
+                int f = first[k];
+                ctx.kernel("uld_baoa").launch(Launch.update(size, chainsOf[k]), at(buf.theta[g], f, size, Sizeof.FLOAT),
+                        at(buf.momenta[g], f, size, Sizeof.FLOAT), at(buf.grad[g], f, size, Sizeof.FLOAT), size,
+                        u.halfStep(g), invVar(k, g), u.decay(g), u.noise(g), seed[k], Noise.MOMENTUM_GROUP + g, buf.step,
+                        at(sqNorm(g), f, 1, Sizeof.DOUBLE), curand == null ? none : at(noise, f, size, Sizeof.FLOAT), chainOffset);
+            }
         }
         normsFresh = true;
         mark("baoa");
     }
 
     @Override
-    public void kick(Underdamping u) {
-        u.checkGroups(G);
+    public void kick(Underdamping[] given) {
+        Underdamping[] us = perMember(given, "underdamping constants");
+        for (Underdamping u : us) u.checkGroups(G);
         if (!hasMomenta) throw new IllegalStateException("underdamped Langevin needs momenta: load a state that has them");
         ctx.makeCurrent();
-        for (int g = 0; g < G; g++)
-            ctx.kernel("uld_kick").launch(Launch.perElement(spec.groupSize(g), C), buf.momenta[g], buf.theta[g], buf.grad[g],
-                    spec.groupSize(g), u.halfStep(g), constants.invVar(g));
+        for (int g = 0; g < G; g++) {
+            int size = spec.groupSize(g);
+            for (int k = 0; k < us.length; k++) {
+                int f = first[k];
+                ctx.kernel("uld_kick").launch(Launch.perElement(size, chainsOf[k]), at(buf.momenta[g], f, size, Sizeof.FLOAT),
+                        at(buf.theta[g], f, size, Sizeof.FLOAT), at(buf.grad[g], f, size, Sizeof.FLOAT), size,
+                        us[k].halfStep(g), invVar(k, g));
+            }
+        }
         mark("kick");
     }
 
@@ -410,17 +510,31 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void metropolis(StepSizes h) {
-        h.checkGroups(G);
+    public void metropolis(StepSizes[] given) {
+        StepSizes[] hs = perMember(given, "step sizes");
+        for (StepSizes h : hs) h.checkGroups(G);
         if (buf.thetaOld == null) throw new IllegalStateException("metropolis before save");
         ctx.makeCurrent();
         ctx.zeroAsync(buf.back, (long) C * Sizeof.DOUBLE);
-        for (int g = 0; g < G; g++)
-            if (h.moves(g)) ctx.kernel("mala_reverse").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
-                    buf.grad[g], spec.groupSize(g), h.eta(g), constants.invVar(g), buf.back);
+        for (int k = 0; k < hs.length; k++) {
+            int f = first[k], n = chainsOf[k];
+            for (int g = 0; g < G; g++) {
+                int size = spec.groupSize(g);
+                if (hs[k].moves(g)) ctx.kernel("mala_reverse").launch(Launch.perElement(size, n), at(buf.theta[g], f, size, Sizeof.FLOAT),
+                        at(buf.thetaOld[g], f, size, Sizeof.FLOAT), at(buf.grad[g], f, size, Sizeof.FLOAT), size, hs[k].eta(g),
+                        invVar(k, g), at(buf.back, f, 1, Sizeof.DOUBLE));
+            }
+        }
         CUdeviceptr uniforms = curand == null ? new CUdeviceptr() : curand.uniforms(C);
-        ctx.kernel("mala_decide").launch(Launch.flat(C), buf.traces, buf.tracesOld, Traces.width(G), buf.xiSq, buf.back, seed,
-                Noise.EXTRA_GROUP, buf.step, buf.divergedAt, buf.accepted, buf.accept, C, uniforms, chainOffset);
+        int w = Traces.width(G);
+        for (int k = 0; k < hs.length; k++) {
+            int f = first[k];
+            ctx.kernel("mala_decide").launch(Launch.flat(chainsOf[k]), at(buf.traces, f, w, Sizeof.DOUBLE),
+                    at(buf.tracesOld, f, w, Sizeof.DOUBLE), w, at(buf.xiSq, f, 1, Sizeof.DOUBLE), at(buf.back, f, 1, Sizeof.DOUBLE),
+                    seed[k], Noise.EXTRA_GROUP, buf.step, at(buf.divergedAt, f, 1, Sizeof.LONG), at(buf.accepted, f, 1, Sizeof.LONG),
+                    at(buf.accept, f, 1, Sizeof.INT), chainsOf[k], curand == null ? uniforms : at(uniforms, f, 1, Sizeof.FLOAT),
+                    chainOffset);
+        }
         for (int g = 0; g < G; g++)
             ctx.kernel("mala_restore").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
                     buf.grad[g], buf.gradOld[g], spec.groupSize(g), buf.accept);
@@ -493,9 +607,15 @@ public final class CudaBackend implements Backend {
     public double[][] gradientSquares() {
         ctx.makeCurrent();
         buf.ensureGradientSquares();
-        for (int g = 0; g < G; g++)
-            ctx.kernel("sum_squares_gradient").launch(Launch.perChain(C), buf.theta[g], buf.grad[g], spec.groupSize(g),
-                    constants.invVar(g), buf.gradSq.withByteOffset((long) g * C * Sizeof.DOUBLE));
+        for (int g = 0; g < G; g++) {
+            int size = spec.groupSize(g);
+            for (int k = 0; k < packing.members(); k++) {
+                int f = first[k];
+                ctx.kernel("sum_squares_gradient").launch(Launch.perChain(chainsOf[k]), at(buf.theta[g], f, size, Sizeof.FLOAT),
+                        at(buf.grad[g], f, size, Sizeof.FLOAT), size, invVar(k, g),
+                        buf.gradSq.withByteOffset(((long) g * C + f) * Sizeof.DOUBLE));
+            }
+        }
         double[] flat = new double[G * C];
         ctx.download(flat, buf.gradSq);
         double[][] s = new double[C][G];
@@ -534,12 +654,25 @@ public final class CudaBackend implements Backend {
     @Override
     public void accumulate() {
         ctx.makeCurrent();
-        accumulateOn(false);
-        if (Pt > 0) accumulateOn(true);
-        for (boolean d : dropped) if (!d) samples++;
+        accumulateOn(false, -1);
+        if (Pt > 0) accumulateOn(true, -1);
+        for (int k = 0; k < packing.members(); k++) countSamples(k);
     }
 
-    private void accumulateOn(boolean onTest) {
+    @Override
+    public void accumulate(int k) {
+        ctx.makeCurrent();
+        accumulateOn(false, k);
+        if (Pt > 0) accumulateOn(true, k);
+        countSamples(k);
+    }
+
+    private void countSamples(int k) {
+        for (int c = first[k]; c < first[k] + chainsOf[k]; c++) if (!dropped[c]) samples[k]++;
+    }
+
+    /** The sums of member {@code only}, or of every member (−1), from one forward pass of every chain. */
+    private void accumulateOn(boolean onTest, int only) {
         int n = onTest ? Pt : P;
         forwardActivations(onTest);
         // a dropped chain adds nothing: its activations and outputs are zeroed before the sums
@@ -550,77 +683,99 @@ public final class CudaBackend implements Backend {
                 ctx.zeroAsync((onTest ? buf.zTest : buf.z)[l].withByteOffset((long) c * N * n * Sizeof.FLOAT), (long) N * n * Sizeof.FLOAT);
             ctx.zeroAsync((onTest ? buf.fTest : buf.f).withByteOffset((long) c * m * n * Sizeof.FLOAT), (long) m * n * Sizeof.FLOAT);
         }
-        ctx.setTensorMath(false);
-        try {
-            for (int l = 0; l < L; l++) {
-                // K = (1/N) H_allᵀ H_all: one syrk over every chain's neurons (k = C·N)
-                CUdeviceptr hAll = (onTest ? buf.zTest : buf.z)[l];
-                CudaException.checkBlas(JCublas2.cublasSsyrk(ctx.blas, cublasFillMode.CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_N,
-                        n, C * N, Pointer.to(new float[]{1f / N}), hAll, n, Pointer.to(new float[]{0f}),
-                        buf.kernelScratch, n), "cublasSsyrk");
-                ctx.kernel("add_symmetric").launch(Launch.flat((long) n * n), (onTest ? buf.kTest : buf.kTrain)[l],
-                        buf.kernelScratch, n);
+        for (int k = 0; k < packing.members(); k++) {
+            if (only >= 0 && k != only) continue;
+            int f = first[k], cn = chainsOf[k];
+            ctx.setTensorMath(false);
+            try {
+                for (int l = 0; l < L; l++) {
+                    // K = (1/N) H_allᵀ H_all: one syrk over all the member's neurons (k = C·N)
+                    CUdeviceptr hAll = at((onTest ? buf.zTest : buf.z)[l], f, (long) N * n, Sizeof.FLOAT);
+                    CudaException.checkBlas(JCublas2.cublasSsyrk(ctx.blas, cublasFillMode.CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_N,
+                            n, cn * N, Pointer.to(new float[]{1f / N}), hAll, n, Pointer.to(new float[]{0f}),
+                            buf.kernelScratch, n), "cublasSsyrk");
+                    ctx.kernel("add_symmetric").launch(Launch.flat((long) n * n), (onTest ? buf.kTest : buf.kTrain)[k][l],
+                            buf.kernelScratch, n);
+                }
+            } finally {
+                ctx.setTensorMath(options.tf32());
             }
-        } finally {
-            ctx.setTensorMath(options.tf32());
+            ctx.kernel("add_moments").launch(Launch.flat((long) n * m), (onTest ? buf.fTestSum : buf.fTrainSum)[k],
+                    (onTest ? buf.fTestSq : buf.fTrainSq)[k], at(onTest ? buf.fTest : buf.f, f, (long) m * n, Sizeof.FLOAT), cn, n, m);
         }
-        ctx.kernel("add_moments").launch(Launch.flat((long) n * m), onTest ? buf.fTestSum : buf.fTrainSum,
-                onTest ? buf.fTestSq : buf.fTrainSq, onTest ? buf.fTest : buf.f, C, n, m);
     }
 
     @Override
     public Moments moments() {
+        if (packing.members() != 1) throw new IllegalStateException("a packed backend keeps its sums member by member");
+        return moments(0);
+    }
+
+    @Override
+    public Moments moments(int k) {
         ctx.makeCurrent();
         double[][] kt = new double[L][], ke = new double[L][];
         for (int l = 0; l < L; l++) {
             kt[l] = new double[P * P];
-            ctx.download(kt[l], buf.kTrain[l]);
+            ctx.download(kt[l], buf.kTrain[k][l]);
             ke[l] = new double[Pt * Pt];
-            if (Pt > 0) ctx.download(ke[l], buf.kTest[l]);
+            if (Pt > 0) ctx.download(ke[l], buf.kTest[k][l]);
         }
         double[] fs = new double[P * m], fq = new double[P * m], ts = new double[Pt * m], tq = new double[Pt * m];
-        ctx.download(fs, buf.fTrainSum);
-        ctx.download(fq, buf.fTrainSq);
+        ctx.download(fs, buf.fTrainSum[k]);
+        ctx.download(fq, buf.fTrainSq[k]);
         if (Pt > 0) {
-            ctx.download(ts, buf.fTestSum);
-            ctx.download(tq, buf.fTestSq);
+            ctx.download(ts, buf.fTestSum[k]);
+            ctx.download(tq, buf.fTestSq[k]);
         }
-        return new Moments(samples, kt, ke, fs, fq, ts, tq);
+        return new Moments(samples[k], kt, ke, fs, fq, ts, tq);
     }
 
     @Override
     public void resetMoments() {
+        for (int k = 0; k < packing.members(); k++) resetMoments(k);
+    }
+
+    @Override
+    public void resetMoments(int k) {
         ctx.makeCurrent();
-        samples = 0;
+        samples[k] = 0;
         for (int l = 0; l < L; l++) {
-            ctx.zeroAsync(buf.kTrain[l], (long) P * P * Sizeof.DOUBLE);
-            ctx.zeroAsync(buf.kTest[l], (long) Math.max(Pt, 1) * Math.max(Pt, 1) * Sizeof.DOUBLE);
+            ctx.zeroAsync(buf.kTrain[k][l], (long) P * P * Sizeof.DOUBLE);
+            ctx.zeroAsync(buf.kTest[k][l], (long) Math.max(Pt, 1) * Math.max(Pt, 1) * Sizeof.DOUBLE);
         }
-        ctx.zeroAsync(buf.fTrainSum, (long) P * m * Sizeof.DOUBLE);
-        ctx.zeroAsync(buf.fTrainSq, (long) P * m * Sizeof.DOUBLE);
-        ctx.zeroAsync(buf.fTestSum, (long) Math.max(Pt, 1) * m * Sizeof.DOUBLE);
-        ctx.zeroAsync(buf.fTestSq, (long) Math.max(Pt, 1) * m * Sizeof.DOUBLE);
+        ctx.zeroAsync(buf.fTrainSum[k], (long) P * m * Sizeof.DOUBLE);
+        ctx.zeroAsync(buf.fTrainSq[k], (long) P * m * Sizeof.DOUBLE);
+        ctx.zeroAsync(buf.fTestSum[k], (long) Math.max(Pt, 1) * m * Sizeof.DOUBLE);
+        ctx.zeroAsync(buf.fTestSq[k], (long) Math.max(Pt, 1) * m * Sizeof.DOUBLE);
         ctx.sync();
     }
 
     @Override
     public void restore(Moments sums, long[] acceptedCounts, long[] divergedSteps) {
-        if (acceptedCounts.length != C || divergedSteps.length != C)
-            throw new IllegalArgumentException("counts for " + acceptedCounts.length + " chains, backend " + C);
+        if (packing.members() != 1) throw new IllegalStateException("a packed backend is restored member by member");
+        restore(0, sums, acceptedCounts, divergedSteps);
+    }
+
+    @Override
+    public void restore(int k, Moments sums, long[] acceptedCounts, long[] divergedSteps) {
+        int n = chainsOf[k], f = first[k];
+        if (acceptedCounts.length != n || divergedSteps.length != n)
+            throw new IllegalArgumentException("counts for " + acceptedCounts.length + " chains, backend " + n);
         ctx.makeCurrent();
-        samples = sums.samples();
+        samples[k] = sums.samples();
         for (int l = 0; l < L; l++) {
-            ctx.upload(buf.kTrain[l], sums.kernelTrain()[l]);
-            if (Pt > 0) ctx.upload(buf.kTest[l], sums.kernelTest()[l]);
+            ctx.upload(buf.kTrain[k][l], sums.kernelTrain()[l]);
+            if (Pt > 0) ctx.upload(buf.kTest[k][l], sums.kernelTest()[l]);
         }
-        ctx.upload(buf.fTrainSum, sums.fTrain());
-        ctx.upload(buf.fTrainSq, sums.fTrainSq());
+        ctx.upload(buf.fTrainSum[k], sums.fTrain());
+        ctx.upload(buf.fTrainSq[k], sums.fTrainSq());
         if (Pt > 0) {
-            ctx.upload(buf.fTestSum, sums.fTest());
-            ctx.upload(buf.fTestSq, sums.fTestSq());
+            ctx.upload(buf.fTestSum[k], sums.fTest());
+            ctx.upload(buf.fTestSq[k], sums.fTestSq());
         }
-        ctx.upload(buf.accepted, acceptedCounts);
-        ctx.upload(buf.divergedAt, divergedSteps);
+        ctx.upload(at(buf.accepted, f, 1, Sizeof.LONG), acceptedCounts);
+        ctx.upload(at(buf.divergedAt, f, 1, Sizeof.LONG), divergedSteps);
     }
 
     @Override

@@ -6,7 +6,7 @@ import java.util.List;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
 
-import org.nnpost.backend.StepConstants;
+import org.nnpost.backend.Packing;
 import org.nnpost.backend.Traces;
 import org.nnpost.data.Task;
 import org.nnpost.model.ModelSpec;
@@ -23,6 +23,8 @@ import org.nnpost.model.ModelSpec;
  *   traces              [chain][U, loss, ‖θ_0‖², …]    float64, columns as in Traces
  *   sqNorm              [g][chain]                     ‖θ_g‖², summed by the update kernel
  *   zTest[l], fTest     the same on the test inputs (observables only)
+ *   yT, invVar          per member of the packing: [member][m][P], [member][g]
+ *   kTrain[k][l], …     the running sums, per member k
  * </pre>
  */
 final class CudaBuffers implements AutoCloseable {
@@ -30,8 +32,9 @@ final class CudaBuffers implements AutoCloseable {
     final CUdeviceptr x, xT, xTestT, yT, invVar, step;
     final CUdeviceptr[] theta, grad, z, h, zTest;
     final CUdeviceptr d, f, delta, fTest, traces, tracesOld, sqNorm, divergedAt, accepted, accept, xiSq, back;
-    final CUdeviceptr kernelScratch, fTrainSum, fTrainSq, fTestSum, fTestSq;
-    final CUdeviceptr[] kTrain, kTest;
+    final CUdeviceptr kernelScratch;
+    final CUdeviceptr[] fTrainSum, fTrainSq, fTestSum, fTestSq;
+    final CUdeviceptr[][] kTrain, kTest;
     /** MALA's saved parameters and gradients, allocated on first use. */
     CUdeviceptr[] thetaOld, gradOld;
 
@@ -39,10 +42,11 @@ final class CudaBuffers implements AutoCloseable {
     private final ModelSpec spec;
     private final List<CUdeviceptr> all = new ArrayList<>();
 
-    CudaBuffers(CudaContext ctx, ModelSpec spec, Task task, StepConstants constants, int chains) {
+    CudaBuffers(CudaContext ctx, ModelSpec spec, Task task, Packing packing) {
         this.ctx = ctx;
         this.spec = spec;
-        C = chains;
+        C = packing.total();
+        int M = packing.members();
         P = task.train().P();
         Pt = task.test().P();
         L = spec.L();
@@ -52,8 +56,8 @@ final class CudaBuffers implements AutoCloseable {
             x = floats(task.train().x().length, "x");
             xT = floats(task.train().x().length, "xT");
             xTestT = floats(Math.max(1, task.test().x().length), "xTestT");
-            yT = floats((long) m * P, "yT");
-            invVar = floats(G, "invVar");
+            yT = floats((long) M * m * P, "yT");
+            invVar = floats((long) M * G, "invVar");
             step = alloc(Sizeof.LONG, "step");
             theta = new CUdeviceptr[G];
             grad = new CUdeviceptr[G];
@@ -83,16 +87,22 @@ final class CudaBuffers implements AutoCloseable {
             back = doubles(C, "back");
             int nK = Math.max(P, Math.max(Pt, 1));
             kernelScratch = floats((long) nK * nK, "kernel");
-            kTrain = new CUdeviceptr[L];
-            kTest = new CUdeviceptr[L];
-            for (int l = 0; l < L; l++) {
-                kTrain[l] = doubles((long) P * P, "kTrain" + l);
-                kTest[l] = doubles((long) Math.max(Pt, 1) * Math.max(Pt, 1), "kTest" + l);
+            kTrain = new CUdeviceptr[M][L];
+            kTest = new CUdeviceptr[M][L];
+            fTrainSum = new CUdeviceptr[M];
+            fTrainSq = new CUdeviceptr[M];
+            fTestSum = new CUdeviceptr[M];
+            fTestSq = new CUdeviceptr[M];
+            for (int k = 0; k < M; k++) {
+                for (int l = 0; l < L; l++) {
+                    kTrain[k][l] = doubles((long) P * P, "kTrain" + l);
+                    kTest[k][l] = doubles((long) Math.max(Pt, 1) * Math.max(Pt, 1), "kTest" + l);
+                }
+                fTrainSum[k] = doubles((long) P * m, "fTrainSum");
+                fTrainSq[k] = doubles((long) P * m, "fTrainSq");
+                fTestSum[k] = doubles((long) Math.max(Pt, 1) * m, "fTestSum");
+                fTestSq[k] = doubles((long) Math.max(Pt, 1) * m, "fTestSq");
             }
-            fTrainSum = doubles((long) P * m, "fTrainSum");
-            fTrainSq = doubles((long) P * m, "fTrainSq");
-            fTestSum = doubles((long) Math.max(Pt, 1) * m, "fTestSum");
-            fTestSq = doubles((long) Math.max(Pt, 1) * m, "fTestSq");
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -100,8 +110,13 @@ final class CudaBuffers implements AutoCloseable {
         ctx.upload(x, task.train().x());
         ctx.upload(xT, task.train().xTransposed());
         if (Pt > 0) ctx.upload(xTestT, task.test().xTransposed());
-        ctx.upload(yT, constants.yT());
-        ctx.upload(invVar, constants.invVar());
+        float[] y = new float[M * m * P], iv = new float[M * G];
+        for (int k = 0; k < M; k++) {
+            System.arraycopy(packing.constants(k).yT(), 0, y, k * m * P, m * P);
+            System.arraycopy(packing.constants(k).invVar(), 0, iv, k * G, G);
+        }
+        ctx.upload(yT, y);
+        ctx.upload(invVar, iv);
     }
 
     /** Underdamped Langevin's momenta, [chain][out][in] per group like theta; the first state with momenta allocates them. */
