@@ -59,6 +59,15 @@ public final class BackendFactory {
         return create(request, spec, task, packing, packing.total(), probe);
     }
 
+    /** Whether a request would run on a GPU: cuda, or auto with a usable one (probed once per process). */
+    public static boolean landsOnGpu(BackendSpec request) {
+        return switch (request.kind()) {
+            case "cpu" -> false;
+            case "cuda" -> true;
+            default -> GpuProbe.probe().usable();
+        };
+    }
+
     private static Choice create(BackendSpec request, ModelSpec spec, Task task, Packing packing, int chains, GpuProbe.Answer probe) {
         int[] devices = request.devices();
         CudaOptions cuda = cudaOptions(request, devices == null ? request.device() : devices[0]);

@@ -66,8 +66,9 @@ final class SweepCommand {
             flag("shard", SWEEP, "i/n", "0/1", "run the points whose index is i modulo n (a SLURM array task's share)"),
             flag("devices", SWEEP, "list", null, "GPUs to hand out: points run side by side, one per GPU at a time"),
             toggle("retry-failed", SWEEP, "run the points that failed earlier again (from their checkpoints)"),
-            flag("pack", SWEEP, "on|off", "on", "run new points that share shape, data and schedule but differ in beta0, sigmas, "
-                    + "targets, eta, chains or seed as one batch of chains (outputs as if run one by one)"),
+            flag("pack", SWEEP, "auto|on|off", "auto", "run new points that share shape, data and schedule but differ in beta0, sigmas, "
+                    + "targets, eta, chains or seed as one batch of chains (outputs as if run one by one); auto: on a GPU, "
+                    + "and on the CPU for points with fewer chains than threads"),
             flag("progress", SWEEP, "mode", "auto", "auto, bar, lines, off"),
             toggle("print-study", SWEEP, "print the study as a study file (JSON) and run nothing"),
             toggle(Flags.HELP, SWEEP, "this text"),
@@ -171,7 +172,7 @@ final class SweepCommand {
         int[] devices = v.has("devices") ? devices(v) : null;
         boolean retry = v.has("retry-failed") && v.switchValue("retry-failed");
         String progress = v.choice("progress", "auto", RunSettings.PROGRESS);
-        boolean pack = v.choice("pack", "on", "on", "off").equals("on");
+        String pack = v.choice("pack", "auto", Sweep.Request.PACK);
         Sweep.Request q = new Sweep.Request(study, dir, machine, shard, devices, retry, goOn(args), pack);
         Sweep.Plan plan = Sweep.plan(q);   // a changed study: Main prints its line and what changed
         if (slurm) return slurm(v, plan, file, grids, zips, out);

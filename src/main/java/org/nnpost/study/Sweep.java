@@ -20,6 +20,7 @@ import java.util.function.Function;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.nnpost.backend.BackendFactory;
 import org.nnpost.backend.BackendSpec;
 import org.nnpost.io.Json;
 import org.nnpost.output.Manifest;
@@ -52,7 +53,8 @@ import org.nnpost.spec.SpecException;
  * points with the same data is computed once when the table is made. With {@code --devices 0,1,...} points run side by side,
  * one per GPU at a time, each on the next free device.
  *
- * <p>Packing (on unless {@code --pack off}): new points that share the network's shape, the
+ * <p>Packing ({@code --pack auto}, the default: where it pays, see {@link #whyNotWorthPacking};
+ * {@code on}: always; {@code off}: never): new points that share the network's shape, the
  * data, the schedule and the sampler ({@link PackedRun#key}) but differ in β₀, σ's, targets, η,
  * chains or seed run as one batch of chains on one backend ({@link PackedRun}), each still
  * writing its own directory, byte for byte as alone; so a β₀ sweep at small N fills a GPU (or
@@ -101,11 +103,31 @@ public final class Sweep {
      * @param goOn        the command that goes on with this sweep, for messages
      */
     public record Request(Study study, Path dir, Settings machine, Shard shard, int[] devices, boolean retryFailed,
-                          String goOn, boolean pack) {
-        /** A request that packs what it can. */
-        public Request(Study study, Path dir, Settings machine, Shard shard, int[] devices, boolean retryFailed, String goOn) {
-            this(study, dir, machine, shard, devices, retryFailed, goOn, true);
+                          String goOn, String pack) {
+        /** The --pack modes: auto packs where it pays (on a GPU, or points with fewer chains than threads). */
+        public static final String[] PACK = {"auto", "on", "off"};
+
+        public Request {
+            if (!java.util.Arrays.asList(PACK).contains(pack)) throw new IllegalArgumentException("pack " + pack);
         }
+
+        /** A request that packs where it pays. */
+        public Request(Study study, Path dir, Settings machine, Shard shard, int[] devices, boolean retryFailed, String goOn) {
+            this(study, dir, machine, shard, devices, retryFailed, goOn, "auto");
+        }
+    }
+
+    /**
+     * Why --pack auto runs a point alone, or null where packing pays. On the CPU a point whose
+     * chains keep every thread busy gains nothing and loses cache (benchmarks/RESULTS.md,
+     * "Packing a sweep on the CPU"); on a GPU, where one launch over a point's few chains leaves
+     * most of the device idle, packing is the point.
+     */
+    static String whyNotWorthPacking(RunConfig c) {
+        if (BackendFactory.landsOnGpu(c.backend())) return null;
+        int threads = c.backend().threads();
+        if (c.sampler().chains() < threads) return null;
+        return "on the CPU, points with at least as many chains as threads (" + threads + ") gain nothing from packing (--pack on packs them anyway)";
     }
 
     /** A checked sweep, its directory made or found. */
@@ -293,7 +315,7 @@ public final class Sweep {
      */
     static List<List<Study.Point>> units(Plan plan, List<Study.Point> mine, Map<String, JsonNode> recorded, Consumer<String> say) {
         List<List<Study.Point>> units = new ArrayList<>();
-        if (!plan.request().pack()) {
+        if (plan.request().pack().equals("off")) {
             for (Study.Point p : mine) units.add(List.of(p));
             return units;
         }
@@ -304,6 +326,7 @@ public final class Sweep {
             boolean fresh = plan.dir().state(p.name(), recorded.getOrDefault(p.name(), Json.object())).equals(SweepDir.PENDING)
                     && !Files.exists(plan.dir().point(p.name()).resolve(Manifest.FILE));
             String why = PackedRun.whyNot(c);
+            if (why == null && plan.request().pack().equals("auto")) why = whyNotWorthPacking(c);
             if (!fresh || why != null) {
                 if (why != null) notPacked.merge(why, 1, Integer::sum);
                 units.add(List.of(p));

@@ -72,7 +72,7 @@ class PackedSweepTest {
         Outcome a = sweep(file.toString(), "--out", alone.toString(), "--progress", "off", "--pack", "off");
         assertEquals(0, a.code(), a.out() + a.err());
         assertTrue(!a.out().contains("packing"), a.out());
-        Outcome p = sweep(file.toString(), "--out", packed.toString(), "--progress", "off");
+        Outcome p = sweep(file.toString(), "--out", packed.toString(), "--progress", "off", "--pack", "on");
         assertEquals(0, p.code(), p.out() + p.err());
         assertTrue(p.out().contains("packing: 8 points in 1 batch"), p.out());
         assertSameSweep(alone, packed, sampler, 8);
@@ -90,7 +90,7 @@ class PackedSweepTest {
         assertEquals(0, a.code(), a.out() + a.err());
 
         Settings machine = new Settings();
-        Sweep.Plan plan = Sweep.plan(new Sweep.Request(Study.read(file), packed, machine, Sweep.Shard.ALL, null, false, "again"));
+        Sweep.Plan plan = Sweep.plan(new Sweep.Request(Study.read(file), packed, machine, Sweep.Shard.ALL, null, false, "again", "on"));
         Interrupts.clear();
         List<String> said = new ArrayList<>();
         try {
@@ -106,13 +106,28 @@ class PackedSweepTest {
         }
         JsonNode points = Json.read(packed.resolve("study.json")).path("points");
         for (JsonNode pt : points) assertEquals(Manifest.INTERRUPTED, pt.path("status").asText(), pt + "\n" + said);
-        Outcome p = sweep(file.toString(), "--out", packed.toString(), "--progress", "off");
+        Outcome p = sweep(file.toString(), "--out", packed.toString(), "--progress", "off", "--pack", "on");
         assertEquals(0, p.code(), p.out() + p.err());
         assertTrue(p.out().contains("resumed (interrupted)"), p.out());
         assertSameSweep(alone, packed, "mala, interrupted at step 250 and resumed", 4);
     }
 
     /** Every point's files the same: arrays byte for byte, summary and manifest but for timings and where it ran. */
+    /** --pack auto on the CPU: points whose chains keep every thread busy run alone, and the sweep says why; fewer chains than threads pack. */
+    @Test
+    void autoPacksOnTheCpuOnlyPointsWithFewerChainsThanThreads() throws IOException {
+        Path busy = Files.writeString(tmp.resolve("busy.json"), study("ula", 1).replace("\"steps\": 400", "\"steps\": 40")
+                .replace("\"burn_in\": 100", "\"burn_in\": 10").replace("\"every\": 10", "\"every\": 3"));
+        Outcome a = sweep(busy.toString(), "--out", tmp.resolve("a").toString(), "--progress", "off");
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.out().contains("4 points run one by one, not packed: on the CPU, points with at least as many chains as threads (2)"), a.out());
+        assertTrue(!a.out().contains("packing:"), a.out());
+        Path idle = Files.writeString(tmp.resolve("idle.json"), Files.readString(busy).replace("\"threads\": 2", "\"threads\": 4"));
+        Outcome b = sweep(idle.toString(), "--out", tmp.resolve("b").toString(), "--progress", "off");
+        assertEquals(0, b.code(), b.err());
+        assertTrue(b.out().contains("packing: 4 points in 1 batch"), b.out());
+    }
+
     static void assertSameSweep(Path alone, Path packed, String why, int count) throws IOException {
         assertArrayEquals(Files.readAllBytes(alone.resolve(SweepTable.CSV)), Files.readAllBytes(packed.resolve(SweepTable.CSV)),
                 why + ": sweep.csv");
