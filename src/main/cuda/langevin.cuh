@@ -54,3 +54,21 @@ __host__ __device__ __forceinline__ double mala_reverse_term(double sum, float e
 
 // Whether the uniform u in (0, 1] accepts: log u < log alpha, false for a NaN log alpha (StepMath.accepts).
 #define MALA_ACCEPTS(u, logAlpha) (log((double) (u)) < (double) (logAlpha))
+
+// Underdamped Langevin, BAOAB with unit mass (StepMath.kick, drift, refresh; Underdamping gives
+// halfStep = h/2 = sqrt(2 eta)/2, decay = exp(-gamma h), noise = sqrt(1 - exp(-2 gamma h))).
+
+// B: p - halfStep (grad + theta invVar), each operation rounded in that order (StepMath.kick).
+__host__ __device__ __forceinline__ float uld_kick_one(float p, float grad, float theta, float halfStep, float invVar) {
+    return __fsub_rn(p, __fmul_rn(halfStep, __fadd_rn(grad, __fmul_rn(theta, invVar))));
+}
+
+// A: theta + halfStep p (StepMath.drift).
+__host__ __device__ __forceinline__ float uld_drift_one(float theta, float p, float halfStep) {
+    return __fadd_rn(theta, __fmul_rn(halfStep, p));
+}
+
+// O: decay p + noise xi (StepMath.refresh).
+__host__ __device__ __forceinline__ float uld_refresh_one(float p, float decay, float noise, float xi) {
+    return __fadd_rn(__fmul_rn(decay, p), __fmul_rn(noise, xi));
+}

@@ -97,6 +97,54 @@ extern "C" __global__ void langevin_update(float* theta, const float* grad, int 
     }
 }
 
+// Underdamped Langevin's B, A, O, A of BAOAB for one group (CpuBackend.baoa; uld_*_one in
+// langevin.cuh): p <- p - h/2 (grad + theta / sigma^2), theta <- theta + h/2 p,
+// p <- decay p + noise xi, theta <- theta + h/2 p, with xi the normals of group momentumGroup at
+// the current step. Grid and noise as langevin_update's; the new |theta|^2 is summed into sqNorm.
+extern "C" __global__ void uld_baoa(float* theta, float* p, const float* grad, int size, float halfStep, float invVar,
+                                    float decay, float fresh, uint32_t seed, int momentumGroup, const long long* step,
+                                    double* sqNorm, const float* noise, int chainOffset) {
+    int chain = blockIdx.y;
+    int j = blockIdx.x * blockDim.x + threadIdx.x;
+    int i0 = 4 * j;
+    double t2 = 0.0;
+    if (i0 < size) {
+        size_t off = (size_t) chain * size + i0;
+        float4 xi;
+        if (noise == nullptr) xi = normals4(seed, (uint32_t) (chain + chainOffset), *step, (uint32_t) momentumGroup, (uint32_t) j);
+        else {
+            int cnt = min(4, size - i0);
+            xi.x = noise[off];
+            xi.y = cnt > 1 ? noise[off + 1] : 0.0f;
+            xi.z = cnt > 2 ? noise[off + 2] : 0.0f;
+            xi.w = cnt > 3 ? noise[off + 3] : 0.0f;
+        }
+        float n[4] = {xi.x, xi.y, xi.z, xi.w};
+        int cnt = min(4, size - i0);
+        for (int k = 0; k < cnt; k++) {
+            float pk = uld_kick_one(p[off + k], grad[off + k], theta[off + k], halfStep, invVar);
+            float t = uld_drift_one(theta[off + k], pk, halfStep);
+            pk = uld_refresh_one(pk, decay, fresh, n[k]);
+            t = uld_drift_one(t, pk, halfStep);
+            theta[off + k] = t;
+            p[off + k] = pk;
+            t2 += (double) t * t;
+        }
+    }
+    t2 = block_sum(t2);
+    if (threadIdx.x == 0) atomicAdd(&sqNorm[chain], t2);
+}
+
+// BAOAB's last kick at the new parameters (CpuBackend.kick). Grid (ceil(size / blockDim), chains).
+extern "C" __global__ void uld_kick(float* p, const float* theta, const float* grad, int size, float halfStep,
+                                    float invVar) {
+    int chain = blockIdx.y;
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= size) return;
+    size_t k = (size_t) chain * size + i;
+    p[k] = uld_kick_one(p[k], grad[k], theta[k], halfStep, invVar);
+}
+
 // The step counter lives on the device so that a captured step can be replayed.
 extern "C" __global__ void advance_step(long long* step) {
     if (threadIdx.x == 0 && blockIdx.x == 0) *step += 1;
@@ -109,6 +157,22 @@ extern "C" __global__ void sum_squares(const float* theta, int size, double* sqN
     double s = 0.0;
     for (int i = threadIdx.x; i < size; i += blockDim.x) {
         double v = t[i];
+        s += v * v;
+    }
+    s = block_sum(s);
+    if (threadIdx.x == 0) sqNorm[chain] = s;
+}
+
+// sqNorm[chain] = |grad_chain + invVar theta_chain|^2, the full gradient of U with its prior term
+// (CpuBackend.gradientSquares); one block per chain.
+extern "C" __global__ void sum_squares_gradient(const float* theta, const float* grad, int size, float invVar,
+                                                double* sqNorm) {
+    int chain = blockIdx.x;
+    const float* t = theta + (size_t) chain * size;
+    const float* g = grad + (size_t) chain * size;
+    double s = 0.0;
+    for (int i = threadIdx.x; i < size; i += blockDim.x) {
+        double v = (double) g[i] + (double) invVar * t[i];
         s += v * v;
     }
     s = block_sum(s);

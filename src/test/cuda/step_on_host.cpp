@@ -7,6 +7,9 @@
 //   A uNew uOld logQForward logQReverse the bits of MALA_LOG_ACCEPTANCE (a double)
 //   U u logAlpha                        MALA_ACCEPTS as 1 or 0
 //   T                                   TRACE_POTENTIAL TRACE_LOSS TRACE_SQNORM0 in decimal
+//   K p grad theta halfStep invVar      the bits of uld_kick_one (a float)
+//   D theta p halfStep                  the bits of uld_drift_one
+//   F p decay noise xi                  the bits of uld_refresh_one
 // Build: c++ -std=c++17 -O2 -ffp-contract=off -include host_shim.h -I ../../main/cuda step_on_host.cpp
 #include <cinttypes>
 #include <cstdio>
@@ -63,6 +66,16 @@ int main() {
             for (uint64_t& x : a)
                 if (std::scanf("%" SCNx64, &x) != 1) return 2;
             std::printf("%d", MALA_ACCEPTS(f64(a[0]), f64(a[1])) ? 1 : 0);
+        } else if (kind == 'K' || kind == 'D' || kind == 'F') {
+            int n = kind == 'K' ? 5 : kind == 'D' ? 3 : 4;
+            uint32_t a[5];
+            for (int i = 0; i < n; i++)
+                if (std::scanf("%" SCNx32, &a[i]) != 1) return 2;
+            float v = kind == 'K' ? uld_kick_one(f32(a[0]), f32(a[1]), f32(a[2]), f32(a[3]), f32(a[4]))
+                    : kind == 'D' ? uld_drift_one(f32(a[0]), f32(a[1]), f32(a[2]))
+                    : uld_refresh_one(f32(a[0]), f32(a[1]), f32(a[2]), f32(a[3]));
+            if (v != v) std::printf("nan");
+            else std::printf("%08" PRIx32, __float_as_uint(v));
         } else if (kind == 'T') {
             std::printf("%d %d %d", TRACE_POTENTIAL, TRACE_LOSS, TRACE_SQNORM0);
         } else {

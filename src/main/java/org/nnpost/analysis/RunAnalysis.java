@@ -19,7 +19,8 @@ import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.output.RunLayout;
 import org.nnpost.report.Plots;
-import org.nnpost.report.Png;
+import org.nnpost.report.Figure;
+import org.nnpost.report.Look;
 import org.nnpost.run.RunConfig;
 import org.nnpost.run.RunSettings;
 import org.nnpost.theory.Linalg;
@@ -41,7 +42,35 @@ public final class RunAnalysis {
     /** Test inputs shown in a test activation raster (Fig. 3 shows 100). */
     static final int TEST_SHOWN = 100;
 
-    public record Result(ObjectNode json, String text, List<Path> panels) {}
+    /** @param captions per panel file, what it shows (also in json's "panels") */
+    public record Result(ObjectNode json, String text, List<Path> panels, Map<Path, String> captions) {
+        public Result(ObjectNode json, String text, List<Path> panels) { this(json, text, panels, Map.of()); }
+    }
+
+    /** The panels of a run as they are written: each file in the chosen look, with its caption. */
+    static final class Panels {
+        final Path dir;
+        final Look look;
+        final List<Path> files = new ArrayList<>();
+        final Map<Path, String> captions = new java.util.LinkedHashMap<>();
+
+        Panels(Path dir, Look look) {
+            this.dir = dir;
+            this.look = look;
+        }
+
+        void add(String name, java.awt.image.BufferedImage image, String caption) {
+            Path f = Figure.write(dir.resolve(name + look.extension()), image, look);
+            files.add(f);
+            captions.put(f, caption);
+        }
+
+        com.fasterxml.jackson.databind.node.ArrayNode json() {
+            com.fasterxml.jackson.databind.node.ArrayNode a = Json.array();
+            captions.forEach((f, c) -> a.addObject().put("file", f.getFileName().toString()).put("caption", c));
+            return a;
+        }
+    }
 
     /** What a run is, for its panels and numbers: a short name, a label for titles, and its settings. */
     public record Subject(String name, String label, RunConfig run) {
@@ -51,6 +80,10 @@ public final class RunAnalysis {
     }
 
     public static Result of(Subject recipe, Path dir) {
+        return of(recipe, dir, Look.DEFAULT);
+    }
+
+    public static Result of(Subject recipe, Path dir, Look look) {
         ModelSpec spec = recipe.model();
         int m = spec.m(), L = spec.L(), N = spec.lastWidth();
         // every array is checked against what the run's settings say it wrote before it is used
@@ -58,7 +91,9 @@ public final class RunAnalysis {
         Dataset train = dataset(files, false, m), test = dataset(files, true, m);
         int P = train.P(), Pt = test.P();
         TheoryNumbers th = TheoryNumbers.of(spec, new Task(recipe.name(), train, test));
-        List<Path> panels = new ArrayList<>();
+        Panels panels = new Panels(dir, look);
+        long draws = recipe.run().sampler().draws();
+        int C = recipe.run().sampler().chains();
         ObjectNode o = Json.object();
         StringBuilder t = new StringBuilder();
         o.put("run", recipe.name());
@@ -70,24 +105,36 @@ public final class RunAnalysis {
         // kernels per layer, inputs sorted by class
         for (int l = 1; l <= L; l++) {
             double[] k = files.array(RunLayout.kernel(l, false)).doubles();
-            panels.add(Png.write(dir.resolve("kernel_l" + l + "_train.png"),
-                    Plots.kernel(k, P, train.labels(), "kernel, layer " + l + ", training inputs (" + recipe.label() + ")")));
+            panels.add("kernel_l" + l + "_train",
+                    Plots.kernel(k, P, train.labels(), "kernel, layer " + l + ", training inputs (" + recipe.label() + ")", look),
+                    "Layer " + l + "'s kernel on the " + P + " training inputs, sorted by class (lines between classes), averaged over all "
+                            + draws + " draws of all " + C + " chains.");
         }
         double[] kt = files.array(RunLayout.kernel(L, true)).doubles();
-        panels.add(Png.write(dir.resolve("kernel_l" + L + "_test.png"),
-                Plots.kernel(kt, Pt, test.labels(), "kernel, layer " + L + ", test inputs (" + recipe.label() + ")")));
+        panels.add("kernel_l" + L + "_test",
+                Plots.kernel(kt, Pt, test.labels(), "kernel, layer " + L + ", test inputs (" + recipe.label() + ")", look),
+                "Layer " + L + "'s kernel on the " + Pt + " test inputs, sorted by class, averaged over all draws of all chains.");
         kernelVsNngp(o, t, files.array(RunLayout.kernel(L, false)).doubles(), th.nngpTrain()[L - 1]);
 
         // activation rasters of the last kept draw of chain 0
         int top = spec.phi() == Phi.RELU ? RELU_TOP : N;
         Npy.Array act = files.array(RunLayout.ACT_TRAIN);
         if (act.shape()[1] > 0) {
-            panels.add(Png.write(dir.resolve("activations_train.png"), Plots.raster(lastDraw(act), N, P, train.labels(), top,
-                    "activations, training inputs (" + recipe.label() + ")")));
+            int K = (int) act.shape()[1];
+            long d = RunLayout.drawOfKept(K - 1, draws, K), step = RunLayout.stepOfDraw(d, recipe.run().sampler().burnIn(),
+                    recipe.run().sampler().every());
+            String one = "one draw (kept draw " + (K - 1) + " = draw " + d + ", step " + step + ") of chain 0";
+            String who = top < N ? "the " + top + " most active of " + N + " neurons" : "all " + N + " neurons";
+            panels.add("activations_train", Plots.raster(lastDraw(act), N, P, train.labels(), top,
+                    "activations, training inputs: " + one + " (" + recipe.label() + ")", look),
+                    "Last hidden layer's activations on the " + P + " training inputs (sorted by class) in " + one
+                            + ": " + who + ", most active at the top. A single posterior sample, not an average.");
             Npy.Array actTest = files.array(RunLayout.ACT_TEST);
             int shown = Math.min(Pt, TEST_SHOWN);
-            panels.add(Png.write(dir.resolve("activations_test.png"), Plots.raster(columns(lastDraw(actTest), N, Pt, shown), N, shown,
-                    java.util.Arrays.copyOf(test.labels(), shown), top, "activations, " + shown + " test inputs (" + recipe.label() + ")")));
+            panels.add("activations_test", Plots.raster(columns(lastDraw(actTest), N, Pt, shown), N, shown,
+                    java.util.Arrays.copyOf(test.labels(), shown), top, "activations, " + shown + " test inputs: " + one
+                            + " (" + recipe.label() + ")", look),
+                    "Last hidden layer's activations on the first " + shown + " of " + Pt + " test inputs in " + one + ": " + who + ".");
         }
 
         // readout weights against theory
@@ -111,7 +158,8 @@ public final class RunAnalysis {
         t.append(String.format(Locale.ROOT, "  diagnostics: mean loss %s, max R-hat %s, min bulk ESS %s, sampling %s s%n",
                 num(d.path("mean_loss").asDouble(Double.NaN)), num(d.path("max_rhat").asDouble(Double.NaN)),
                 num(d.path("min_ess_bulk").asDouble(Double.NaN)), num(d.path("sampling_s").asDouble(Double.NaN))));
-        return new Result(o, t.toString(), panels);
+        o.set("panels", panels.json());
+        return new Result(o, t.toString(), panels.files, panels.captions);
     }
 
     /** The run's settings under "parameters", as its manifest has them: one spelling per setting in every file. */
@@ -129,7 +177,7 @@ public final class RunAnalysis {
                 num(diff), num(ref)));
     }
 
-    private static void readout(ObjectNode o, StringBuilder t, List<Path> panels, Path dir, Subject r,
+    private static void readout(ObjectNode o, StringBuilder t, Panels panels, Path dir, Subject r,
                                 double[] a, TheoryNumbers th) {
         int m = r.model().m(), n = a.length / m;
         double[] cov = new double[m * m];
@@ -147,11 +195,14 @@ public final class RunAnalysis {
         double[] u = th.meanField() == null ? null : th.meanField().u();
         for (int p = 0; p < m; p++) {
             series.add(new Plots.Series("a, class " + p, perClass[p]));
-            curves.add(u != null ? Plots.gaussian("theory N(0, U_" + p + p + ")", 0, u[p * m + p], 200)
-                    : Plots.gaussian("Gaussian of class " + p + "'s variance", 0, cov[p * m + p], 200));
+            curves.add(u != null ? Plots.gaussian("theory, class " + p + ": N(0, U_" + p + p + ")", 0, u[p * m + p], 200)
+                    : Plots.gaussian("Gaussian, class " + p + "'s variance", 0, cov[p * m + p], 200));
         }
-        panels.add(Png.write(dir.resolve("readout.png"), Plots.histogram(series, curves, 40,
-                "readout weights, all neurons and draws (" + r.label() + ")", "readout weight a_r")));
+        panels.add("readout", Plots.histogram(series, curves, 40,
+                "readout weights, all neurons and kept draws (" + r.label() + ")", "readout weight a_ir", panels.look),
+                "Readout weights a_ir of all neurons i, kept draws and chains (" + n + " per class), one histogram per class r, with "
+                        + (u != null ? "the mean-field theory's Gaussian N(0, U_rr) dashed in the class's colour."
+                        : "a Gaussian of each class's sampled variance dashed in its colour (no theory covers this network)."));
         t.append("  readout covariance <a a^T> per neuron, sampled: ").append(matrix(cov, m)).append('\n');
         if (u != null) {
             ro.set("covariance_theory", Json.doubles(u));
@@ -179,7 +230,7 @@ public final class RunAnalysis {
         }
     }
 
-    private static void predictor(ObjectNode o, StringBuilder t, List<Path> panels, Path dir, Subject r,
+    private static void predictor(ObjectNode o, StringBuilder t, Panels panels, Path dir, Subject r,
                                   double[] fTrain, double[] fTest, TheoryNumbers th, Dataset train, Dataset test) {
         int m = r.model().m();
         boolean mf = th.meanField() != null;
@@ -195,8 +246,10 @@ public final class RunAnalysis {
             }
             groups.add(new Plots.Points("output " + p, x, y));
         }
-        panels.add(Png.write(dir.resolve("predictor.png"), Plots.scatter(groups,
-                "mean predictor on test inputs (" + r.label() + ")", refName, "sampled <f(x*)>")));
+        panels.add("predictor", Plots.scatter(groups,
+                "mean predictor on test inputs (" + r.label() + ")", refName, "sampled <f(x*)>", panels.look),
+                "The sampled mean predictor <f_r(x*)> on each of the " + Pt + " test inputs (averaged over all draws and chains) against "
+                        + refName + ", one colour per output r; on the dashed diagonal they agree.");
 
         ObjectNode pr = o.putObject("predictor");
         ObjectNode trainFit = pr.putObject("train");
@@ -236,8 +289,10 @@ public final class RunAnalysis {
         bars.add(new Plots.Series("sampling", sampled.perClass()));
         if (theory != null) bars.add(new Plots.Series("mean-field theory", theory.perClass()));
         bars.add(new Plots.Series("lazy GP", gp.perClass()));
-        panels.add(Png.write(dir.resolve("errors.png"), Plots.bars(classes, bars,
-                "test error per class (" + r.label() + ")", "test error of the mean predictor")));
+        panels.add("errors", Plots.bars(classes, bars,
+                "test error per class (" + r.label() + ")", "test error of the mean predictor", panels.look),
+                "Test error of the mean predictor per class (inputs per class in brackets): sampling beside "
+                        + (theory != null ? "the mean-field theory and " : "") + "the lazy GP.");
         t.append(String.format(Locale.ROOT, "  train error (sampling) %s; test error: sampling %s %s%s, GP %s %s%n",
                 num(trainErr.overall()), num(sampled.overall()), vec(sampled.perClass()),
                 theory != null ? String.format(Locale.ROOT, ", mean-field theory %s %s", num(theory.overall()), vec(theory.perClass())) : "",
@@ -250,22 +305,38 @@ public final class RunAnalysis {
         n.set("per_class", Json.doubles(e.perClass()));
     }
 
-    private static void traces(RunFiles files, List<Path> panels, Path dir, Subject r) {
+    private static void traces(RunFiles files, Panels panels, Path dir, Subject r) {
         for (String name : new String[]{"loss", "sqnorm_a"}) {
             Npy.Array tr = files.array(RunLayout.trace(name));
-            int C = (int) tr.shape()[0], D = (int) tr.shape()[1];
-            if (D == 0) continue;
-            double[] v = tr.doubles(), x = new double[D];
-            for (int k = 0; k < D; k++) x[k] = k;
-            List<Plots.Series> s = new ArrayList<>();
-            for (int c = 0; c < C; c++) s.add(new Plots.Series("chain " + c, java.util.Arrays.copyOfRange(v, c * D, (c + 1) * D)));
             String label = name.equals("loss") ? "training loss" : "|a|^2";
-            panels.add(Png.write(dir.resolve("trace_" + name + ".png"),
-                    Plots.lines(x, s, label + " per kept draw (" + r.label() + ")", "kept draw", label)));
+            traces(panels, name, label, tr.doubles(), (int) tr.shape()[0], (int) tr.shape()[1], r.label(), r.run().sampler().burnIn(),
+                    r.run().sampler().every());
         }
     }
 
-    private static void coding(ObjectNode o, StringBuilder t, List<Path> panels, Path dir, Subject r, JsonNode summary) {
+    /** Trace, rank and autocorrelation panels of one trace [C, D]: where convergence (and divergence) shows. */
+    static void traces(Panels panels, String name, String label, double[] v, int C, int D, String runLabel, long burnIn, int every) {
+        if (D == 0) return;
+        double[] x = new double[D];
+        for (int k = 0; k < D; k++) x[k] = k;
+        List<Plots.Series> s = new ArrayList<>();
+        for (int c = 0; c < C; c++) s.add(new Plots.Series("chain " + c, java.util.Arrays.copyOfRange(v, c * D, (c + 1) * D)));
+        String steps = "draw d is taken after step " + burnIn + " + " + every + "(d + 1)";
+        panels.add("trace_" + name, Plots.lines(x, s, label + " per draw, every chain (" + runLabel + ")", "draw", label, panels.look),
+                "The " + label + " trace of each of the " + C + " chains at every one of the " + D + " draws (" + steps
+                        + "); chains that mix overlap, a drift or a jump shows here first.");
+        if (D >= 4) {
+            panels.add("rank_" + name, Plots.rank(s, Math.max(5, Math.min(20, C * D / (10 * Math.max(1, C)))), "rank plot of " + label
+                    + " (" + runLabel + ")", "rank among all draws of all chains", panels.look),
+                    "Rank plot of " + label + ": every draw of every chain ranked together, each chain's ranks in a histogram (one row "
+                            + "per chain, uniform count dashed). Flat rows: the chains sample the same distribution.");
+            panels.add("autocorr_" + name, Plots.autocorrelation(s, 100, "autocorrelation of " + label + " (" + runLabel + ")", "lag (draws)",
+                    panels.look), "Autocorrelation of " + label + " by lag in draws, per chain: how many draws apart two draws are "
+                    + "before they are nearly independent.");
+        }
+    }
+
+    private static void coding(ObjectNode o, StringBuilder t, Panels panels, Path dir, Subject r, JsonNode summary) {
         JsonNode c = summary.path("coding");
         if (c.isMissingNode() || c.isNull()) return;
         o.set("coding", c.deepCopy());
@@ -278,9 +349,11 @@ public final class RunAnalysis {
             share.add(e.getValue().asDouble());
         }
         if (!names.isEmpty())
-            panels.add(Png.write(dir.resolve("codes.png"), Plots.bars(names.toArray(String[]::new),
+            panels.add("codes", Plots.bars(names.toArray(String[]::new),
                     List.of(new Plots.Series("fraction of neurons", share.stream().mapToDouble(Double::doubleValue).toArray())),
-                    "class codes of the neurons (" + r.label() + "): -, 0, + per class", "fraction of neurons")));
+                    "class codes of the neurons (" + r.label() + "): -, 0, + per class", "fraction of neurons", panels.look),
+                    "Share of neurons per class code over the kept draws: a neuron's mean activation on each class, quantised to -, 0 "
+                            + "or + (an entry counts when it reaches half the neuron's largest); the commonest " + names.size() + " codes.");
         t.append(String.format(Locale.ROOT, "  coding: %s; PR/N %s, excess kurtosis %s, codes %s, active fraction per class %s%n",
                 c.path("scheme").asText(), num(c.path("participation_ratio_per_N").asDouble(Double.NaN)),
                 num(c.path("excess_kurtosis").asDouble(Double.NaN)), codes.toString(), c.path("active_fraction_per_class").toString()));

@@ -17,6 +17,7 @@ import org.nnpost.model.ModelSpec;
  * <pre>
  *   ULA:   move(h, false); advance(); gradient();
  *   MALA:  save(); move(h, true); gradient(); metropolis(h); advance();
+ *   ULD:   baoa(u); advance(); gradient(); kick(u);       (BAOAB, u: {@link Underdamping})
  * </pre>
  * A backend keeps the step counter itself (on the GPU, in device memory) so that a block of
  * steps can be queued, or replayed as a CUDA graph, without the host in between: none of these
@@ -31,10 +32,13 @@ public interface Backend extends AutoCloseable {
 
     int chains();
 
-    /** Replaces all parameters and the step counter; clears divergence flags. */
+    /**
+     * Replaces all parameters, the momenta (kept when the state has them, dropped when not) and
+     * the step counter; clears divergence flags.
+     */
     void load(ChainState state);
 
-    /** A host copy of the parameters and the step counter. */
+    /** A host copy of the parameters, the momenta if held, and the step counter. */
     ChainState snapshot();
 
     long step();
@@ -82,6 +86,17 @@ public interface Backend extends AutoCloseable {
     /** step += 1: the next {@link #move} and uniform draw new noise. */
     void advance();
 
+    /**
+     * Underdamped Langevin's BAOAB step up to its last kick, fused over every element, from the
+     * last {@link #gradient()}: B, A, O, A of {@link StepMath} (kick, drift, refresh with the
+     * noise ξ(seed, chain, step, {@link org.nnpost.rng.Noise#MOMENTUM_GROUP} + g), drift). Needs
+     * momenta (a loaded state that has them). The step counter stays.
+     */
+    void baoa(Underdamping u);
+
+    /** BAOAB's last kick at the current parameters: p ← p − (h/2) ∇U, after {@link #gradient()}. */
+    void kick(Underdamping u);
+
     /** Accepted proposals per chain since the last {@link #load}. */
     long[] accepted();
 
@@ -98,6 +113,13 @@ public interface Backend extends AutoCloseable {
 
     /** Per chain, the step at which it diverged, or −1. */
     long[] divergedAt();
+
+    /**
+     * Per chain and group, ‖∇_g U‖² at the current parameters (the last {@link #gradient()} with
+     * the prior term θ_g/σ_g² added): what step-size tuning reads to compare the groups'
+     * curvatures, since E‖∇_g U‖² = E[Δ_g U] under the posterior. A host read.
+     */
+    double[][] gradientSquares();
 
     /**
      * Adds the current parameters of every chain (the state of the last {@link #gradient()}) to

@@ -58,19 +58,25 @@ public final class SplitBackend implements Backend {
         if (s.chains() != C) throw new IllegalArgumentException("state has " + s.chains() + " chains, backend " + C);
         for (int k = 0; k < parts.size(); k++) {
             int n = parts.get(k).chains();
-            float[][] p = new float[spec.groups()][];
-            for (int g = 0; g < spec.groups(); g++) {
-                int size = spec.groupSize(g);
-                p[g] = new float[n * size];
-                System.arraycopy(s.params()[g], first[k] * size, p[g], 0, n * size);
-            }
-            parts.get(k).load(new ChainState(n, s.seed(), s.step(), p));
+            parts.get(k).load(new ChainState(n, s.seed(), s.step(), slice(s.params(), k, n),
+                    s.momenta() == null ? null : slice(s.momenta(), k, n)));
         }
+    }
+
+    /** Part k's chains of every group. */
+    private float[][] slice(float[][] all, int k, int n) {
+        float[][] p = new float[spec.groups()][];
+        for (int g = 0; g < spec.groups(); g++) {
+            int size = spec.groupSize(g);
+            p[g] = new float[n * size];
+            System.arraycopy(all[g], first[k] * size, p[g], 0, n * size);
+        }
+        return p;
     }
 
     @Override
     public ChainState snapshot() {
-        float[][] p = new float[spec.groups()][];
+        float[][] p = new float[spec.groups()][], m = null;
         for (int g = 0; g < spec.groups(); g++) p[g] = new float[C * spec.groupSize(g)];
         int seed = 0;
         long step = 0;
@@ -78,10 +84,16 @@ public final class SplitBackend implements Backend {
             ChainState s = parts.get(k).snapshot();
             seed = s.seed();
             step = s.step();
-            for (int g = 0; g < spec.groups(); g++)
+            if (s.momenta() != null && m == null) {
+                m = new float[spec.groups()][];
+                for (int g = 0; g < spec.groups(); g++) m[g] = new float[C * spec.groupSize(g)];
+            }
+            for (int g = 0; g < spec.groups(); g++) {
                 System.arraycopy(s.params()[g], 0, p[g], first[k] * spec.groupSize(g), s.params()[g].length);
+                if (s.momenta() != null) System.arraycopy(s.momenta()[g], 0, m[g], first[k] * spec.groupSize(g), s.momenta()[g].length);
+            }
         }
-        return new ChainState(C, seed, step, p);
+        return new ChainState(C, seed, step, p, m);
     }
 
     @Override public void gradient() { for (Backend b : parts) b.gradient(); }
@@ -89,6 +101,8 @@ public final class SplitBackend implements Backend {
     @Override public void save() { for (Backend b : parts) b.save(); }
     @Override public void metropolis(StepSizes h) { for (Backend b : parts) b.metropolis(h); }
     @Override public void advance() { for (Backend b : parts) b.advance(); }
+    @Override public void baoa(Underdamping u) { for (Backend b : parts) b.baoa(u); }
+    @Override public void kick(Underdamping u) { for (Backend b : parts) b.kick(u); }
 
     @Override
     public long[] accepted() {
@@ -109,6 +123,13 @@ public final class SplitBackend implements Backend {
         long[] d = new long[C];
         for (int k = 0; k < parts.size(); k++) System.arraycopy(parts.get(k).divergedAt(), 0, d, first[k], parts.get(k).chains());
         return d;
+    }
+
+    @Override
+    public double[][] gradientSquares() {
+        double[][] s = new double[C][];
+        for (int k = 0; k < parts.size(); k++) System.arraycopy(parts.get(k).gradientSquares(), 0, s, first[k], parts.get(k).chains());
+        return s;
     }
 
     @Override public void accumulate() { for (Backend b : parts) b.accumulate(); }

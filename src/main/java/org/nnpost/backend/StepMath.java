@@ -14,6 +14,13 @@ package org.nnpost.backend;
  *   −log q(θ|θ′) = Σ_g ‖θ − θ′ + η_g ∇_g U(θ′)‖² / (4η_g)          {@link #reverseElement}, {@link #reverseTerm}
  *   log α = −U(θ′) + U(θ) − (−log q(θ′|θ)) + (−log q(θ|θ′))        {@link #logAcceptance}
  * </pre>
+ * and underdamped Langevin's BAOAB step (unit mass, h = √(2η), {@link Underdamping}):
+ * <pre>
+ *   B: p ← p − (h/2) (∇(βE)(θ) + θ/σ²)                              {@link #kick}
+ *   A: θ ← θ + (h/2) p                                              {@link #drift}
+ *   O: p ← e^{−γh} p + √(1 − e^{−2γh}) ξ                            {@link #refresh}
+ *   A, then B at the new θ's gradient
+ * </pre>
  */
 public final class StepMath {
     private StepMath() {}
@@ -68,4 +75,15 @@ public final class StepMath {
      * whose U is not finite is rejected).
      */
     public static boolean accepts(double uniform, double logAlpha) { return Math.log(uniform) < logAlpha; }
+
+    /** BAOAB's kick (B): p − (h/2)(g + θ·invVar), float operations in that order, each rounded. */
+    public static float kick(float p, float grad, float theta, float halfStep, float invVar) {
+        return p - halfStep * (grad + theta * invVar);
+    }
+
+    /** BAOAB's drift (A): θ + (h/2)·p, rounded twice. */
+    public static float drift(float theta, float p, float halfStep) { return theta + halfStep * p; }
+
+    /** BAOAB's Ornstein–Uhlenbeck refresh (O): e^{−γh}·p + √(1 − e^{−2γh})·ξ, as (decay·p) + (noise·ξ). */
+    public static float refresh(float p, float decay, float noise, float xi) { return decay * p + noise * xi; }
 }

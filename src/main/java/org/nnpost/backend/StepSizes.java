@@ -6,7 +6,8 @@ import java.util.Arrays;
  * A sampler's step sizes, one per parameter group (W¹, …, W^L, a), with the noise scale √(2η)
  * of each rounded once ({@link StepMath#noiseScale}): made when the sampler is made, not per step.
  *
- * @param eta        η_g, finite and positive
+ * @param eta        η_g, finite and ≥ 0, one at least positive: η_g = 0 holds group g still, a move of
+ *                   the other groups alone (what --eta auto's tuning proposes, group by group)
  * @param noiseScale √(2η_g) as a float, as {@link StepMath#noiseScale} gives it
  */
 public record StepSizes(float[] eta, float[] noiseScale) {
@@ -15,15 +16,21 @@ public record StepSizes(float[] eta, float[] noiseScale) {
         if (eta.length == 0) throw new IllegalArgumentException("no step sizes");
         if (noiseScale.length != eta.length)
             throw new IllegalArgumentException(eta.length + " step sizes but " + noiseScale.length + " noise scales");
+        boolean moves = false;
         for (int g = 0; g < eta.length; g++) {
-            if (!(eta[g] > 0) || !Float.isFinite(eta[g]))
-                throw new IllegalArgumentException("step size " + g + " is " + eta[g] + ": must be finite and > 0");
+            if (!(eta[g] >= 0) || !Float.isFinite(eta[g]))
+                throw new IllegalArgumentException("step size " + g + " is " + eta[g] + ": must be finite and ≥ 0");
+            moves |= eta[g] > 0;
             if (Float.floatToRawIntBits(noiseScale[g]) != Float.floatToRawIntBits(StepMath.noiseScale(eta[g])))
                 throw new IllegalArgumentException("noise scale " + g + " is not √(2η) of its step size");
         }
+        if (!moves) throw new IllegalArgumentException("every step size is 0: nothing moves");
         eta = eta.clone();
         noiseScale = noiseScale.clone();
     }
+
+    /** Whether group g moves (η_g > 0); a group held still adds nothing to MALA's proposal terms. */
+    public boolean moves(int g) { return eta[g] > 0; }
 
     /** Step sizes η_g and their noise scales. */
     public static StepSizes of(float... eta) {

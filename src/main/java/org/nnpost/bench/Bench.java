@@ -14,7 +14,11 @@ import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.model.Phi;
 import org.nnpost.model.Scaling;
+import org.nnpost.sampler.Sampler;
+import org.nnpost.sampler.SamplerSpec;
+import org.nnpost.sampler.StepSizeTuner;
 import org.nnpost.sampler.Ula;
+import org.nnpost.sampler.Uld;
 
 /**
  * Chain-steps per second of the ULA step (gradient + update, all chains) on named problem sizes,
@@ -36,16 +40,30 @@ public final class Bench {
      * @param Ptest test inputs (not touched by the step; there so backends allocate as in a run)
      */
     public record Preset(String name, ModelSpec spec, int P, int Ptest, int chains) {
-        /** small, reference, paper, deep (SPEC §8 sizes, two classes, ReLU, mean-field). */
+        public static final String NAMES = "small, reference, paper, deep, fig1-linear, fig1-erf, fig1-relu";
+
+        /**
+         * small, reference, paper, deep (SPEC §8 sizes, two classes, ReLU, mean-field, β₀ = 1), and
+         * Fig. 1's linear, erf and ReLU networks at N = P = 100, N0 = 102, β₀ = 10.
+         */
         public static Preset named(String name) {
             return switch (name) {
                 case "small" -> of(name, 1, 100, 100, 110, 16);
                 case "reference" -> of(name, 1, 200, 200, 220, 16);
                 case "paper" -> of(name, 1, 500, 500, 520, 16);
                 case "deep" -> of(name, 3, 200, 200, 220, 16);
+                // Fig. 1's three networks at a fifth of the paper's size (nnpost reproduce fig1 --scale 0.2)
+                case "fig1-linear" -> fig1(name, Phi.LINEAR);
+                case "fig1-erf" -> fig1(name, Phi.ERF);
+                case "fig1-relu" -> fig1(name, Phi.RELU);
                 default -> throw new IllegalArgumentException(
-                        "preset " + name + ": allowed values are small, reference, paper, deep");
+                        "preset " + name + ": allowed values are " + NAMES);
             };
+        }
+
+        static Preset fig1(String name, Phi phi) {
+            ModelSpec spec = new ModelSpec(1, 100, 102, 2, phi, Scaling.MEANFIELD, 10.0, true, 1.0, 1.0);
+            return new Preset(name, spec, 100, 100, 16);
         }
 
         static Preset of(String name, int L, int N, int P, int N0, int chains) {
@@ -146,28 +164,90 @@ public final class Bench {
     }
 
     /**
-     * How fast the chains mix, not only how fast they step: bulk ESS of the training-loss trace
-     * (Vehtari et al. 2021, over all chains) per second of sampling, at a step size a run would
-     * use.
+     * How fast one algorithm mixes, not only how fast it steps: per trace (potential, loss,
+     * ‖θ_g‖²) and for the readout second moment Q_rs = (1/N) Σ_i a_ri a_si (the order parameter
+     * whose structure is the code), the bulk ESS over all chains (Vehtari et al. 2021) of the
+     * second half of the run, and that per second of the second half's steps (host reads for the
+     * readout excluded). Also ⟨‖a‖²⟩ and ⟨loss⟩ with their Monte Carlo errors sd/√ESS, which is
+     * what matching the accuracy of two algorithms needs.
      *
-     * @param steps    the steps run: fewer than asked when chains diverged (the run stops there)
-     * @param diverged chains that diverged; then ESS and R-hat are NaN, as they would describe nothing
+     * @param sampler     ula, mala or uld
+     * @param eta         the step sizes per group it ran at (the tuned ones with --eta auto)
+     * @param tuned       whether eta was tuned in the first half ({@link StepSizeTuner})
+     * @param steps       the steps run: fewer than asked when chains diverged (the run stops there)
+     * @param traces      the trace names, in the order of essBulk
+     * @param essReadout  the least bulk ESS over the entries of Q
+     * @param acceptance  MALA's acceptance in the second half (NaN for the others)
+     * @param seconds     wall time of the second half's steps
+     * @param diverged    chains that diverged; then every ESS is NaN
      */
-    public record Mixing(String preset, double eta, int steps, int thin, double essBulk, double rhat,
-                         double seconds, double essPerSecond, int diverged) {
+    public record Mixing(String preset, String sampler, float[] eta, boolean tuned, float friction, int steps, int thin,
+                         String[] traces, double[] essBulk, double essReadout, double rhatMax, double meanSqNormA,
+                         double mcseSqNormA, double meanLoss, double mcseLoss, double acceptance, double seconds,
+                         int chains, int diverged) {
+
+        /** The trace with the least bulk ESS. */
+        public int slowest() {
+            int k = 0;
+            // an ESS that is NaN (a trace that is not finite, or does not move) is the worst
+            for (int i = 1; i < essBulk.length && !Double.isNaN(essBulk[k]); i++)
+                if (Double.isNaN(essBulk[i]) || essBulk[i] < essBulk[k]) k = i;
+            return k;
+        }
+
+        public double essSlowest() { return essBulk[slowest()]; }
+
+        /** Bulk ESS per second of the slowest trace. */
+        public double essPerSecond() { return essSlowest() / seconds; }
+
+        public double readoutEssPerSecond() { return essReadout / seconds; }
+
+        /** Chain-steps per second of the second half. */
+        public double chainStepsPerSecond() { return chains * (steps / 2.0) / seconds; }
+
         public String format() {
             return String.format(Locale.ROOT,
-                    "%-9s mixing at eta=%s: loss trace bulk ESS %.1f over %d steps (R-hat %.3f) in %.1f s: %.2f ESS/s",
-                    preset, Result.num(eta), essBulk, steps, rhat, seconds, essPerSecond);
+                    "%-9s %-4s eta=%s%s: %.1f chain-steps/s; slowest trace %s ESS %.1f (%.3g ESS/s), readout Q ESS %.1f "
+                            + "(%.3g ESS/s), R-hat max %.3f; <|a|^2> = %.5g +- %.2g, <loss> = %.5g +- %.2g%s over %d steps",
+                    preset, sampler, etaText(eta), tuned ? " (auto)" : "", chainStepsPerSecond(), traces[slowest()], essSlowest(),
+                    essPerSecond(), essReadout, readoutEssPerSecond(), rhatMax, meanSqNormA, mcseSqNormA, meanLoss, mcseLoss,
+                    Double.isNaN(acceptance) ? "" : String.format(Locale.ROOT, ", acceptance %.3f", acceptance), steps);
         }
 
         public String toJson() {
+            StringBuilder ess = new StringBuilder("{");
+            for (int i = 0; i < traces.length; i++) ess.append(i > 0 ? ", " : "").append('"').append(traces[i]).append("\": ").append(Result.num(essBulk[i]));
+            float[] e = eta;
+            StringBuilder et = new StringBuilder("[");
+            for (int g = 0; g < e.length; g++) et.append(g > 0 ? ", " : "").append(Result.num(e[g]));
             return String.format(Locale.ROOT,
-                    "{\"preset\": \"%s\", \"eta\": %s, \"steps\": %d, \"thin\": %d, \"ess_bulk_loss\": %s, "
-                            + "\"rhat_loss\": %s, \"seconds\": %s, \"ess_per_s\": %s, \"diverged\": %d}",
-                    preset, Result.num(eta), steps, thin, Result.num(essBulk), Result.num(rhat), Result.num(seconds),
-                    Result.num(essPerSecond), diverged);
+                    "{\"preset\": \"%s\", \"sampler\": \"%s\", \"eta\": %s, \"eta_auto\": %s, \"friction\": %s, \"steps\": %d, "
+                            + "\"thin\": %d, \"chains\": %d, \"ess_bulk\": %s}, \"slowest\": \"%s\", \"ess_slowest\": %s, "
+                            + "\"ess_per_s\": %s, \"ess_readout\": %s, \"readout_ess_per_s\": %s, \"rhat_max\": %s, "
+                            + "\"mean_sqnorm_a\": %s, \"mcse_sqnorm_a\": %s, \"mean_loss\": %s, \"mcse_loss\": %s, "
+                            + "\"acceptance\": %s, \"seconds\": %s, \"chain_steps_per_s\": %s, \"diverged\": %d}",
+                    preset, sampler, et.append(']'), tuned, sampler.equals("uld") ? Result.num(friction) : "null", steps, thin, chains,
+                    ess, traces[slowest()], Result.num(essSlowest()), Result.num(essPerSecond()), Result.num(essReadout),
+                    Result.num(readoutEssPerSecond()), Result.num(rhatMax), Result.num(meanSqNormA), Result.num(mcseSqNormA),
+                    Result.num(meanLoss), Result.num(mcseLoss), Result.num(acceptance), Result.num(seconds),
+                    Result.num(chainStepsPerSecond()), diverged);
         }
+
+        @Override public float[] eta() { return eta.clone(); }
+
+        @Override public String[] traces() { return traces.clone(); }
+
+        @Override public double[] essBulk() { return essBulk.clone(); }
+    }
+
+    /** Step sizes as --eta writes them: one number when all groups share it. */
+    static String etaText(float[] eta) {
+        boolean same = true;
+        for (float e : eta) same &= e == eta[0];
+        StringBuilder b = new StringBuilder();
+        for (int g = 0; g < (same ? 1 : eta.length); g++)
+            b.append(g > 0 ? "," : "").append(new java.math.BigDecimal(Float.toString(eta[g])).stripTrailingZeros().toPlainString());
+        return b.toString();
     }
 
     /** The preset's backend with its chains drawn from the prior. */
@@ -186,34 +266,136 @@ public final class Bench {
         return () -> ula.step(b);
     }
 
-    /**
-     * Runs the preset's chains for steps at step size eta, recording the loss every thin steps;
-     * stops early when a chain diverges, since the rest would time non-finite arithmetic.
-     */
+    /** ULA at step size eta in every group, recording every thin steps: the loss-trace ESS run of earlier versions. */
     public static Mixing mixing(Preset preset, BackendSpec backend, int steps, int thin, float eta) {
-        if (steps < 4 * thin) throw new IllegalArgumentException("need at least four recorded draws per chain");
-        int C = preset.chains(), draws = steps / thin;
-        double[][] loss = new double[C][draws];
-        try (Backend b = started(preset, backend)) {
-            Runnable step = ulaStep(b, eta);
-            long t0 = System.nanoTime();
+        return mixing(preset, backend, steps, thin, "ula", eta, false, Uld.DEFAULT_FRICTION, false);
+    }
+
+    /**
+     * ULD's step size for {@link #mixing}'s burnInByUld: within 0.3% of ULD at half or twice it
+     * in ⟨‖a‖²⟩ and ⟨loss⟩ on every preset (benchmarks/RESULTS.md, "Step sizes").
+     */
+    public static final float BURN_IN_ETA = 0.0025f;
+
+    /**
+     * Runs the preset's chains with an algorithm for steps, recording the traces and the readout
+     * second moment every thin steps; the first half is burn-in (with tuned = true, --eta auto
+     * tunes in it, starting from eta). Stops early when a chain diverges, since the rest would
+     * time non-finite arithmetic.
+     *
+     * @param burnInByUld burn in with ULD at {@link #BURN_IN_ETA} instead: a reference run of a slow
+     *                    exact sampler (MALA) then starts from the posterior instead of relaxing to
+     *                    it for longer than its burn-in (tuned must be false then)
+     */
+    public static Mixing mixing(Preset preset, BackendSpec backend, int steps, int thin, String algorithm, float eta,
+                                boolean tuned, float friction, boolean burnInByUld) {
+        if (tuned && burnInByUld) throw new IllegalArgumentException("--eta auto tunes during burn-in; a burn-in by ULD leaves none");
+        if (steps < 8 * thin) throw new IllegalArgumentException("need at least four recorded draws per chain in each half");
+        ModelSpec spec = preset.spec();
+        int C = preset.chains(), draws = steps / thin, half = draws / 2, G = spec.groups(), m = spec.m(), N = spec.N();
+        int A = G - 1, nq = m * (m + 1) / 2;
+        String[] names = Traces.names(spec);
+        double[][][] tr = new double[names.length][C][draws - half];
+        double[][][] q = new double[nq][C][draws - half];
+        float[] eta0 = SamplerSpec.uniformEta(G, eta), frictions = {friction};
+        long burnIn = (long) half * thin;
+        StepSizeTuner tuner = tuned
+                ? new StepSizeTuner(new SamplerSpec(algorithm, eta0, C, steps, burnIn, 1, 0, SEED, frictions, true), spec) : null;
+        Sampler sampler = Sampler.of(algorithm, eta0, frictions);
+        double seconds = 0;
+        long accepted0 = 0;
+        try (Backend b = BackendFactory.create(backend, spec, preset.task(), C).backend()) {
+            Sampler first = burnInByUld ? new Uld(SamplerSpec.uniformEta(G, BURN_IN_ETA), frictions) : sampler;
+            b.load(first.start(ChainState.fromPrior(spec, C, SEED), spec));
+            first.init(b);
             for (int d = 0; d < draws; d++) {
-                b.repeat(thin, step);
-                double[][] tr = b.traces();
-                for (int c = 0; c < C; c++) loss[c][d] = tr[c][Traces.LOSS];
+                long t0 = System.nanoTime();
+                if (burnInByUld && d < half) {
+                    b.repeat(thin, () -> first.step(b));
+                    if (d == half - 1) {
+                        ChainState s = b.snapshot();
+                        b.load(sampler.start(new ChainState(C, s.seed(), s.step(), s.params()), spec));
+                        sampler.init(b);
+                    }
+                } else if (tuner != null && !tuner.frozen()) {
+                    for (int k = 0; k < thin; k++) {
+                        if (!tuner.frozen()) tuner.step(b);
+                        else tuner.sampler().step(b);
+                    }
+                    if (tuner.frozen()) sampler = tuner.sampler();
+                } else {
+                    Sampler s = sampler;
+                    b.repeat(thin, () -> s.step(b));
+                }
+                double[][] t = b.traces();
+                if (d >= half) seconds += (System.nanoTime() - t0) * 1e-9;
                 int diverged = diverged(b);
                 if (diverged > 0) {
-                    double seconds = (System.nanoTime() - t0) * 1e-9;
-                    return new Mixing(preset.name(), eta, (d + 1) * thin, thin, Double.NaN, Double.NaN, seconds, Double.NaN, diverged);
+                    double[] nan = new double[names.length];
+                    Arrays.fill(nan, Double.NaN);
+                    return new Mixing(preset.name(), algorithm, tuner != null ? tuner.eta() : eta0, tuned, friction, (d + 1) * thin, thin,
+                            names, nan, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, seconds, C, diverged);
+                }
+                if (d == half - 1) accepted0 = sum(b.accepted());
+                if (d < half) continue;
+                for (int k = 0; k < names.length; k++)
+                    for (int c = 0; c < C; c++) tr[k][c][d - half] = t[c][k];
+                float[] a = b.snapshot().params()[A];   // [chain][m][N]
+                for (int c = 0; c < C; c++) {
+                    int k = 0;
+                    for (int r = 0; r < m; r++)
+                        for (int u = r; u < m; u++, k++) {
+                            double sum = 0;
+                            int or = (c * m + r) * N, ou = (c * m + u) * N;
+                            for (int i = 0; i < N; i++) sum += (double) a[or + i] * a[ou + i];
+                            q[k][c][d - half] = sum / N;
+                        }
                 }
             }
-            double seconds = (System.nanoTime() - t0) * 1e-9;
-            // the first half is burn-in: ESS of a trace still relaxing from the prior means little
-            double[][] kept = new double[C][];
-            for (int c = 0; c < C; c++) kept[c] = Arrays.copyOfRange(loss[c], draws / 2, draws);
-            Convergence.Diagnostics diag = Convergence.of(kept);
-            return new Mixing(preset.name(), eta, steps, thin, diag.essBulk(), diag.rhat(), seconds, diag.essBulk() / seconds, 0);
+            double acceptance = algorithm.equals("mala") ? (sum(b.accepted()) - accepted0) / (double) C / ((long) (draws - half) * thin) : Double.NaN;
+            double[] ess = new double[names.length];
+            double rhat = 0;
+            for (int k = 0; k < names.length; k++) {
+                Convergence.Diagnostics dg = Convergence.of(tr[k]);
+                ess[k] = dg.essBulk();
+                rhat = Math.max(rhat, dg.rhat());
+            }
+            double essQ = Double.POSITIVE_INFINITY;
+            for (double[][] series : q) essQ = Math.min(essQ, Convergence.essBulk(series));
+            int ia = Traces.sqNorm(A);
+            return new Mixing(preset.name(), algorithm, tuner != null ? tuner.eta() : eta0, tuned, friction, steps, thin, names,
+                    ess, essQ, rhat, mean(tr[ia]), mcse(tr[ia], ess[ia]), mean(tr[Traces.LOSS]), mcse(tr[Traces.LOSS], ess[Traces.LOSS]),
+                    acceptance, seconds, C, 0);
         }
+    }
+
+    private static long sum(long[] v) {
+        long s = 0;
+        for (long x : v) s += x;
+        return s;
+    }
+
+    private static double mean(double[][] chains) {
+        double s = 0;
+        long n = 0;
+        for (double[] c : chains)
+            for (double x : c) {
+                s += x;
+                n++;
+            }
+        return s / n;
+    }
+
+    /** Monte Carlo error of the mean: the draws' sd over √ESS. */
+    private static double mcse(double[][] chains, double ess) {
+        double mu = mean(chains), s = 0;
+        long n = 0;
+        for (double[] c : chains)
+            for (double x : c) {
+                s += (x - mu) * (x - mu);
+                n++;
+            }
+        return Math.sqrt(s / (n - 1) / ess);
     }
 
     private static int diverged(Backend b) {

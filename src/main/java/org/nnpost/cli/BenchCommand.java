@@ -17,7 +17,7 @@ import org.nnpost.spec.NnpostException;
 final class BenchCommand {
     private BenchCommand() {}
 
-    static final String PRESETS = "small, reference, paper, deep";
+    static final String PRESETS = Bench.Preset.NAMES;
 
     static final Flags FLAGS = new Flags("bench", Flags.join(List.of(
             flag("preset", "Workload", "name", "reference", "network and chains: " + PRESETS
@@ -27,8 +27,12 @@ final class BenchCommand {
             flag("warmup", "Timing", "int", "20", "untimed steps first (JIT, caches, GPU clocks)"),
             flag("steps", "Timing", "int", "50", "timed steps per repeat"),
             flag("repeats", "Timing", "int", "3", "timed repeats; the median and spread are reported"),
-            flag("ess-steps", "Timing", "int", "0 (off)", "then run this many steps at --eta and report the loss trace's bulk ESS per second"),
-            flag("eta", "Timing", "x", "0.005", "step size of the ESS run"),
+            flag("ess-steps", "Mixing", "int", "0 (off)", "then run each --sampler this many steps and report, from the second half, "
+                    + "bulk ESS per second of the slowest trace and of the readout second moment, and <|a|^2>, <loss> with their errors"),
+            flag("sampler", "Mixing", "list", "ula", "algorithms of the ESS runs: ula, mala, uld, e.g. ula,mala,uld"),
+            flag("eta", "Mixing", "x[,x...]|auto", "0.005", "step size of the ESS runs: one for all, or one per --sampler; auto: tuned in the first half"),
+            flag("friction", "Mixing", "x", "2", "uld's friction in its ESS run"),
+            toggle("burn-in-by-uld", "Mixing", "the first half runs ULD at eta 0.0025, then the sampler from there: a reference run of a slowly relaxing exact sampler (MALA)"),
             toggle("peak", "Timing", "CPU: also measure the cores' SGEMM peak (the best kernel here, OpenBLAS where it loads, and the backend's own) and copy bandwidth, and report the step's fraction of the peak"),
             toggle("json", "Other", "print the result as one JSON object (a second one for the ESS run)"),
             toggle(Flags.HELP, "Other", "this text")))));
@@ -59,8 +63,31 @@ final class BenchCommand {
         // checked before any timing, so a bad value costs nothing
         long essSteps = v.integer("ess-steps", 0, 0, Integer.MAX_VALUE);
         int thin = (int) Math.max(1, essSteps / 400);
-        if (essSteps > 0 && essSteps < 8) throw v.bad("ess-steps", "too few", "0, or at least 8");
-        float eta = (float) v.positive("eta", 0.005);
+        if (essSteps > 0 && essSteps < 16) throw v.bad("ess-steps", "too few", "0, or at least 16");
+        String[] samplers = v.has("sampler") ? v.raw("sampler").split(",", -1) : new String[]{"ula"};
+        for (String a : samplers)
+            if (!java.util.Arrays.asList(org.nnpost.sampler.SamplerSpec.ALGORITHMS).contains(a.trim()))
+                throw v.bad("sampler", "unknown algorithm " + a.trim(), "ula, mala, uld, or a list of them");
+        String[] etas = v.has("eta") ? v.raw("eta").split(",", -1) : new String[]{"0.005"};
+        if (etas.length != 1 && etas.length != samplers.length)
+            throw v.bad("eta", etas.length + " values for " + samplers.length + " samplers", "one for all, or one per --sampler");
+        String allowedEta = "auto, or numbers > 0: one for all, or one per --sampler";
+        for (String e : etas) {
+            if (e.trim().equals("auto")) {
+                if (essSteps > 0 && essSteps / 2 < org.nnpost.sampler.StepSizeTuner.MIN_BURN_IN)
+                    throw v.bad("ess-steps", "too few for --eta auto, which tunes in the first half",
+                            "at least " + 2 * org.nnpost.sampler.StepSizeTuner.MIN_BURN_IN + " with --eta auto");
+                continue;
+            }
+            double x;
+            try {
+                x = Double.parseDouble(e.trim());
+            } catch (NumberFormatException ex) {
+                throw v.bad("eta", "not a number: " + e.trim(), allowedEta);
+            }
+            if (!(x > 0) || !Float.isFinite((float) x)) throw v.bad("eta", "a step size is not positive", allowedEta);
+        }
+        float friction = (float) v.positive("friction", org.nnpost.sampler.SamplerSpec.DEFAULT_FRICTION);
         boolean json = v.switchValue("json");
         // everything is measured before anything is printed: a bench that fails prints no number
         // that could be taken for a result, and a --json one prints only its JSON objects
@@ -83,10 +110,17 @@ final class BenchCommand {
                             pk.gemmGflops(), pk.gemmName(), pk.backendGemmGflops(), pk.copyGBs(), 100 * fraction));
         }
         if (essSteps > 0) {
-            Bench.Mixing mix = Bench.mixing(preset, backend, (int) essSteps, thin, eta);
-            NnpostException failed = essFailed(mix, v.label("eta") + " " + (v.has("eta") ? v.raw("eta") : plain(eta)));
-            if (failed != null) throw failed;
-            lines.add(json ? mix.toJson() : mix.format());
+            for (int k = 0; k < samplers.length; k++) {
+                String e = etas[etas.length == 1 ? 0 : k].trim(), alg = samplers[k].trim();
+                boolean auto = e.equals("auto");
+                float eta = auto ? org.nnpost.run.RunSettings.DEFAULT_ETA : Float.parseFloat(e);
+                if (auto && v.switchValue("burn-in-by-uld"))
+                    throw v.bad("burn-in-by-uld", "leaves --eta auto no burn-in to tune in", "a fixed --eta with it");
+                Bench.Mixing mix = Bench.mixing(preset, backend, (int) essSteps, thin, alg, eta, auto, friction, v.switchValue("burn-in-by-uld"));
+                NnpostException failed = essFailed(mix, v.label("eta") + " " + e + (samplers.length > 1 ? " (" + alg + ")" : ""));
+                if (failed != null) throw failed;
+                lines.add(json ? mix.toJson() : mix.format());
+            }
         }
         for (String line : lines) out.println(line);
         return 0;
@@ -110,8 +144,9 @@ final class BenchCommand {
         if (mix.diverged() > 0)
             return new NnpostException(NnpostException.DIVERGED, eta + ": " + mix.diverged() + " of the ESS run's chains diverged "
                     + "within its first " + (mix.steps() == 1 ? "step" : mix.steps() + " steps") + ", so it has no ESS (allowed: a smaller step size; the default is 0.005)");
-        if (!Double.isFinite(mix.essBulk()))
-            return new NnpostException(NnpostException.DIVERGED, eta + ": the ESS run's loss trace gives no ESS (it is not finite, "
+        if (!Double.isFinite(mix.essSlowest()) || !Double.isFinite(mix.essReadout()))
+            return new NnpostException(NnpostException.DIVERGED, eta + ": the ESS run's " + mix.traces()[mix.slowest()]
+                    + " trace or readout gives no ESS (it is not finite, "
                     + "or does not move), so there is no ESS per second to report (allowed: a step size at which the chains "
                     + "move and stay finite; the default is 0.005)");
         return null;

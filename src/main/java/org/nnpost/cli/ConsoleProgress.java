@@ -3,13 +3,7 @@ package org.nnpost.cli;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.time.temporal.ChronoUnit;
 import java.util.Locale;
-
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 import org.nnpost.run.Progress;
 
@@ -24,12 +18,38 @@ abstract class ConsoleProgress implements Progress, AutoCloseable {
     static final long LINE_INTERVAL_NANOS = 5_000_000_000L;
 
     static ConsoleProgress create(String mode, PrintStream out, boolean terminal) {
-        return switch (mode) {
+        ConsoleProgress p = switch (mode) {
             case "off" -> new Off();
-            case "bar" -> new Bar(out);
+            case "bar" -> bar(out);
             case "lines" -> new Lines(out, LINE_INTERVAL_NANOS);
-            default -> terminal ? new Bar(out) : new Lines(out, LINE_INTERVAL_NANOS);
+            default -> terminal ? bar(out) : new Lines(out, LINE_INTERVAL_NANOS);
         };
+        if (out instanceof RunLog.Tee t) p.log = t;
+        return p;
+    }
+
+    /** A bar on the terminal; when the output is teed into a run log, the log gets plain lines in its place. */
+    private static Bar bar(PrintStream out) {
+        if (out instanceof RunLog.Tee t) return new Bar(t.raw, out, new Lines(t.log.only(), LINE_INTERVAL_NANOS), width());
+        return new Bar(out, out, null, width());
+    }
+
+    /** The terminal's width: $COLUMNS when the shell exports it, else 80. */
+    static int width() {
+        try {
+            String c = System.getenv("COLUMNS");
+            return c == null ? 80 : Math.max(40, Math.min(500, Integer.parseInt(c.trim())));
+        } catch (NumberFormatException e) {
+            return 80;
+        }
+    }
+
+    /** The stream teed into the run's log, if any: the log is opened in the run's directory once it is claimed. */
+    private RunLog.Tee log;
+
+    @Override
+    public void directory(java.nio.file.Path dir) {
+        if (log != null) log.log.open(dir, log.raw);
     }
 
     /** Four significant digits without trailing zeros: 0.25, 1234, 1.5e-07, NaN. */
@@ -63,43 +83,95 @@ abstract class ConsoleProgress implements Progress, AutoCloseable {
         @Override void end() {}
     }
 
+    /**
+     * A bar redrawn in place: "37% [=====>     ] 3700/10000  812 steps/s  ETA 0:08  loss 0.0123".
+     * The numbers keep their room whatever the width; the bar takes what is left (at least 5
+     * columns, else it goes). The run's description is a line of its own above it.
+     */
     static final class Bar extends ConsoleProgress {
-        private final PrintStream out;
-        private ProgressBar bar;
+        static final long REDRAW_NANOS = 200_000_000L;
+        private final PrintStream out, messages;
+        private final Lines logLines;
+        private final int width;
+        private long total, lastDraw = Long.MIN_VALUE;
+        private long step;
+        private double loss = Double.NaN, rate = Double.NaN;
+        private boolean drawn;
 
-        Bar(PrintStream out) { this.out = out; }
+        /**
+         * @param out      where the bar is drawn (a terminal)
+         * @param messages where messages go (the same, or teed into a run log)
+         * @param logLines plain lines for the run log in the bar's place, or null
+         */
+        Bar(PrintStream out, PrintStream messages, Lines logLines, int width) {
+            this.out = out;
+            this.messages = messages;
+            this.logLines = logLines;
+            this.width = width;
+        }
 
         @Override
         public void start(String description, long totalSteps) {
-            bar = new ProgressBarBuilder()
-                    .setTaskName(description)
-                    .setInitialMax(totalSteps)
-                    .setUnit(" steps", 1)
-                    .showSpeed()
-                    .setSpeedUnit(ChronoUnit.SECONDS)
-                    .setStyle(ProgressBarStyle.ASCII)
-                    .setUpdateIntervalMillis(500)
-                    .setConsumer(new ConsoleProgressBarConsumer(out))
-                    .build();
+            total = totalSteps;
+            out.println(description + ": " + totalSteps + " steps");
+            if (logLines != null) logLines.start(description, totalSteps);
+            draw(0, Double.NaN, Double.NaN, true);
         }
 
         @Override
         public void update(long step, double meanLoss, double stepsPerSecond) {
-            if (bar == null) return;
-            bar.stepTo(step);
-            bar.setExtraMessage(" loss " + num(meanLoss));
+            if (logLines != null) logLines.update(step, meanLoss, stepsPerSecond);
+            draw(step, meanLoss, stepsPerSecond, step == total);
+        }
+
+        private void draw(long step, double meanLoss, double stepsPerSecond, boolean now) {
+            this.step = step;
+            loss = meanLoss;
+            rate = stepsPerSecond;
+            long t = System.nanoTime();
+            if (!now && t - lastDraw < REDRAW_NANOS) return;
+            lastDraw = t;
+            out.print("\r" + line(width - 1, step, total, rate, loss));
+            out.flush();
+            drawn = true;
+        }
+
+        /** The bar's line, at most {@code columns} characters, padded to clear what an earlier, longer one left. */
+        static String line(int columns, long step, long total, double rate, double loss) {
+            String pct = String.format(Locale.ROOT, "%3d%%", total > 0 ? 100 * step / total : 0);
+            String eta = rate > 0 && total > step ? Lines.duration((total - step) / rate) : step >= total && total > 0 ? "0:00" : "?";
+            String nums = String.format(Locale.ROOT, " %d/%d  %s steps/s  ETA %s  loss %s", step, total, num(rate), eta, num(loss));
+            int room = columns - pct.length() - nums.length() - 3;
+            String s;
+            if (room >= 5) {
+                int fill = total > 0 ? (int) (room * Math.min(1.0, (double) step / total)) : 0;
+                StringBuilder b = new StringBuilder(pct).append(" [");
+                for (int i = 0; i < room; i++) b.append(i < fill ? '=' : i == fill ? '>' : ' ');
+                s = b.append(']').append(nums).toString();
+            } else {
+                s = pct + nums;
+            }
+            if (s.length() > columns) s = s.substring(0, Math.max(0, columns));
+            StringBuilder pad = new StringBuilder(s);
+            while (pad.length() < columns) pad.append(' ');
+            return pad.toString();
         }
 
         @Override
         public void message(String line) {
-            if (bar != null) out.println();
-            out.println(line);
+            if (drawn) out.println();
+            drawn = false;
+            messages.println(line);
         }
 
         @Override
         void end() {
-            if (bar != null) bar.close();
-            bar = null;
+            if (drawn) {
+                out.print("\r" + line(width - 1, step, total, rate, loss));
+                out.println();
+            }
+            drawn = false;
+            if (logLines != null) logLines.finish();
         }
     }
 

@@ -13,6 +13,7 @@ import org.nnpost.run.RunConfig;
 import org.nnpost.run.RunResult;
 import org.nnpost.run.SampleRun;
 import org.nnpost.spec.NnpostException;
+import org.nnpost.study.StudyChanged;
 
 /**
  * The {@code nnpost} command. Every way out is an exit code: 0 done, 1 internal error (or standard
@@ -40,9 +41,17 @@ public final class Main {
 
     static int run(String[] args, PrintStream out, PrintStream err, BiFunction<RunConfig, Progress, RunResult> runner) {
         String command = args.length == 0 ? "" : args[0];
-        String who = java.util.Set.of("sample", "resume", "status", "theory", "reproduce", "plot", "bench", "devices").contains(command)
+        String who = java.util.Set.of("sample", "resume", "status", "theory", "reproduce", "sweep", "plot", "export", "report", "bench", "devices").contains(command)
                 ? "nnpost " + command : "nnpost";
-        int code = command(command, args, out, err, runner, who);
+        // sample and resume keep what they show in RUN_DIR/run.log (RunLog): the streams are teed
+        // from here, so the error line this method prints is in the log too
+        RunLog log = command.equals("sample") || command.equals("resume") ? new RunLog(String.join(" ", prepend("nnpost", args))) : null;
+        int code;
+        try {
+            code = command(command, args, log == null ? out : log.tee(out), log == null ? err : log.tee(err), runner, who);
+        } finally {
+            if (log != null) log.close();
+        }
         // a PrintStream swallows write errors: output that never arrived (a full disk, a closed
         // pipe) must not end as success. A command that failed already said why, in its own code.
         if (out.checkError() && code == OK) {
@@ -69,8 +78,14 @@ public final class Main {
                     return TheoryCommand.run(rest, out);
                 case "reproduce":
                     return ReproduceCommand.run(rest, out, err, System.console() != null);
+                case "sweep":
+                    return SweepCommand.run(rest, out, err, System.console() != null);
                 case "plot":
                     return PlotCommand.run(rest, out);
+                case "export":
+                    return ExportCommand.run(rest, out);
+                case "report":
+                    return ReportCommand.run(rest, out);
                 case "devices":
                     return DevicesCommand.run(rest, out);
                 case "", "help", "-h", "--help":
@@ -80,11 +95,16 @@ public final class Main {
                     out.println("nnpost " + version() + " (Java " + System.getProperty("java.version") + ")");
                     return OK;
                 default:
-                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, resume, status, theory, reproduce, plot, bench, devices; see nnpost --help)");
+                    throw new UsageException("unknown command \"" + command + "\" (allowed: sample, resume, status, theory, reproduce, sweep, plot, export, report, bench, devices; see nnpost --help)");
             }
         } catch (UsageException e) {
             err.println(who + ": " + Flags.oneLine(e.getMessage()));
             return NnpostException.BAD_INPUT;
+        } catch (StudyChanged e) {
+            // one line, then what changed, one line each
+            err.println(who + ": " + e.line());
+            for (String c : e.changes()) err.println("  " + c);
+            return e.exitCode();
         } catch (BackendException e) {
             err.println(who + ": " + Flags.oneLine(words(e)));
             debug(e, err);
@@ -103,6 +123,13 @@ public final class Main {
             debug(e, err);
             return INTERNAL;
         }
+    }
+
+    private static String[] prepend(String first, String[] rest) {
+        String[] a = new String[rest.length + 1];
+        a[0] = first;
+        System.arraycopy(rest, 0, a, 1, rest.length);
+        return a;
     }
 
     private static void debug(Throwable e, PrintStream err) {
@@ -146,7 +173,11 @@ public final class Main {
                 + "  status      where a run directory stands: running (rate, time left), abandoned, interrupted, ...\n"
                 + "  theory      the theory's numbers for the same flags, without sampling\n"
                 + "  reproduce   a figure of the paper (fig1..fig5): runs, panels (PNG) and numbers beside theory\n"
-                + "  plot        panels (PNG) and theory comparison of a finished run directory\n"
+                + "  sweep       a study: many runs over a grid of settings and seeds, restartable and shardable,\n"
+                + "              one table (sweep.csv) with theory beside every point; sweep collect, sweep plot\n"
+                + "  plot        panels (PNG or SVG) and theory comparison of a finished run directory\n"
+                + "  report      one self-contained page (report.html) of a finished run: settings, diagnostics, panels\n"
+                + "  export      a finished run as an ArviZ InferenceData store (Zarr) with named dimensions\n"
                 + "  bench       chain-steps per second of a preset network on one backend\n"
                 + "  devices     the GPUs the CUDA backend can see\n"
                 + "\n"

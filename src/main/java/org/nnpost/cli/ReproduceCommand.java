@@ -41,6 +41,8 @@ final class ReproduceCommand {
             Flags.join(RunSettings.MACHINE_SETTINGS, List.of(
                     flag("out", RunSettings.OUTPUT, "dir", "runs/reproduce-<figure>-<date-time>", "output directory: new or empty"),
                     flag("progress", RunSettings.OUTPUT, "mode", "auto", "auto, bar, lines, off"),
+                    toggle("print-study", RunSettings.OUTPUT, "print the figure's study (JSON) at these --scale, --steps, --chains "
+                            + "and --seed, for nnpost sweep, and run nothing"),
                     toggle(Flags.HELP, RunSettings.OUTPUT, "this text")))));
 
     static String usage() {
@@ -49,7 +51,10 @@ final class ReproduceCommand {
                         + "section 8), one run directory per network, then writes its panels (PNG) and reproduction.txt /\n"
                         + "reproduction.json with the measured numbers beside theory. fig3 needs MNIST\n"
                         + "(scripts/fetch-datasets.sh mnist). At --scale 1 fig1, fig2, fig4 and fig5 are GPU-sized (fig3 takes\n"
-                        + "about 8 minutes on two cores); --scale 0.1 takes under a minute per figure (docs/REPRODUCTION.md).");
+                        + "about 8 minutes on two cores); --scale 0.1 takes under a minute per figure (docs/REPRODUCTION.md).\n"
+                        + "The runs go as a study's (nnpost sweep): the same command again skips complete runs and resumes\n"
+                        + "interrupted ones; --print-study prints the study, which nnpost sweep can run (in shards on SLURM)\n"
+                        + "into the directory that reproduce then draws.");
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
@@ -71,15 +76,31 @@ final class ReproduceCommand {
         }
         if (figure == null)
             throw new UsageException("unknown figure \"" + args[0] + "\" (allowed: fig1, fig2, fig3, fig4, fig5)");
+        if (v.has("print-study") && v.switchValue("print-study")) {
+            out.println(printStudy(figure, v).given().toPrettyString());
+            return 0;
+        }
         Reproduce.Request q = request(figure, v);
         // one display per run: a console display is done once finished, and each run finishes its own
-        Reproduce.Result r = Reproduce.execute(q, () -> ConsoleProgress.create(q.progress(), out, terminal));
+        Reproduce.Result r = Reproduce.execute(q, () -> ConsoleProgress.create(q.progress(), out, terminal), out::println);
         out.println("reproduction written: " + r.dir());
         out.print(r.text());
         out.flush();
         for (Reproduce.RunWarning w : r.warnings())
             err.println("nnpost reproduce: warning: " + w.run() + ": " + w.warning().message());
         return 0;
+    }
+
+    /** The figure's study at the flags' scale, steps, chains and seed (no dataset or directory is looked at). */
+    static org.nnpost.study.Study printStudy(ReproduceFigure figure, Settings v) {
+        for (String k : v.keys())
+            if (!List.of("scale", "steps", "chains", "seed", "print-study").contains(k))
+                throw v.bad(k, "has no effect on the study", "--scale, --steps, --chains and --seed with --print-study; "
+                        + "machine flags go to nnpost sweep");
+        double scale = v.real("scale", 1);
+        if (!(scale > 0 && scale <= 1)) throw v.bad("scale", "out of range", "a number s with 0 < s <= 1");
+        return figure.study(scale, v.integer("steps", 0, 10, Long.MAX_VALUE / 2), (int) v.integer("chains", 4, 1, 1 << 16),
+                v.integer("seed", 1, 0, 0xFFFF_FFFFL));
     }
 
     static Reproduce.Request request(ReproduceFigure figure, Settings v) {

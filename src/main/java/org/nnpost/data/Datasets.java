@@ -1,8 +1,14 @@
 package org.nnpost.data;
 
+import java.io.IOException;
+import java.lang.ref.SoftReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where the image datasets live and how each is laid out. The engine never downloads:
@@ -52,8 +58,53 @@ public final class Datasets {
                     + "automatically: put its binary version (data_batch_1..5.bin, test_batch.bin) in " + dir);
     }
 
-    /** Train (test false) or test images of a dataset under root. */
+    /**
+     * Images read in this process, by their files (paths, sizes and modification times): the
+     * points of a sweep over image tasks read a dataset once. Held softly, so memory pressure
+     * drops them; a file changed on disk is read again.
+     */
+    private static final Map<String, SoftReference<Images>> LOADED = new ConcurrentHashMap<>();
+
+    /** Train (test false) or test images of a dataset under root, read once per process while the files stay the same. */
     public static Images load(Path root, String name, boolean test) {
+        String key = key(root.resolve(name), name, test);
+        SoftReference<Images> held = key == null ? null : LOADED.get(key);
+        Images im = held == null ? null : held.get();
+        if (im != null) return im;
+        im = read(root, name, test);
+        if (key != null) LOADED.put(key, new SoftReference<>(im));
+        return im;
+    }
+
+    /** The dataset's files with their sizes and modification times, or null when one cannot be looked at. */
+    private static String key(Path dir, String name, boolean test) {
+        List<Path> files = new ArrayList<>();
+        try {
+            switch (name) {
+                case "mnist", "fashion-mnist" -> {
+                    String prefix = test ? "t10k" : "train";
+                    files.add(find(dir, prefix + "-images-idx3-ubyte", name));
+                    files.add(find(dir, prefix + "-labels-idx1-ubyte", name));
+                }
+                case "cifar10" -> {
+                    if (test) files.add(dir.resolve(Cifar10.TEST_FILE));
+                    else for (String f : Cifar10.TRAIN_FILES) files.add(dir.resolve(f));
+                }
+                default -> {
+                    return null;
+                }
+            }
+            StringBuilder k = new StringBuilder(name).append(test ? "|test" : "|train");
+            for (Path f : files)
+                k.append('|').append(f.toAbsolutePath().normalize()).append('|').append(Files.size(f)).append('|')
+                        .append(Files.getLastModifiedTime(f).toMillis());
+            return k.toString();
+        } catch (IOException | DataException e) {
+            return null;   // read() says what is wrong
+        }
+    }
+
+    private static Images read(Path root, String name, boolean test) {
         Path dir = root.resolve(name);
         switch (name) {
             case "mnist", "fashion-mnist" -> {

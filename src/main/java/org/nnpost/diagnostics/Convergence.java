@@ -48,6 +48,15 @@ public final class Convergence {
         return ess(rankNormalize(split(chains)));
     }
 
+    /**
+     * The split ESS of the draws as they are, with no rank normalisation: ArviZ's ess "mean",
+     * the one its MCSE of the mean divides by.
+     */
+    public static double essMean(double[][] chains) {
+        if (!usable(chains)) return Double.NaN;
+        return ess(split(chains));
+    }
+
     public static double essTail(double[][] chains) {
         if (!usable(chains)) return Double.NaN;
         double[] pooled = pool(chains);   // quantiles of all draws, the middle one of an odd chain included

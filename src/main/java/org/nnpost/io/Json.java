@@ -38,6 +38,15 @@ public final class Json {
         return a;
     }
 
+    public static ArrayNode floats(float[] v) {
+        ArrayNode a = array();
+        for (float x : v) {
+            if (Float.isFinite(x)) a.add(x);
+            else a.addNull();
+        }
+        return a;
+    }
+
     public static ArrayNode ints(int[] v) {
         ArrayNode a = array();
         for (int x : v) a.add(x);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.nnpost.backend.Moments;
@@ -19,10 +20,11 @@ import org.nnpost.io.Json;
 import org.nnpost.io.Npy;
 import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
+import org.nnpost.sampler.StepSizeTuner;
 
 /**
- * What a run needs to go on exactly where it stopped: the parameters of every chain with the
- * step counter and seed, the per-chain counts (acceptances, divergence steps), the running sums
+ * What a run needs to go on exactly where it stopped: the parameters of every chain (and their
+ * momenta, for underdamped Langevin) with the step counter and seed, the per-chain counts (acceptances, divergence steps), the running sums
  * of kernels and predictor moments, and the traces of the draws so far. The kept draws whole
  * (readout weights, activations) are not copied here: they stream into the same directory
  * ({@link #streamPath}) and are forced to disk before each checkpoint, and the checkpoint says
@@ -65,8 +67,11 @@ public record Checkpoint(ObjectNode meta, ChainState chains, long[] accepted, lo
             deleteTree(tmp);
             Files.createDirectories(tmp);
             int C = chains.chains();
-            for (int g = 0; g < spec.groups(); g++)
+            for (int g = 0; g < spec.groups(); g++) {
                 Npy.write(tmp.resolve("theta_" + spec.groupName(g) + ".npy"), chains.params()[g], C, spec.outDim(g), spec.inDim(g));
+                if (chains.momenta() != null)
+                    Npy.write(tmp.resolve("momentum_" + spec.groupName(g) + ".npy"), chains.momenta()[g], C, spec.outDim(g), spec.inDim(g));
+            }
             CrashPoint.at("checkpoint-write");   // half of it written
             Npy.write(tmp.resolve("accepted.npy"), accepted, C);
             Npy.write(tmp.resolve("diverged_at.npy"), divergedAt, C);
@@ -107,6 +112,41 @@ public record Checkpoint(ObjectNode meta, ChainState chains, long[] accepted, lo
         }
     }
 
+    /** --eta auto's tuning state as a checkpoint keeps it: every number exactly, so a resumed tuning goes on bit for bit. */
+    public static ObjectNode tuning(StepSizeTuner.State t) {
+        ObjectNode o = Json.object();
+        ArrayNode updates = o.putArray("t");
+        for (long x : t.t()) updates.add(x);
+        o.set("mu", Json.doubles(t.mu()));
+        o.set("h_bar", Json.doubles(t.hBar()));
+        o.set("log_eta", Json.doubles(t.logEta()));
+        o.set("log_eta_bar", Json.doubles(t.logEtaBar()));
+        o.set("acceptance", Json.doubles(t.acceptance()));
+        if (t.eta() != null) o.set("eta", Json.floats(t.eta()));
+        return o;
+    }
+
+    /** The tuning state a checkpoint kept. */
+    public static StepSizeTuner.State tuning(JsonNode o) {
+        if (!o.isObject()) throw new IllegalStateException("the checkpoint has no tuning state, which --eta auto needs");
+        float[] eta = null;
+        if (o.has("eta")) {
+            eta = new float[o.path("eta").size()];
+            for (int g = 0; g < eta.length; g++) eta[g] = (float) o.path("eta").get(g).asDouble();
+        }
+        long[] t = new long[o.path("t").size()];
+        for (int g = 0; g < t.length; g++) t[g] = o.path("t").get(g).asLong();
+        return new StepSizeTuner.State(t, doubles(o.path("mu")), doubles(o.path("h_bar")), doubles(o.path("log_eta")),
+                doubles(o.path("log_eta_bar")), doubles(o.path("acceptance")), eta);
+    }
+
+    /** Numbers as Json.doubles wrote them: null for what was not finite (an acceptance not yet measured). */
+    private static double[] doubles(JsonNode a) {
+        double[] v = new double[a.size()];
+        for (int i = 0; i < v.length; i++) v[i] = a.get(i).isNumber() ? a.get(i).asDouble() : Double.NaN;
+        return v;
+    }
+
     /**
      * The latest complete checkpoint of a run directory, or null when it has none.
      *
@@ -128,7 +168,17 @@ public record Checkpoint(ObjectNode meta, ChainState chains, long[] accepted, lo
                 throw new IllegalStateException(state.resolve("theta_" + spec.groupName(g) + ".npy") + " has "
                         + params[g].length + " values, not " + C + " x " + spec.groupSize(g));
         }
-        ChainState chains = new ChainState(C, (int) meta.path("seed").asLong(), meta.path("step").asLong(), params);
+        float[][] momenta = null;
+        if (Files.exists(state.resolve("momentum_" + spec.groupName(0) + ".npy"))) {
+            momenta = new float[spec.groups()][];
+            for (int g = 0; g < spec.groups(); g++) {
+                momenta[g] = Npy.read(state.resolve("momentum_" + spec.groupName(g) + ".npy")).floats();
+                if (momenta[g].length != params[g].length)
+                    throw new IllegalStateException(state.resolve("momentum_" + spec.groupName(g) + ".npy") + " has "
+                            + momenta[g].length + " values, not " + params[g].length);
+            }
+        }
+        ChainState chains = new ChainState(C, (int) meta.path("seed").asLong(), meta.path("step").asLong(), params, momenta);
         long[] accepted = Npy.read(state.resolve("accepted.npy")).longs();
         long[] diverged = Npy.read(state.resolve("diverged_at.npy")).longs();
         double[] traces = Npy.read(state.resolve("traces.npy")).doubles();

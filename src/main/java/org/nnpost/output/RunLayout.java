@@ -153,6 +153,14 @@ public final class RunLayout {
         return e;
     }
 
+    // ---------------------------------------------------------------- which draws
+
+    /** The step after which draw d (0-based) is taken: burn_in + every·(d + 1) (run.DrawSchedule's rule). */
+    public static long stepOfDraw(long d, long burnIn, int every) { return burnIn + (d + 1) * every; }
+
+    /** The draw index of kept draw j of K among D draws: ⌊(j + 1)·D / K⌋ − 1, so the last draw is kept. */
+    public static long drawOfKept(int j, long D, int K) { return (j + 1) * D / K - 1; }
+
     // ---------------------------------------------------------------- names
 
     /** trace_&lt;column&gt;.npy, column one of {@link Traces#names}. */

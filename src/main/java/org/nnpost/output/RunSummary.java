@@ -13,12 +13,14 @@ import org.nnpost.diagnostics.CodingMetrics;
 import org.nnpost.diagnostics.Convergence;
 import org.nnpost.diagnostics.ConvergenceChecks;
 import org.nnpost.diagnostics.TraceRecorder;
+import org.nnpost.diagnostics.TraceStats;
 import org.nnpost.diagnostics.Warning;
 import org.nnpost.io.Json;
 import org.nnpost.sampler.SamplerSpec;
 
 /**
- * summary.json: convergence of every trace (R̂, bulk and tail ESS), train and test error of the
+ * summary.json: every trace's mean, sd, MCSE of the mean and 94% HDI ({@link TraceStats}, as
+ * az.summary reports them) and convergence (R̂, bulk and tail ESS), train and test error of the
  * posterior mean predictor and of single samples (Gibbs), mean loss, the coding scheme of the
  * kept draws (analog, redundant, sparse, with the numbers behind the call), MALA's acceptance
  * rate, timings and throughput, and the convergence warnings ({@link ConvergenceChecks}): a list
@@ -50,6 +52,7 @@ public final class RunSummary {
         o.put("kept_draws", Math.min(s.keepDraws(), traces.draws()));
         ArrayNode warningsJson = o.putArray("warnings");   // filled below, read first
 
+        Json.put(o, "hdi_prob", TraceStats.HDI_PROB);
         ObjectNode diag = o.putObject("diagnostics");
         double maxRhat = Double.NaN, minBulk = Double.NaN, minTail = Double.NaN;
         String[] names = traces.names();
@@ -61,6 +64,11 @@ public final class RunSummary {
             diagnostics.add(d);
             ObjectNode t = diag.putObject(names[k]);
             Json.put(t, "mean", mean(chains.get(k)));
+            TraceStats st = TraceStats.of(chains.get(k));
+            Json.put(t, "sd", st.sd());
+            Json.put(t, "mcse_mean", st.mcseMean());
+            Json.put(t, "hdi_3%", st.hdiLow());
+            Json.put(t, "hdi_97%", st.hdiHigh());
             Json.put(t, "rhat", d.rhat());
             Json.put(t, "ess_bulk", d.essBulk());
             Json.put(t, "ess_tail", d.essTail());

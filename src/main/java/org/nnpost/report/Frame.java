@@ -22,35 +22,82 @@ final class Frame {
         if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
     }
 
+    /**
+     * Okabe and Ito's colour-blind-safe palette (blue, vermillion, bluish green, orange, sky blue,
+     * reddish purple, yellow, black), in an order whose neighbours differ in lightness as well as
+     * hue, so the first three classes stay apart for every kind of colour vision and in grey.
+     */
     static final Color[] PALETTE = {
-            new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40),
-            new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127)};
+            new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115), new Color(230, 159, 0),
+            new Color(86, 180, 233), new Color(204, 121, 167), new Color(240, 228, 66), new Color(0, 0, 0)};
     static final Color AXIS = new Color(40, 40, 40), GRID = new Color(225, 225, 225);
 
     final BufferedImage image;
     final Graphics2D g;
-    final int left, top, right, bottom;   // plot area: [left, right) × [top, bottom)
+    final int left, top, right, bottom;   // plot area: [left, right) × [top, bottom), in CSS pixels
+    /** The frame's own region of the image (a small multiple's cell, or the whole image). */
+    final int ox, oy, width, height;
     double x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+
+    /** A whole image of the look's size and resolution; drawing is in CSS pixels, scaled to the dpi. */
+    Frame(Look look, int heightExtra, int side, String title) {
+        this(canvas(look, look.width(), look.height() + heightExtra), look.scale(), 0, 0, look.width(), look.height() + heightExtra,
+                side, title, 14);
+    }
 
     /** @param side pixels kept free right of the plot area (colour bar, legend) */
     Frame(int width, int height, int side, String title) {
-        image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        this(canvas(Look.DEFAULT, width, height), 1.0, 0, 0, width, height, side, title, 14);
+    }
+
+    /** A cell of a grid of small multiples: the same image, its own axes and title. */
+    Frame(Frame parent, int ox, int oy, int width, int height, String title) {
+        this(parent.image, parent.g, ox, oy, width, height, 0, title, 12);
+    }
+
+    private static BufferedImage canvas(Look look, int width, int height) {
+        return new BufferedImage((int) Math.round(width * look.scale()), (int) Math.round(height * look.scale()), BufferedImage.TYPE_INT_RGB);
+    }
+
+    private Frame(BufferedImage image, double scale, int ox, int oy, int width, int height, int side, String title, int titleSize) {
+        this(image, prepare(image, scale), ox, oy, width, height, side, title, titleSize);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, width, height);
-        left = 70;
-        top = 40;
-        right = width - side - 20;
-        bottom = height - 55;
+        title(title, titleSize);
+    }
+
+    private static Graphics2D prepare(BufferedImage image, double scale) {
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
+        g.scale(scale, scale);
+        return g;
+    }
+
+    private Frame(BufferedImage image, Graphics2D g, int ox, int oy, int width, int height, int side, String title, int titleSize) {
+        this.image = image;
+        this.g = g;
+        this.ox = ox;
+        this.oy = oy;
+        this.width = width;
+        this.height = height;
+        boolean small = titleSize < 14;
+        left = ox + (small ? 62 : 70);
+        top = oy + (small ? 30 : 40);
+        right = ox + width - side - (small ? 12 : 20);
+        bottom = oy + height - (small ? 45 : 55);
+        if (small) title(title, titleSize);
+    }
+
+    private void title(String title, int titleSize) {
         g.setColor(AXIS);
         // a long title shrinks to fit rather than run off the image
-        int size = 14;
+        int size = titleSize;
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, size));
         while (size > 9 && title != null && g.getFontMetrics().stringWidth(title) > width - 16)
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, --size));
-        centred(title, width / 2, 24);
+        centred(title, ox + width / 2, oy + (titleSize < 14 ? 20 : 24));
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
     }
 
@@ -98,7 +145,7 @@ final class Frame {
         centred(xLabel, (left + right) / 2, bottom + 40);
         AffineTransform saved = g.getTransform();
         g.rotate(-Math.PI / 2);
-        centred(yLabel, -(top + bottom) / 2, 18);
+        centred(yLabel, -(top + bottom) / 2, ox + 18);
         g.setTransform(saved);
     }
 
@@ -121,7 +168,7 @@ final class Frame {
         }
         AffineTransform saved = g.getTransform();
         g.rotate(-Math.PI / 2);
-        centred(label, -(top + bottom) / 2, image.getWidth() - 8);
+        centred(label, -(top + bottom) / 2, ox + width - 8);
         g.setTransform(saved);
     }
 

@@ -45,12 +45,20 @@ public final class Plots {
      */
     public static BufferedImage heatmap(Matrix a, String title, String xLabel, String yLabel, String colorLabel,
                                         int[] rowBreaks, int[] colBreaks) {
-        Frame f = heatmapFrame(title);
+        return heatmap(a, title, xLabel, yLabel, colorLabel, rowBreaks, colBreaks, Look.DEFAULT);
+    }
+
+    public static BufferedImage heatmap(Matrix a, String title, String xLabel, String yLabel, String colorLabel,
+                                        int[] rowBreaks, int[] colBreaks, Look look) {
+        Frame f = heatmapFrame(title, look);
         // plain text keeps a heatmap within 256 colours, so it is stored with a palette (a third of the size)
         f.g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_OFF);
         f.g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING, java.awt.RenderingHints.VALUE_ANTIALIAS_OFF);
         Colormap cm = Colormap.forData(a.v());
-        int w = f.right - f.left, h = f.bottom - f.top;
+        // the cells are painted at the image's own resolution and placed 1:1, at any dpi
+        int w0 = f.right - f.left, h0 = f.bottom - f.top;
+        int w = (int) Math.round(w0 * look.scale()), h = (int) Math.round(h0 * look.scale());
+        BufferedImage cells = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         // a pixel shows the mean of the cells it covers: a matrix larger than the plot is averaged,
         // not sampled, so no entry's colour stands for its neighbours
         for (int y = 0; y < h; y++) {
@@ -65,9 +73,12 @@ public final class Plots {
                 if (a.cols() <= w) c1 = c0 + 1;
                 double sum = 0;
                 for (int r = r0; r < r1; r++) for (int c = c0; c < c1; c++) sum += a.at(r, c);
-                f.image.setRGB(f.left + x, f.top + y, cm.rgb(sum / ((r1 - r0) * (c1 - c0))));
+                cells.setRGB(x, y, cm.rgb(sum / ((r1 - r0) * (c1 - c0))));
             }
         }
+        f.g.drawImage(cells, f.left, f.top, w0, h0, null);
+        w = w0;
+        h = h0;
         f.g.setStroke(new BasicStroke(1.5f));
         for (int b : rowBreaks) {
             int y = f.top + (int) Math.round((double) b * h / a.rows());
@@ -87,13 +98,13 @@ public final class Plots {
         return f.done();
     }
 
-    private static Frame heatmapFrame(String title) {
-        return new Frame(WIDTH, HEIGHT + 20, 90, title);
+    private static Frame heatmapFrame(String title, Look look) {
+        return new Frame(look, 20, 90, title);
     }
 
     /** Where a heatmap's cells lie in its image (for tests). */
     static java.awt.Rectangle heatmapArea() {
-        Frame f = heatmapFrame("");
+        Frame f = heatmapFrame("", Look.DEFAULT);
         f.done();
         return new java.awt.Rectangle(f.left, f.top, f.right - f.left, f.bottom - f.top);
     }
@@ -117,12 +128,16 @@ public final class Plots {
 
     /** A kernel K (P × P) with its inputs sorted by class, classes separated by lines. */
     public static BufferedImage kernel(double[] k, int P, int[] labels, String title) {
+        return kernel(k, P, labels, title, Look.DEFAULT);
+    }
+
+    public static BufferedImage kernel(double[] k, int P, int[] labels, String title, Look look) {
         int[] order = byClass(labels);
         double[] s = new double[P * P];
         for (int a = 0; a < P; a++)
             for (int b = 0; b < P; b++) s[a * P + b] = k[order[a] * P + order[b]];
         int[] breaks = classBreaks(labels, order);
-        return heatmap(new Matrix(P, P, s), title, "input (sorted by class)", "input (sorted by class)", "kernel", breaks, breaks);
+        return heatmap(new Matrix(P, P, s), title, "input (sorted by class)", "input (sorted by class)", "kernel", breaks, breaks, look);
     }
 
     /**
@@ -131,6 +146,10 @@ public final class Plots {
      * paper shows the 20 most active ReLU neurons); inputs sorted by class.
      */
     public static BufferedImage raster(float[] h, int N, int P, int[] labels, int top, String title) {
+        return raster(h, N, P, labels, top, title, Look.DEFAULT);
+    }
+
+    public static BufferedImage raster(float[] h, int N, int P, int[] labels, int top, String title, Look look) {
         double[] power = new double[N];
         for (int i = 0; i < N; i++) {
             double s = 0;
@@ -146,7 +165,7 @@ public final class Plots {
             for (int c = 0; c < P; c++) s[r * P + c] = h[neurons[r] * P + order[c]];
         String y = rows < N ? "neuron (" + rows + " most active of " + N + ")" : "neuron (by mean squared activity)";
         return heatmap(new Matrix(rows, P, s), title, "input (sorted by class)", y, "activation",
-                new int[0], classBreaks(labels, order));
+                new int[0], classBreaks(labels, order), look);
     }
 
     /** Indices of the inputs, stably sorted by class. */
@@ -170,7 +189,11 @@ public final class Plots {
      * with curves drawn dashed in the colour of the series of the same index.
      */
     public static BufferedImage histogram(List<Series> series, List<Curve> curves, int bins, String title, String xLabel) {
-        Frame f = new Frame(WIDTH, HEIGHT, 0, title);
+        return histogram(series, curves, bins, title, xLabel, Look.DEFAULT);
+    }
+
+    public static BufferedImage histogram(List<Series> series, List<Curve> curves, int bins, String title, String xLabel, Look look) {
+        Frame f = new Frame(look, 0, 0, title);
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         for (Series s : series) for (double v : s.values()) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
         if (!(hi > lo)) { lo = Double.isFinite(lo) ? lo - 1 : -1; hi = lo + 2; }
@@ -188,11 +211,16 @@ public final class Plots {
             for (int b = 0; b < bins; b++) top = Math.max(top, density[k][b] /= Math.max(1, n) * width);
         }
         for (Curve c : curves) for (int i = 0; i < c.x().length; i++) if (c.x()[i] >= lo && c.x()[i] <= hi) top = Math.max(top, c.y()[i]);
-        f.ranges(lo, hi, 0, top * 1.1);
+        // headroom for the legend, which sits in the upper right corner
+        int entries = series.size() + curves.size();
+        f.ranges(lo, hi, 0, top * (entries > 2 ? 1.1 + 0.09 * entries : 1.1));
         f.axes(xLabel, "density", true);
         List<String> names = new ArrayList<>();
         List<Color> colors = new ArrayList<>();
         List<Boolean> dashed = new ArrayList<>();
+        // all fills first, faint, then every outline on top in its own colour: overlapping
+        // histograms stay apart by their edges instead of blending into one tint
+        List<Path2D.Double> outlines = new ArrayList<>();
         for (int k = 0; k < series.size(); k++) {
             Color c = Frame.PALETTE[k % Frame.PALETTE.length];
             Path2D.Double p = new Path2D.Double();
@@ -202,20 +230,27 @@ public final class Plots {
                 p.lineTo(f.px(lo + (b + 1) * width), f.py(density[k][b]));
             }
             p.lineTo(f.px(hi), f.py(0));
-            f.g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 70));
-            f.g.fill(p);
+            if (series.size() == 1) {   // several: outlines only, since overlapping tints mix into one grey
+                f.g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 60));
+                f.g.fill(p);
+            }
+            outlines.add(p);
+        }
+        for (int k = 0; k < series.size(); k++) {
+            Color c = Frame.PALETTE[k % Frame.PALETTE.length];
             f.g.setColor(c);
-            f.g.setStroke(new BasicStroke(1.5f));
-            f.g.draw(p);
+            f.g.setStroke(new BasicStroke(2f));
+            f.g.draw(outlines.get(k));
             names.add(series.get(k).name());
             colors.add(c);
             dashed.add(false);
         }
+        // theory: the class's own colour, dashed; the dashes of curve k start k dash-lengths on,
+        // so curves that coincide (classes with the same theory) alternate colours along one line
+        float dash = 9f, gap = dash * Math.max(1, curves.size() - 1) + 3f * curves.size();
         for (int k = 0; k < curves.size(); k++) {
             Curve cv = curves.get(k);
-            Color c = Frame.PALETTE[k % Frame.PALETTE.length].darker();
-            f.g.setColor(c);
-            f.g.setStroke(new BasicStroke(2.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[]{7f, 4f}, 0f));
+            Color c = Frame.PALETTE[k % Frame.PALETTE.length];
             Path2D.Double p = new Path2D.Double();
             boolean started = false;
             for (int i = 0; i < cv.x().length; i++) {
@@ -225,6 +260,13 @@ public final class Plots {
                 else p.lineTo(f.px(x), f.py(cv.y()[i]));
                 started = true;
             }
+            f.g.setColor(new Color(255, 255, 255, 200));
+            f.g.setStroke(new BasicStroke(4.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
+                    new float[]{dash, gap}, k * (dash + 3f)));
+            f.g.draw(p);
+            f.g.setColor(c);
+            f.g.setStroke(new BasicStroke(2.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f,
+                    new float[]{dash, gap}, k * (dash + 3f)));
             f.g.draw(p);
             names.add(cv.name());
             colors.add(c);
@@ -252,7 +294,11 @@ public final class Plots {
 
     /** Points of one or more groups against each other, with the diagonal y = x. */
     public static BufferedImage scatter(List<Points> groups, String title, String xLabel, String yLabel) {
-        Frame f = new Frame(WIDTH, HEIGHT, 0, title);
+        return scatter(groups, title, xLabel, yLabel, Look.DEFAULT);
+    }
+
+    public static BufferedImage scatter(List<Points> groups, String title, String xLabel, String yLabel, Look look) {
+        Frame f = new Frame(look, 0, 0, title);
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         for (Points p : groups)
             for (int i = 0; i < p.x().length; i++) {
@@ -291,7 +337,11 @@ public final class Plots {
 
     /** Grouped bars: one group per category, one bar per series; NaN values are left out. */
     public static BufferedImage bars(String[] categories, List<Series> series, String title, String yLabel) {
-        Frame f = new Frame(WIDTH, HEIGHT, 0, title);
+        return bars(categories, series, title, yLabel, Look.DEFAULT);
+    }
+
+    public static BufferedImage bars(String[] categories, List<Series> series, String title, String yLabel, Look look) {
+        Frame f = new Frame(look, 0, 0, title);
         double top = 0;
         for (Series s : series) for (double v : s.values()) if (Double.isFinite(v)) top = Math.max(top, v);
         f.ranges(0, categories.length, 0, top > 0 ? top * 1.25 : 1);
@@ -336,7 +386,11 @@ public final class Plots {
 
     /** Lines over a shared x (draw index, or a swept parameter), with markers. */
     public static BufferedImage lines(double[] x, List<Series> series, String title, String xLabel, String yLabel) {
-        Frame f = new Frame(WIDTH, HEIGHT, 0, title);
+        return lines(x, series, title, xLabel, yLabel, Look.DEFAULT);
+    }
+
+    public static BufferedImage lines(double[] x, List<Series> series, String title, String xLabel, String yLabel, Look look) {
+        Frame f = new Frame(look, 0, 0, title);
         double xlo = Double.POSITIVE_INFINITY, xhi = Double.NEGATIVE_INFINITY, lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         for (double v : x) { xlo = Math.min(xlo, v); xhi = Math.max(xhi, v); }
         for (Series s : series) for (double v : s.values()) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
@@ -375,5 +429,139 @@ public final class Plots {
         f.box();
         f.legend(names, colors, dashed);
         return f.done();
+    }
+
+    // ------------------------------------------------------------------ several quantities, MCMC panels
+
+    /**
+     * One quantity per axis: a row of small panels (three to a row) over a shared x, each with
+     * its own y axis titled by its series' name, instead of unrelated quantities on one axis.
+     */
+    public static BufferedImage smallMultiples(double[] x, List<Series> series, String title, String xLabel, Look look) {
+        int n = Math.max(1, series.size()), cols = Math.min(n, 3), rows = (n + cols - 1) / cols;
+        int cw = Math.max(240, look.width() * 300 / WIDTH), ch = Math.max(200, look.height() * 360 / HEIGHT);
+        Frame whole = new Frame(new Look(cols * cw, Math.max(150, rows * ch + 30), look.dpi(), look.format()), 0, 0, title);
+        for (int k = 0; k < series.size(); k++) {
+            Frame f = new Frame(whole, (k % cols) * cw, 30 + (k / cols) * ch, cw, ch, series.get(k).name());
+            double[] y = series.get(k).values();
+            double xlo = Double.POSITIVE_INFINITY, xhi = Double.NEGATIVE_INFINITY, lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+            for (double v : x) { xlo = Math.min(xlo, v); xhi = Math.max(xhi, v); }
+            for (double v : y) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+            if (!(hi > lo)) { lo = Double.isFinite(lo) ? lo - 0.5 : -1; hi = lo + 1; }
+            double pad = 0.08 * (hi - lo), xpad = x.length > 1 ? 0.05 * (xhi - xlo) : 1;
+            f.ranges(xlo - xpad, xhi + xpad, lo - pad, hi + pad);
+            f.axes(xLabel, "", true);   // the cell's title names its quantity
+            Color c = Frame.PALETTE[k % Frame.PALETTE.length];
+            Path2D.Double p = new Path2D.Double();
+            boolean started = false;
+            for (int i = 0; i < Math.min(x.length, y.length); i++) {
+                if (!Double.isFinite(y[i])) { started = false; continue; }
+                if (!started) p.moveTo(f.px(x[i]), f.py(y[i]));
+                else p.lineTo(f.px(x[i]), f.py(y[i]));
+                started = true;
+            }
+            f.g.setColor(c);
+            f.g.setStroke(new BasicStroke(1.8f));
+            f.g.draw(p);
+            for (int i = 0; i < Math.min(x.length, y.length); i++)
+                if (Double.isFinite(y[i])) f.g.fill(new java.awt.geom.Ellipse2D.Double(f.px(x[i]) - 4, f.py(y[i]) - 4, 8, 8));
+            f.g.setStroke(new BasicStroke(1f));
+            f.box();
+        }
+        return whole.done();
+    }
+
+    /**
+     * Rank plot (Vehtari et al. 2021): the draws of all chains ranked together, and per chain a
+     * histogram of its ranks, one row per chain with the uniform count dashed. Chains that sample
+     * the same distribution give flat rows; a chain stuck high or low shows a slope.
+     */
+    public static BufferedImage rank(List<Series> chains, int bins, String title, String xLabel, Look look) {
+        Frame f = new Frame(look, 0, 0, title);
+        int C = chains.size();
+        List<double[]> finite = new ArrayList<>();
+        for (Series s : chains) finite.add(Arrays.stream(s.values()).filter(Double::isFinite).toArray());
+        double[] pooled = finite.stream().flatMapToDouble(Arrays::stream).sorted().toArray();
+        int S = pooled.length;
+        f.ranges(0, S, 0, Math.max(1, C));
+        // x: rank; y: one row per chain, chain 0 at the top
+        var fm = f.g.getFontMetrics();
+        for (double t : Frame.ticks(0, S)) {
+            int x = (int) Math.round(f.px(t));
+            f.line(Frame.AXIS, x, f.bottom, x, f.bottom + 5);
+            f.g.setColor(Frame.AXIS);
+            f.centred(Frame.label(t), x, f.bottom + 7 + fm.getAscent());
+        }
+        for (int c = 0; c < C; c++) {
+            double[] v = finite.get(c);
+            double[] count = new double[bins];
+            for (double x : v) {
+                // mean rank of x among all draws (ties share it), 0-based
+                int a = lowerBound(pooled, x), b = lowerBound(pooled, Math.nextUp(x));
+                double r = 0.5 * (a + b - 1);
+                count[Math.min(bins - 1, (int) (r * bins / S))]++;
+            }
+            double expected = (double) v.length / bins, topCount = Math.max(1, 2.2 * expected);
+            double base = C - c - 1;   // row baseline in data units
+            Color col = Frame.PALETTE[c % Frame.PALETTE.length];
+            for (int b = 0; b < bins; b++) {
+                double h = Math.min(0.92, 0.92 * count[b] / topCount);
+                int xa = (int) Math.round(f.px((double) b * S / bins)), xb = (int) Math.round(f.px((double) (b + 1) * S / bins));
+                int ya = (int) Math.round(f.py(base + h)), yb = (int) Math.round(f.py(base));
+                f.g.setColor(col);
+                f.g.fillRect(xa, ya, Math.max(1, xb - xa - 1), Math.max(1, yb - ya));
+            }
+            f.g.setColor(Frame.AXIS);
+            f.g.setStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[]{5f, 3f}, 0f));
+            int ye = (int) Math.round(f.py(base + 0.92 * expected / topCount));
+            f.g.drawLine(f.left, ye, f.right, ye);
+            f.g.setStroke(new BasicStroke(1f));
+            String name = chains.get(c).name();
+            f.g.drawString(name, f.left - 6 - fm.stringWidth(name), (int) Math.round(f.py(base + 0.4)) + fm.getAscent() / 2);
+        }
+        f.box();
+        f.labels(xLabel, "");
+        return f.done();
+    }
+
+    /** Each chain's autocorrelation ρ_t against the lag t = 0 … maxLag (at most half its length), with 0 marked. */
+    public static BufferedImage autocorrelation(List<Series> chains, int maxLag, String title, String xLabel, Look look) {
+        List<Series> acf = new ArrayList<>();
+        int lags = 0;
+        for (Series s : chains) {
+            double[] v = Arrays.stream(s.values()).filter(Double::isFinite).toArray();
+            int T = Math.min(maxLag, v.length / 2);
+            lags = Math.max(lags, T + 1);
+            acf.add(new Series(s.name(), acf(v, T)));
+        }
+        double[] x = new double[lags];
+        for (int t = 0; t < lags; t++) x[t] = t;
+        return lines(x, acf, title, xLabel, "autocorrelation", look);
+    }
+
+    /** ρ_t = Σ (x_i − m)(x_{i+t} − m) / Σ (x_i − m)², t = 0 … T; 0 for a constant series. */
+    static double[] acf(double[] v, int T) {
+        double m = 0;
+        for (double x : v) m += x;
+        m /= Math.max(1, v.length);
+        double var = 0;
+        for (double x : v) var += (x - m) * (x - m);
+        double[] r = new double[T + 1];
+        for (int t = 0; t <= T; t++) {
+            double c = 0;
+            for (int i = 0; i + t < v.length; i++) c += (v[i] - m) * (v[i + t] - m);
+            r[t] = var > 0 ? c / var : (t == 0 ? 1 : 0);
+        }
+        return r;
+    }
+
+    private static int lowerBound(double[] sorted, double v) {
+        int lo = 0, hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < v) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 }

@@ -26,6 +26,33 @@ public final class Png {
         return target;
     }
 
+    /** The same, with the resolution recorded in the file (pHYs), so a print or a paper takes its size in inches from it. */
+    public static Path write(Path target, BufferedImage image, int dpi) {
+        if (dpi == 96) return write(target, image);
+        BufferedImage out = indexed(image);
+        AtomicFile.write(target, o -> {
+            javax.imageio.ImageWriter w = ImageIO.getImageWritersByFormatName("png").next();
+            javax.imageio.ImageWriteParam param = w.getDefaultWriteParam();
+            javax.imageio.metadata.IIOMetadata meta = w.getDefaultImageMetadata(
+                    javax.imageio.ImageTypeSpecifier.createFromRenderedImage(out), param);
+            javax.imageio.metadata.IIOMetadataNode phys = new javax.imageio.metadata.IIOMetadataNode("pHYs");
+            String perMetre = Integer.toString((int) Math.round(dpi / 0.0254));
+            phys.setAttribute("pixelsPerUnitXAxis", perMetre);
+            phys.setAttribute("pixelsPerUnitYAxis", perMetre);
+            phys.setAttribute("unitSpecifier", "meter");
+            javax.imageio.metadata.IIOMetadataNode root = new javax.imageio.metadata.IIOMetadataNode("javax_imageio_png_1.0");
+            root.appendChild(phys);
+            meta.mergeTree("javax_imageio_png_1.0", root);
+            try (javax.imageio.stream.ImageOutputStream ios = ImageIO.createImageOutputStream(o)) {
+                w.setOutput(ios);
+                w.write(null, new javax.imageio.IIOImage(out, null, meta), param);
+            } finally {
+                w.dispose();
+            }
+        });
+        return target;
+    }
+
     /** The same pixels with a palette, or the image itself when it has more than 256 colours. */
     static BufferedImage indexed(BufferedImage img) {
         int w = img.getWidth(), h = img.getHeight();

@@ -32,8 +32,10 @@ package org.nnpost.rng;
  * of a call's blocks come from {@link PhiloxLanes}, the scalar block took 5), against 26 ns for
  * Box–Muller in double with Math.log, Math.cos and Math.sin.
  *
- * <p>Initial parameters use step {@link #INIT_STEP}; a sampler's algorithm-specific draws
- * (a MALA accept uniform, a momentum refresh) use group numbers from {@link #EXTRA_GROUP} up.
+ * <p>Initial parameters use step {@link #INIT_STEP}; underdamped Langevin's momentum noise of
+ * group g uses group {@link #MOMENTUM_GROUP} + g (initial momenta at {@link #INIT_STEP}, the
+ * Ornstein–Uhlenbeck refresh at each step); other algorithm-specific draws (a MALA accept
+ * uniform) use group numbers from {@link #EXTRA_GROUP} up.
  */
 public final class Noise {
     private Noise() {}
@@ -42,6 +44,8 @@ public final class Noise {
     public static final long INIT_STEP = -1L;
     /** First group number free for draws that are not per-parameter Langevin noise. */
     public static final int EXTRA_GROUP = 1 << 16;
+    /** Momentum noise of parameter group g is group MOMENTUM_GROUP + g (apart from the position noise of groups 0..L). */
+    public static final int MOMENTUM_GROUP = 1 << 15;
 
     private static final double INV_2_32 = 1.0 / 4294967296.0;
 

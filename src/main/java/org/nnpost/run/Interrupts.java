@@ -12,6 +12,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * process at once. Outside a run (while a command reads its flags, or writes a figure) a signal
  * ends the process at once, as it would without these handlers.
  *
+ * <p>Several listeners may be active at once: a sweep listens for its whole life (so a signal
+ * between two points stops it before the next one), and runs of a sweep on several GPUs listen
+ * side by side. A noted signal stays noted until the first listener of a quiet process comes,
+ * so every run that is going sees it and stops at its next look.
+ *
  * <p>The handlers use the JDK's {@code sun.misc.Signal}, reached by reflection so the build
  * carries no dependence on it; where it is missing, only shutdown's defaults apply (a run then
  * stops like one killed, and is resumed from its last checkpoint).
@@ -22,7 +27,8 @@ public final class Interrupts {
     public static final int SIGINT = 2, SIGTERM = 15;
 
     private static final AtomicInteger PENDING = new AtomicInteger();
-    private static volatile boolean armed;
+    /** Runs and sweeps listening now; a signal while none is ends the process. */
+    private static final AtomicInteger LISTENERS = new AtomicInteger();
 
     /** The signal a run should stop for (2 or 15), or 0. */
     public static int pending() { return PENDING.get(); }
@@ -33,8 +39,20 @@ public final class Interrupts {
     /** Forgets a request (when a run has acted on it, or before a new one starts). */
     public static void clear() { PENDING.set(0); }
 
-    /** While a run is armed, a signal is noted; otherwise it ends the process. */
-    static void arm(boolean on) { armed = on; }
+    /**
+     * A run (or a sweep of runs) starts to listen: from now on a signal is noted rather than
+     * ending the process. The first listener of a quiet process forgets a request left from
+     * before; later ones keep it, so a signal that asked the runs under way to stop is not lost
+     * to one that starts beside them. Every {@code enter} is followed by one {@link #leave}.
+     */
+    public static synchronized void enter() {
+        if (LISTENERS.getAndIncrement() == 0) PENDING.set(0);
+    }
+
+    /** A listener is done; with none left, a signal ends the process again. */
+    public static synchronized void leave() {
+        if (LISTENERS.get() > 0) LISTENERS.decrementAndGet();
+    }
 
     /**
      * What a signal does: end the process at once (outside a run, or a SIGINT after one already
@@ -58,7 +76,7 @@ public final class Interrupts {
                 public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
                     if (!m.getName().equals("handle")) return m.getDeclaringClass() == Object.class ? m.invoke(this, args) : null;
                     int n = (Integer) number.invoke(args[0]);
-                    if (endsAtOnce(armed, PENDING.get(), n)) Runtime.getRuntime().halt(128 + n);
+                    if (endsAtOnce(LISTENERS.get() > 0, PENDING.get(), n)) Runtime.getRuntime().halt(128 + n);
                     request(n);
                     return null;
                 }

@@ -13,6 +13,9 @@ public interface Progress {
 
     void finish();
 
+    /** The run's directory, once it is claimed (before the first step; a resumed run's own): where a log of the run goes. */
+    default void directory(java.nio.file.Path dir) {}
+
     Progress SILENT = new Progress() {
         @Override public void start(String d, long t) {}
         @Override public void update(long s, double l, double r) {}

@@ -56,6 +56,8 @@ public final class RunSettings {
 
     public static final double[] DEFAULT_CLASSES = {0.5, 0.5};
     public static final float DEFAULT_ETA = 0.005f;
+    /** --eta's value that asks for step sizes tuned during burn-in. */
+    public static final String AUTO = "auto";
     /** Every per-run array is a Java array: sizes past its 2³¹ limit are refused before any allocation. */
     public static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
     public static final String[] PROGRESS = {"auto", "bar", "lines", "off"};
@@ -102,8 +104,9 @@ public final class RunSettings {
             of("pixel-scale", TASK, "x", "1", "images: value of a 255 pixel before centring"),
             of("data-dir", TASK, "dir", "$NNPOST_DATA or ~/.cache/nnpost/datasets", "images: the datasets directory"),
 
-            of("sampler", SAMPLER, "name", "ula", "ula (unadjusted) or mala (Metropolis-adjusted)"),
-            of("eta", SAMPLER, "x[,x...]", "0.005", "step size: one value, or one per group W1..WL,a"),
+            of("sampler", SAMPLER, "name", "ula", "ula (unadjusted), mala (Metropolis-adjusted) or uld (underdamped, BAOAB)"),
+            of("eta", SAMPLER, "x[,x...]|auto", "0.005", "step size: one value, one per group W1..WL,a, or auto: tuned per group during burn-in, then frozen and recorded (uld: time step sqrt(2 eta))"),
+            of("friction", SAMPLER, "x[,x...]", "2", "uld: friction gamma, one value or one per group (2: critically damped at the prior's curvature)"),
             of("chains", SAMPLER, "int", "4", "independent chains C"),
             of("steps", SAMPLER, "int", "10000", "steps per chain"),
             of("burn-in", SAMPLER, "int", "4000, at most steps/2", "steps before the first kept draw"),
@@ -140,7 +143,36 @@ public final class RunSettings {
      */
     public static RunConfig config(Settings v) {
         try {
-            return read(v, null);
+            return read(v, null, null);
+        } catch (SpecException e) {
+            throw v.relabel(e);
+        }
+    }
+
+    /**
+     * A checked run into a directory its caller manages (a point of a sweep, whose directory may
+     * already hold the point's unfinished run): everything {@link #config(Settings)} checks but
+     * the directory, which is given instead of read from {@code out} or {@code name} (neither
+     * may be given).
+     */
+    public static RunConfig config(Settings v, Path dir) {
+        try {
+            for (String key : new String[]{"out", "name"})
+                if (v.has(key)) throw v.bad(key, "is chosen by the caller here", "leave it out");
+            return read(v, null, dir);
+        } catch (SpecException e) {
+            throw v.relabel(e);
+        }
+    }
+
+    /**
+     * The run these settings describe, checked as {@link #config(Settings, Path)} checks a
+     * request except that image datasets are not looked for: to list a study's runs (a figure's
+     * recipes) on a machine without the data.
+     */
+    public static RunConfig described(Settings v, Path dir) {
+        try {
+            return read(v, dir, null);
         } catch (SpecException e) {
             throw v.relabel(e);
         }
@@ -168,7 +200,7 @@ public final class RunSettings {
         }
         RunConfig c;
         try {
-            c = read(v, dir);
+            c = read(v, dir, null);
         } catch (SpecException e) {
             String k = e.key();
             if (k != null && !v.has(k) && shapesTheRun(k)) throw lacks(where, k);
@@ -205,8 +237,11 @@ public final class RunSettings {
                 "every setting of the network, posterior, task and sampler, as nnpost sample records them");
     }
 
-    /** @param recordedDir the directory of a finished run being read back, or null for a new request */
-    private static RunConfig read(Settings v, Path recordedDir) {
+    /**
+     * @param recordedDir the directory of a finished run being read back, or null for a new request
+     * @param givenDir    for a new request, the directory its caller chose, or null to read out or name
+     */
+    private static RunConfig read(Settings v, Path recordedDir, Path givenDir) {
         // network
         int L = (int) v.integer("L", 1, 0, ModelSpec.MAX_L);
         int N = (int) v.integer("N", 64, 1, Integer.MAX_VALUE);
@@ -260,7 +295,8 @@ public final class RunSettings {
 
         // sampler
         String algorithm = v.choice("sampler", "ula", SamplerSpec.ALGORITHMS);
-        float[] eta = eta(v, L);
+        boolean autoEta = v.has("eta") && v.raw("eta").trim().equals(AUTO);
+        float[] eta = autoEta ? SamplerSpec.uniformEta(L + 1, DEFAULT_ETA) : eta(v, L);
         int chains = (int) v.integer("chains", 4, 1, Integer.MAX_VALUE);
         long steps = v.integer("steps", 10000, 1, SamplerSpec.MAX_STEPS);
         long burnIn = v.integer("burn-in", Math.min(4000, steps / 2), 0, Long.MAX_VALUE);
@@ -268,6 +304,7 @@ public final class RunSettings {
         long draws = burnIn >= steps ? 0 : (steps - burnIn) / every;
         int keep = (int) v.integer("keep", SamplerSpec.defaultKeep(draws), 0, Integer.MAX_VALUE);
         int seed = (int) v.integer("seed", 1, 0, 0xFFFF_FFFFL);
+        float[] friction = friction(v, L, algorithm);
 
         BackendSpec backend = backend(v);
         String progress = v.choice("progress", "auto", PROGRESS);
@@ -280,7 +317,7 @@ public final class RunSettings {
         ModelSpec model = new ModelSpec(L, N, N0, m, phi, scaling, beta0, betaScaling, sigmaW2, sigmaA2Abs);
         TaskSpec task = new TaskSpec(kind, N0, P, Ptest, classWeights, fixedRatios, yPlus, yMinus,
                 testOverlap, dataSeed, classes, balanced, center, normalize, pixelScale, dataDir);
-        SamplerSpec sampler = new SamplerSpec(algorithm, eta, chains, steps, burnIn, every, keep, seed);
+        SamplerSpec sampler = new SamplerSpec(algorithm, eta, chains, steps, burnIn, every, keep, seed, friction, autoEta);
         if (recordedDir != null)
             return new RunConfig(model, task, sampler, backend,
                     new RunOptions(recordedDir, false, progress, checkpoints, onDivergence, strict), perP);
@@ -292,6 +329,9 @@ public final class RunSettings {
                         + e.getMessage());
             }
         }
+        if (givenDir != null)
+            return new RunConfig(model, task, sampler, backend,
+                    new RunOptions(givenDir, false, progress, checkpoints, onDivergence, strict), perP);
         // last, so that no directory question is asked of a request that is wrong anyway
         Path outDir = outDir(v);
         boolean fresh = !v.has("out") && !v.has("name");
@@ -400,11 +440,27 @@ public final class RunSettings {
         return eta;
     }
 
+    /** One friction for every group, or one per group W1..WL, a; only underdamped Langevin has one. */
+    private static float[] friction(Settings v, int L, String algorithm) {
+        if (v.has("friction") && !algorithm.equals("uld"))
+            throw v.bad("friction", "applies to --sampler uld only", "leave it out with --sampler " + algorithm);
+        String allowed = "1 or " + (L + 1) + " numbers > 0, one per group";
+        double[] given = v.reals("friction", new double[]{SamplerSpec.DEFAULT_FRICTION}, allowed);
+        if (given.length != 1 && given.length != L + 1)
+            throw v.bad("friction", given.length + " values for " + (L + 1) + " groups", allowed);
+        float[] f = new float[given.length];
+        for (int g = 0; g < f.length; g++) {
+            f[g] = (float) given[g];
+            if (!(f[g] > 0) || !Float.isFinite(f[g])) throw v.bad("friction", "a friction is not positive", allowed);
+        }
+        return f;
+    }
+
     /** What --eta takes for a network of the given number of parameter groups. */
     static String etaAllowed(int groups) {
         StringBuilder sb = new StringBuilder();
         for (int g = 1; g < groups; g++) sb.append('W').append(g).append(',');
-        return "1 or " + groups + " numbers > 0, one per group " + sb.append('a');
+        return AUTO + ", or 1 or " + groups + " numbers > 0, one per group " + sb.append('a');
     }
 
     private static Path outDir(Settings v) {
@@ -491,13 +547,21 @@ public final class RunSettings {
         p.put("data_seed", t.dataSeed());
 
         p.put("sampler", s.algorithm());
-        ArrayNode eta = p.putArray("eta");
-        for (float e : s.eta()) eta.add(e);
+        if (s.autoEta()) {
+            p.put("eta", AUTO);
+        } else {
+            ArrayNode eta = p.putArray("eta");
+            for (float e : s.eta()) eta.add(e);
+        }
         p.put("chains", s.chains());
         p.put("steps", s.steps());
         p.put("burn_in", s.burnIn());
         p.put("every", s.every());
         p.put("keep", s.keepDraws());
+        if (s.algorithm().equals("uld")) {
+            ArrayNode friction = p.putArray("friction");
+            for (float f : s.friction()) friction.add(f);
+        }
         // the seed is a 32-bit unsigned word: record the value the user gave, not its signed form
         p.put("seed", Integer.toUnsignedLong(s.seed()));
 

@@ -39,6 +39,7 @@ import org.nnpost.output.RunSummary;
 import org.nnpost.output.Version;
 import org.nnpost.sampler.Sampler;
 import org.nnpost.sampler.SamplerSpec;
+import org.nnpost.sampler.StepSizeTuner;
 import org.nnpost.spec.NnpostException;
 import org.nnpost.spec.SpecException;
 
@@ -81,7 +82,10 @@ public final class SampleRun {
     private final Manifest manifest;
     private final Progress progress;
     private final DrawSchedule schedule;
-    private final Sampler sampler;
+    /** The algorithm at its step sizes; with --eta auto, the tuned ones once the tuner has frozen them. */
+    private Sampler sampler;
+    /** --eta auto's tuner (null with fixed step sizes): it runs the steps before it freezes. */
+    private final StepSizeTuner tuner;
     private final String dataChecksum;
     private final long started;
     private TraceRecorder traces;
@@ -111,7 +115,8 @@ public final class SampleRun {
         this.progress = progress;
         this.started = started;
         this.schedule = DrawSchedule.of(samplerSpec);
-        this.sampler = Sampler.of(samplerSpec.algorithm(), samplerSpec.eta());
+        this.sampler = Sampler.of(samplerSpec);
+        this.tuner = samplerSpec.autoEta() ? new StepSizeTuner(samplerSpec, model) : null;
         this.dataChecksum = task.checksum();
         this.traces = new TraceRecorder(Traces.names(model), samplerSpec.chains(), Math.toIntExact(schedule.draws()));
         droppedAtStep = new long[samplerSpec.chains()];
@@ -133,11 +138,13 @@ public final class SampleRun {
         BackendFactory.Choice choice = BackendFactory.create(config.backend(), config.model(), task, config.sampler().chains());
         progress.message(choice.reason());
         try (Backend backend = choice.backend()) {
-            backend.load(ChainState.fromPrior(config.model(), config.sampler().chains(), config.sampler().seed()));
+            backend.load(Sampler.of(config.sampler()).start(
+                    ChainState.fromPrior(config.model(), config.sampler().chains(), config.sampler().seed()), config.model()));
             checkStart(config, task, backend);
             Path dir = OutputDir.claim(config.outDir(), config.options().freshName());
             try (RunLock lock = RunLock.claim(dir, "--out " + dir)) {
                 OutputDir.checkOnly(dir, RunLock.FILE);
+                progress.directory(dir);
                 Manifest manifest = new Manifest(dir, RunSettings.parameters(config), RunSettings.derived(config),
                         RunSettings.output(config.with(config.options().withOutDir(dir))));
                 manifest.backend(backend.description(), choice.reason());
@@ -171,6 +178,7 @@ public final class SampleRun {
         Path manifestFile = dir.resolve(Manifest.FILE);
         RunStatus.of(dir);   // a run directory with a readable manifest, or one line saying what it is not
         try (RunLock lock = RunLock.claim(dir, dir.toString())) {
+            progress.directory(dir);
             Manifest manifest = Manifest.open(dir);
             String status = manifest.status();
             if (status.equals(Manifest.RUNNING))
@@ -237,7 +245,7 @@ public final class SampleRun {
     private long restore(Checkpoint cp) {
         int C = samplerSpec.chains();
         if (cp == null) {
-            backend.load(ChainState.fromPrior(model, C, samplerSpec.seed()));
+            backend.load(sampler.start(ChainState.fromPrior(model, C, samplerSpec.seed()), model));
             writeData(false, task.train());
             writeData(true, task.test());
             kept = KeptSamples.open(dir, model, task, C, schedule.kept(), 0, null);
@@ -253,6 +261,10 @@ public final class SampleRun {
             droppedAtStep[c] = d.path("step").asLong();
             droppedFromKept[c] = d.path("kept").asInt();
             backend.drop(c);
+        }
+        if (tuner != null) {
+            tuner.restore(Checkpoint.tuning(m.path("tuning")));
+            if (tuner.frozen()) sampler = tuner.sampler();
         }
         samplingSeconds = m.path("sampling_s").asDouble();
         observeSeconds = m.path("observe_s").asDouble();
@@ -270,12 +282,11 @@ public final class SampleRun {
         manifest.timing("setup_s", seconds(started));
         sampler.init(backend);
         if (from == 0) checkDivergence(0);
-        Interrupts.clear();
-        Interrupts.arm(true);
+        Interrupts.enter();
         try {
             sample(from);
         } finally {
-            Interrupts.arm(false);
+            Interrupts.leave();
         }
         if (!config.options().checkpoints().off() && lastCheckpointStep != samplerSpec.steps()) checkpoint(samplerSpec.steps());
         return finish();
@@ -294,11 +305,24 @@ public final class SampleRun {
         boolean burnInSaved = from > samplerSpec.burnIn() || samplerSpec.burnIn() == 0;
         try {
             long step = from;
-            Runnable oneStep = () -> sampler.step(backend);
+            Sampler stepping = sampler;
+            Runnable oneStep = () -> stepping.step(backend);
             while (step < steps) {
                 long stop = Math.min(schedule.nextStop(step), step + maxBlock);
                 long b0 = System.nanoTime();
-                backend.repeat((int) (stop - step), oneStep);
+                if (tuning()) {
+                    // the tuner reads the chains after every step, so its steps run one by one
+                    stop = Math.min(stop, tuner.freezeAt());
+                    for (long s = step; s < stop; s++) tuner.step(backend);
+                    if (tuner.frozen()) {
+                        sampler = tuner.sampler();
+                        recordTunedEta();
+                        Sampler tuned = sampler;
+                        oneStep = () -> tuned.step(backend);
+                    }
+                } else {
+                    backend.repeat((int) (stop - step), oneStep);
+                }
                 long done = stop - step;
                 step = stop;
                 checkDivergence(step);
@@ -327,8 +351,8 @@ public final class SampleRun {
                 }
                 int signal = Interrupts.pending();
                 if (signal != 0) {
+                    // the request stays noted: runs going beside this one (a sweep's, on other GPUs) stop too
                     checkpoint(step);
-                    Interrupts.clear();
                     manifest.status(Manifest.INTERRUPTED);
                     manifest.progress(step, steps, rate);
                     manifest.root().put("interrupted_at_step", step);
@@ -344,6 +368,28 @@ public final class SampleRun {
             samplingSeconds = before + seconds(t0);
             progress.finish();
         }
+    }
+
+    private boolean tuning() { return tuner != null && !tuner.frozen(); }
+
+    /** The step sizes the chains move at now. */
+    private float[] eta() { return tuner != null ? tuner.eta() : samplerSpec.eta(); }
+
+    /** --eta auto's result, in the manifest's derived block: the frozen step sizes and how they were found. */
+    private void recordTunedEta() {
+        StepSizeTuner.State t = tuner.state();
+        ObjectNode d = (ObjectNode) manifest.root().get("derived");
+        d.set("eta", Json.floats(t.eta()));
+        ObjectNode how = d.putObject("eta_tuning");
+        how.put("measured_by", "mala, one group at a time");
+        how.put("group_target_acceptance", tuner.groupTarget());
+        how.set("group_acceptance", Json.doubles(java.util.Arrays.copyOf(t.acceptance(), model.groups())));
+        how.set("group_mala_eta", Json.doubles(tuner.groupEta()));
+        how.set("curvature", Json.doubles(tuner.curvature()));
+        how.set("stiffest_curvature", Json.doubles(tuner.stiffest()));
+        how.put("frozen_at_step", tuner.freezeAt());
+        manifest.write();
+        progress.message("step sizes tuned by step " + tuner.freezeAt() + ": eta = " + etaText(t.eta()));
     }
 
     /** Whether --checkpoint-every asks for a checkpoint now. */
@@ -371,6 +417,7 @@ public final class SampleRun {
         Json.put(meta, "sampling_s", samplingSeconds);
         Json.put(meta, "observe_s", observeSeconds);
         meta.put("checkpoints", checkpoints + 1);
+        if (tuner != null) meta.set("tuning", Checkpoint.tuning(tuner.state()));
         ChainState state = backend.snapshot();
         if (state.step() != step) throw new IllegalStateException("backend at step " + state.step() + ", loop at " + step);
         Checkpoint cp = new Checkpoint(meta, state, backend.accepted(), backend.divergedAt(), backend.moments(), traces.snapshot());
@@ -515,7 +562,7 @@ public final class SampleRun {
         manifest.write();
         kept = closeQuietly(kept);
         Checkpoint.removeAll(dir);
-        throw new RunException(NnpostException.DIVERGED, divergenceMessage(at, samplerSpec.eta()));
+        throw new RunException(NnpostException.DIVERGED, divergenceMessage(at, eta()));
     }
 
     static String divergenceMessage(long[] at, float[] eta) {
@@ -531,10 +578,16 @@ public final class SampleRun {
         }
         if (n > listed) s.append(", …");
         s.append(" (").append(n).append(" of ").append(at.length).append(" chains); lower --eta (now ");
+        return s.append(etaText(eta)).append(')').toString();
+    }
+
+    /** Step sizes as --eta takes them: one number when all groups share it. */
+    static String etaText(float[] eta) {
+        StringBuilder s = new StringBuilder();
         boolean same = true;
         for (float e : eta) same &= e == eta[0];
         for (int g = 0; g < (same ? 1 : eta.length); g++) s.append(g > 0 ? "," : "").append(plain(eta[g]));
-        return s.append(')').toString();
+        return s.toString();
     }
 
     private static String plain(float v) {

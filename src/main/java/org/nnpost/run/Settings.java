@@ -76,7 +76,7 @@ public final class Settings {
     }
 
     /** A JSON value as the text the same flag would carry: lists become comma lists. */
-    static String text(String label, JsonNode n) {
+    public static String text(String label, JsonNode n) {
         if (n.isNumber() || n.isTextual() || n.isBoolean()) return n.asText();
         if (n.isArray() && n.size() > 0) {
             List<String> parts = new ArrayList<>();

@@ -5,6 +5,8 @@ import java.util.Arrays;
 import org.nnpost.backend.Backend;
 import org.nnpost.backend.StepSizes;
 import org.nnpost.backend.Traces;
+import org.nnpost.model.ChainState;
+import org.nnpost.model.ModelSpec;
 
 /**
  * A Langevin algorithm, in BlackJAX's shape: {@link #init} and {@link #step} over the chain state
@@ -25,6 +27,9 @@ public interface Sampler {
     /** The step sizes, one per parameter group, with their noise scales. */
     StepSizes stepSizes();
 
+    /** The state a run starts from, given its parameters: the algorithm adds what it carries beside them (momenta, say). */
+    default ChainState start(ChainState state, ModelSpec spec) { return state; }
+
     /** Makes the invariant hold for freshly loaded parameters. */
     default void init(Backend b) { b.gradient(); }
 
@@ -40,9 +45,19 @@ public interface Sampler {
      * @throws IllegalArgumentException for another name or a step size that is not finite and positive
      */
     static Sampler of(String algorithm, float[] eta) {
+        return of(algorithm, eta, new float[]{Uld.DEFAULT_FRICTION});
+    }
+
+    /** The sampler a spec names, with its step sizes and (for uld) frictions. */
+    static Sampler of(SamplerSpec s) { return of(s.algorithm(), s.eta(), s.friction()); }
+
+    static Sampler of(String algorithm, float[] eta, float[] friction) {
+        // a group held still (η = 0) is the tuner's business, not a run's
+        for (float e : eta) if (!(e > 0) || !Float.isFinite(e)) throw new IllegalArgumentException("step size " + e + ": must be finite and > 0");
         return switch (algorithm) {
             case "ula" -> new Ula(eta);
             case "mala" -> new Mala(eta);
+            case "uld" -> new Uld(eta, friction);
             default -> throw new IllegalArgumentException(algorithm);
         };
     }

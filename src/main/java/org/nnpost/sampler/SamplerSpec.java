@@ -14,12 +14,14 @@ import org.nnpost.spec.SpecException;
  * @param every     a draw is kept every this many steps after burn-in
  * @param keepDraws how many kept draws also save readout weights and activations (evenly spaced)
  * @param seed      32-bit unsigned sampler seed (the Philox key's first word)
+ * @param friction  underdamped Langevin's γ: one value, or one per group (ignored by the others)
+ * @param autoEta   --eta auto: eta is where burn-in's tuning starts ({@link StepSizeTuner}), not the step size
  */
 public record SamplerSpec(String algorithm, float[] eta, int chains, long steps, long burnIn, int every,
-                          int keepDraws, int seed) {
+                          int keepDraws, int seed, float[] friction, boolean autoEta) {
 
     /** Every algorithm, as --sampler names them. */
-    public static final String[] ALGORITHMS = {"ula", "mala"};
+    public static final String[] ALGORITHMS = {"ula", "mala", "uld"};
     /** Steps at most: twice this still fits a long, for the arithmetic of schedules. */
     public static final long MAX_STEPS = Long.MAX_VALUE / 2;
 
@@ -35,8 +37,33 @@ public record SamplerSpec(String algorithm, float[] eta, int chains, long steps,
         Check.that(every <= steps - burnIn, "every", every, "leaves no draw after burn-in",
                 "1 to steps - burn-in = " + (steps - burnIn));
         Check.range("keep", keepDraws, 0, Math.min(draws(steps, burnIn, every), Integer.MAX_VALUE));
+        Check.that(friction != null && (friction.length == 1 || friction.length == eta.length), "friction",
+                friction == null ? null : text(friction), (friction == null ? 0 : friction.length) + " values for " + eta.length + " groups",
+                "1 or " + eta.length + " numbers > 0, one per group");
+        for (float f : friction)
+            Check.that(f > 0 && Float.isFinite(f), "friction", text(friction), "a friction is not positive", "numbers > 0");
+        Check.that(!autoEta || burnIn >= StepSizeTuner.MIN_BURN_IN, "burn-in", burnIn,
+                "too short for --eta auto, which tunes the step sizes during burn-in",
+                StepSizeTuner.MIN_BURN_IN + " to " + (steps - 1) + " with --eta auto");
         eta = eta.clone();
+        friction = friction.clone();
     }
+
+    /** A spec with fixed step sizes. */
+    public SamplerSpec(String algorithm, float[] eta, int chains, long steps, long burnIn, int every, int keepDraws, int seed,
+                       float[] friction) {
+        this(algorithm, eta, chains, steps, burnIn, every, keepDraws, seed, friction, false);
+    }
+
+    /** A spec with fixed step sizes and the default friction (which only underdamped Langevin reads). */
+    public SamplerSpec(String algorithm, float[] eta, int chains, long steps, long burnIn, int every, int keepDraws, int seed) {
+        this(algorithm, eta, chains, steps, burnIn, every, keepDraws, seed, new float[]{DEFAULT_FRICTION});
+    }
+
+    /** Friction by default: critical damping (γ = 2ω) of the slowest directions, whose curvature is the prior's 1/σ² = 1. */
+    public static final float DEFAULT_FRICTION = 2f;
+
+    @Override public float[] friction() { return friction.clone(); }
 
     /** The same step size for every one of the groups. */
     public static float[] uniformEta(int groups, float eta) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -14,22 +15,26 @@ import org.nnpost.diagnostics.ConvergenceChecks;
 import org.nnpost.diagnostics.Warning;
 import org.nnpost.io.AtomicFile;
 import org.nnpost.io.Json;
-import org.nnpost.output.OutputDir;
+import org.nnpost.output.RunLayout;
 import org.nnpost.output.RunSummary;
 import org.nnpost.report.Plots;
 import org.nnpost.report.Png;
 import org.nnpost.run.Progress;
 import org.nnpost.run.RunConfig;
-import org.nnpost.run.RunResult;
-import org.nnpost.run.SampleRun;
-import org.nnpost.sampler.SamplerSpec;
+import org.nnpost.run.RunSettings;
+import org.nnpost.run.Settings;
+import org.nnpost.spec.NnpostException;
 
 /**
- * `nnpost reproduce`: runs a figure's recipes ({@link ReproduceFigure}) as ordinary sample runs,
- * one run directory each under the output directory, then reads them back and writes the panels
- * and reproduction.txt / reproduction.json, the measured numbers beside theory and the paper's
- * statements. A run's convergence warnings are listed with it in reproduction.json, counted in
- * reproduction.txt and handed back to be printed; none stops the figure.
+ * `nnpost reproduce`: runs a figure's study ({@link ReproduceFigure#study}) with the sweep
+ * machinery ({@link Sweep}: one ordinary run directory per network under the output directory,
+ * study.json, sweep.csv), then reads the runs back and writes the panels and reproduction.txt /
+ * reproduction.json, the measured numbers beside theory and the paper's statements. The same
+ * command again skips the runs that are complete and resumes interrupted ones; a figure's study
+ * can also be printed (--print-study), run as any study (nnpost sweep, in shards on SLURM) and
+ * then drawn by reproduce into the same directory. A run's convergence warnings are listed with it
+ * in reproduction.json, counted in reproduction.txt and handed back to be printed; none stops the
+ * figure. A run that diverges or fails ends the figure (exit code 3, or the run's code).
  */
 public final class Reproduce {
     private Reproduce() {}
@@ -39,7 +44,13 @@ public final class Reproduce {
      * @param chains independent chains per run
      */
     public record Request(ReproduceFigure figure, double scale, Path outDir, int seed, BackendSpec backend,
-                          long steps, int chains, Path dataDir, String progress) {}
+                          long steps, int chains, Path dataDir, String progress) {
+
+        /** The figure's study for this request: scale, steps, chains and seed applied. */
+        public Study study() {
+            return figure.study(scale, steps, chains, Integer.toUnsignedLong(seed));
+        }
+    }
 
     /**
      * @param warnings the convergence warnings of every run, in run order
@@ -51,9 +62,24 @@ public final class Reproduce {
 
     /** @param progress makes a fresh progress display per run (a display is finished when its run ends) */
     public static Result execute(Request q, java.util.function.Supplier<? extends Progress> progress) {
-        OutputDir.checkUsable(q.outDir());
-        List<ReproduceFigure.Recipe> recipes = q.figure().recipes(q.scale(), q.dataDir());
-        Path dir = OutputDir.create(q.outDir());
+        return execute(q, progress, line -> {});
+    }
+
+    /**
+     * @param progress makes a fresh progress display per run (a display is finished when its run ends)
+     * @param say      the sweep's lines: which run starts, ends, is already complete
+     */
+    public static Result execute(Request q, java.util.function.Supplier<? extends Progress> progress,
+                                 java.util.function.Consumer<String> say) {
+        Study study = q.study();
+        String again = "nnpost reproduce " + q.figure().id + " --out " + q.outDir() + " (with the same --scale, --steps, --chains, --seed)";
+        Sweep.Plan plan = Sweep.plan(new Sweep.Request(study, q.outDir(), machine(q), Sweep.Shard.ALL, null, false, again));
+        Sweep.Outcome outcome = Sweep.run(plan, p -> progress.get(), say);
+        for (Sweep.PointResult r : outcome.points())
+            if (!r.status().equals(org.nnpost.output.Manifest.COMPLETE))
+                throw new NnpostException(r.exitCode() > 0 && r.exitCode() != NnpostException.BAD_INPUT ? r.exitCode() : Sweep.FAILED,
+                        "run " + r.point().name() + " " + r.status() + (r.error() == null ? "" : ": " + r.error()));
+        Path dir = plan.directory();
         ObjectNode o = Json.object();
         o.put("figure", q.figure().id);
         o.put("caption", q.figure().caption);
@@ -68,25 +94,26 @@ public final class Reproduce {
         List<Path> panels = new ArrayList<>();
         List<RunAnalysis.Result> results = new ArrayList<>();
         List<RunWarning> warnings = new ArrayList<>();
-        for (ReproduceFigure.Recipe r : recipes) {
-            RunConfig cfg = config(q, r, dir.resolve(r.name()));
-            RunResult run = SampleRun.execute(cfg, progress.get());
-            RunAnalysis.Result a = RunAnalysis.of(new RunAnalysis.Subject(r.name(), r.label(), cfg), cfg.outDir());
+        for (Study.Point p : plan.points()) {
+            RunConfig cfg = plan.configs().get(p.index());
+            String name = p.name();
+            RunAnalysis.Result a = RunAnalysis.of(new RunAnalysis.Subject(name, q.figure().label(p), cfg), cfg.outDir());
+            List<Warning> runWarnings = warnings(Json.read(cfg.outDir().resolve(RunLayout.SUMMARY)).path("warnings"));
             ObjectNode ro = a.json();
             ro.put("steps", cfg.sampler().steps());
             ro.put("burn_in", cfg.sampler().burnIn());
             ro.put("every", cfg.sampler().every());
-            ro.set("warnings", RunSummary.warnings(run.warnings()));
+            ro.set("warnings", RunSummary.warnings(runWarnings));
             runs.add(ro);
             results.add(a);
-            for (Warning w : run.warnings()) warnings.add(new RunWarning(r.name(), w));
+            for (Warning w : runWarnings) warnings.add(new RunWarning(name, w));
             text.append(a.text());
-            String unreliable = ConvergenceChecks.reliability(run.warnings());
-            if (!run.warnings().isEmpty())
-                text.append(String.format(Locale.ROOT, "  convergence: %d warnings in %s/summary.json%s%n", run.warnings().size(),
-                        r.name(), unreliable == null ? "" : "; unreliable: " + unreliable));
+            String unreliable = ConvergenceChecks.reliability(runWarnings);
+            if (!runWarnings.isEmpty())
+                text.append(String.format(Locale.ROOT, "  convergence: %d warnings in %s/summary.json%s%n", runWarnings.size(),
+                        name, unreliable == null ? "" : "; unreliable: " + unreliable));
             text.append('\n');
-            for (Path p : a.panels()) panels.add(dir.relativize(p));
+            for (Path panel : a.panels()) panels.add(dir.relativize(panel));
         }
         if (q.figure() == ReproduceFigure.FIG5) panels.add(dir.relativize(sweep(dir, results, text)));
         String notes = notes(q.figure());
@@ -99,15 +126,42 @@ public final class Reproduce {
         return new Result(dir, text.toString(), panels, warnings);
     }
 
-    /** The sample run of one recipe: burn-in 40% of the steps, a draw every 20 steps at most, 10 saved whole. */
+    /** Where the figure's chains run: the request's machine settings, given as flags would give them. */
+    static Settings machine(Request q) {
+        Settings v = new Settings();
+        BackendSpec b = q.backend();
+        v.put("backend", b.kind(), "--backend");
+        v.put("threads", Integer.toString(b.threads()), "--threads");
+        if (b.devices() != null) v.put("devices", Sweep.list(b.devices()), "--devices");
+        else if (b.device() != 0) v.put("device", Integer.toString(b.device()), "--device");
+        v.put("precision", b.precision(), "--precision");
+        v.put("rng", b.rng(), "--rng");
+        if (q.dataDir() != null && q.figure() == ReproduceFigure.FIG3) v.put("data-dir", q.dataDir().toString(), "--data-dir");
+        return v;
+    }
+
+    /** The sample run of one recipe, as the figure's study makes it: burn-in 40% of the steps, a draw every 20 steps at most, 10 saved whole. */
     static RunConfig config(Request q, ReproduceFigure.Recipe r, Path out) {
-        long steps = q.steps() > 0 ? q.steps() : r.steps();
-        long burnIn = steps * 2 / 5;
-        int every = SamplerSpec.defaultEvery(steps, burnIn);
-        int keep = SamplerSpec.defaultKeep((steps - burnIn) / every);
-        SamplerSpec sampler = new SamplerSpec("ula", SamplerSpec.uniformEta(r.model().groups(), r.eta()), q.chains(), steps,
-                burnIn, every, keep, q.seed());
-        return new RunConfig(r.model(), r.task(), sampler, q.backend(), out, false, q.progress());
+        Study study = q.study();
+        for (Study.Point p : study.points())
+            if (p.name().equals(r.name())) return RunSettings.described(study.settings(p, machine(q)), out);
+        throw new IllegalArgumentException("no run " + r.name() + " in " + q.figure().id);
+    }
+
+    /** Warnings as summary.json lists them, read back. */
+    static List<Warning> warnings(JsonNode list) {
+        List<Warning> out = new ArrayList<>();
+        for (JsonNode w : list) {
+            int[] chains = null;
+            if (w.path("chains").isArray()) {
+                chains = new int[w.path("chains").size()];
+                for (int i = 0; i < chains.length; i++) chains[i] = w.path("chains").get(i).asInt();
+            }
+            out.add(new Warning(w.path("code").asText(), w.path("trace").isTextual() ? w.path("trace").asText() : null, chains,
+                    w.path("value").isNumber() ? w.path("value").asDouble() : Double.NaN, w.path("threshold").asDouble(Double.NaN),
+                    w.path("message").asText()));
+        }
+        return out;
     }
 
     /** Fig. 5's summary panel: the coding metrics against y-. */

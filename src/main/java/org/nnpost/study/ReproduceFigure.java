@@ -1,19 +1,31 @@
 package org.nnpost.study;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.nnpost.data.TaskSpec;
 import org.nnpost.model.ModelSpec;
-import org.nnpost.model.Phi;
-import org.nnpost.model.Scaling;
+import org.nnpost.run.RunConfig;
+import org.nnpost.run.RunSettings;
+import org.nnpost.run.Settings;
+import org.nnpost.sampler.SamplerSpec;
 
 /**
- * The paper's figures as run recipes (SPEC §8, the captions' parameters), shrunk by a scale
+ * The paper's figures (SPEC §8, the captions' parameters) as studies: each figure is a study file
+ * shipped in the jar ({@code org/nnpost/study/fig1.json} …, printed by {@code nnpost reproduce
+ * fig1 --print-study}), one point per network, named as the run directories of reproduce have
+ * always been (linear, erf, relu; erf_yminus_0.50; …). {@link #study} shrinks it by a scale
  * s ∈ (0, 1]: N, P and N0 are multiplied by s and rounded (P ≤ N0 on orthogonal data, at least
- * two inputs per class), class ratios and every other parameter are kept.
+ * two inputs per class), class ratios and every other parameter are kept. The sweep machinery
+ * runs it ({@link Sweep}), so a figure's runs are restartable, shardable and collectable like
+ * any study's.
  *
  * <p>Common choices the captions do not fix: β₀ = 10, σ_w² = σ_a² = 1 (absolute), the mean-field
  * scaling with β = β₀ N, test inputs on orthogonal data as many as training inputs at overlap
@@ -58,44 +70,71 @@ public enum ReproduceFigure {
     /** One sampling run of a figure: its sub-directory name, network, task and step size. */
     public record Recipe(String name, String label, ModelSpec model, TaskSpec task, float eta, long steps) {}
 
-    /** The runs of this figure at scale s; dataDir only matters for fig3. */
-    public List<Recipe> recipes(double s, Path dataDir) {
-        List<Recipe> out = new ArrayList<>();
-        double[] two = {0.5, 0.5}, three = {0.5, 0.25, 0.25};
-        switch (this) {
-            case FIG1 -> {
-                for (Phi phi : new Phi[]{Phi.LINEAR, Phi.ERF, Phi.RELU})
-                    out.add(orthogonal(phi.id(), phi.id(), 1, phi, 500, 500, 510, two, true, 1, -1, s));
-            }
-            case FIG2 -> {
-                Recipe r = orthogonal("linear_L2", "linear, L = 2", 2, Phi.LINEAR, 200, 200, 220, three, true, 1, 0, s);
-                out.add(new Recipe(r.name(), r.label(), r.model(), r.task(), ETA_DEEP, 2 * STEPS));
-            }
-            case FIG3 -> {
-                int N = scaled(100, s, 4), m = 3, P = Math.max(2 * m, scaled(100, s, 1));
-                int Pt = Math.max(m, scaled(MNIST_TEST, s, 1));
-                ModelSpec model = new ModelSpec(2, N, 784, m, Phi.LINEAR, Scaling.MEANFIELD, BETA0, true, SIGMA_W2, SIGMA_A2);
-                TaskSpec task = new TaskSpec("mnist", 784, P, Pt, new double[]{1.0 / 3, 1.0 / 3, 1.0 / 3}, false,
-                        1, 0, TEST_OVERLAP, 1, new int[]{0, 1, 2}, true, true, true, 1, dataDir);
-                out.add(new Recipe("linear_L2_mnist", "linear, L = 2, MNIST 0/1/2", model, task, ETA_MNIST, STEPS));
-            }
-            case FIG4 -> out.add(orthogonal("erf", "erf", 1, Phi.ERF, 500, 500, 520, three, true, 1, 0.5, s));
-            case FIG5 -> {
-                for (double yMinus : FIG5_Y_MINUS)
-                    out.add(orthogonal("erf_yminus_" + String.format(Locale.ROOT, "%.2f", yMinus).replace('-', 'm'),
-                            "erf, y- = " + yMinus, 1, Phi.ERF, 500, 500, 520, three, true, 1, yMinus, s));
-            }
+    /** The figure's study file, as shipped in the jar: the captions' parameters at scale 1. */
+    public ObjectNode studyFile() {
+        String resource = "/org/nnpost/study/" + id + ".json";
+        try (InputStream in = ReproduceFigure.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("the jar lacks " + resource);
+            return (ObjectNode) new ObjectMapper().readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
         }
-        return out;
     }
 
-    private static Recipe orthogonal(String name, String label, int L, Phi phi, int N, int P, int N0, double[] classes,
-                                     boolean ratios, double yPlus, double yMinus, double s) {
-        int m = classes.length;
-        int n = scaled(N, s, 4), p = Math.max(2 * m, scaled(P, s, 1)), n0 = Math.max(p, scaled(N0, s, 1));
-        ModelSpec model = new ModelSpec(L, n, n0, m, phi, Scaling.MEANFIELD, BETA0, true, SIGMA_W2, SIGMA_A2);
-        TaskSpec task = new TaskSpec("orthogonal", n0, p, p, classes.clone(), ratios, yPlus, yMinus, TEST_OVERLAP, 1);
-        return new Recipe(name, label, model, task, ETA_ORTHOGONAL, STEPS);
+    /**
+     * The study reproduce runs: the figure's study file with N, P and N0 times s (rounded; P at
+     * least two inputs per class, P ≤ N0 and as many test inputs as training inputs on orthogonal
+     * data, test inputs times s on images), the steps given (0: the file's), burn-in 40% of them,
+     * a draw every (steps − burn-in)/10 steps (at most 20), 10 draws kept, the chains and the seed.
+     */
+    public Study study(double s, long steps, int chains, long seed) {
+        ObjectNode j = studyFile();
+        ObjectNode b = (ObjectNode) j.get(Study.BASE);
+        boolean images = !b.path("task").asText().equals("orthogonal");
+        int m = images ? b.path("classes").size() : b.path("class_ratios").size();
+        b.put("N", scaled(b.path("N").asInt(), s, 4));
+        int p = Math.max(2 * m, scaled(b.path("P").asInt(), s, 1));
+        b.put("P", p);
+        if (images) {
+            b.put("Ptest", Math.max(m, scaled(b.path("Ptest").asInt(), s, 1)));
+        } else {
+            b.put("N0", Math.max(p, scaled(b.path("N0").asInt(), s, 1)));
+            b.put("Ptest", p);
+        }
+        long st = steps > 0 ? steps : b.path("steps").asLong();
+        long burnIn = st * 2 / 5;
+        int every = SamplerSpec.defaultEvery(st, burnIn);
+        b.put("steps", st);
+        b.put("burn_in", burnIn);
+        b.put("every", every);
+        b.put("keep", SamplerSpec.defaultKeep((st - burnIn) / every));
+        b.put("chains", chains);
+        j.putArray(Study.SEEDS).add(seed);
+        return Study.of(j, id);
+    }
+
+    /** A run's label in panel titles. */
+    public String label(Study.Point p) {
+        return switch (this) {
+            case FIG1 -> p.values().get("phi");
+            case FIG2 -> "linear, L = 2";
+            case FIG3 -> "linear, L = 2, MNIST 0/1/2";
+            case FIG4 -> "erf";
+            case FIG5 -> "erf, y- = " + Double.parseDouble(p.values().get("y-minus"));
+        };
+    }
+
+    /** The runs of this figure at scale s, from its study; dataDir only matters for fig3. */
+    public List<Recipe> recipes(double s, Path dataDir) {
+        Study st = study(s, 0, 4, 1);
+        Settings extra = new Settings();
+        if (dataDir != null && this == FIG3) extra.put("data-dir", dataDir.toString(), "--data-dir");
+        List<Recipe> out = new ArrayList<>();
+        for (Study.Point p : st.points()) {
+            RunConfig c = RunSettings.described(st.settings(p, extra), Path.of(p.name()));
+            out.add(new Recipe(p.name(), label(p), c.model(), c.task(), c.sampler().eta()[0], c.sampler().steps()));
+        }
+        return out;
     }
 
     /** round(s·x), at least min. */

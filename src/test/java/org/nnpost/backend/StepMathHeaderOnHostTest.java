@@ -76,11 +76,30 @@ class StepMathHeaderOnHostTest {
             accepts(u, logAlpha);
         }
         for (double logAlpha : EDGE_D) accepts(1.0, logAlpha);
+        for (int k = 0; k < 60_000; k++) {   // BAOAB's kick, drift and refresh, with edge values among random ones
+            float half = (float) (StepMath.noiseScale(eta(r)) / 2), decay = (float) r.nextDouble();
+            float[] kick = {gaussian(r), gaussian(r, 10), gaussian(r), half, (float) (0.1 + 10 * r.nextDouble())};
+            float[] drift = {gaussian(r), gaussian(r, 3), half};
+            float[] refresh = {gaussian(r, 3), decay, (float) Math.sqrt(1 - (double) decay * decay), gaussian(r)};
+            if (k < 5 * e * 4) kick[(k / e) % 5] = EDGE_F[k % e];
+            if (k < 3 * e * 4) drift[(k / e) % 3] = EDGE_F[k % e];
+            if (k < 4 * e * 4) refresh[(k / e) % 4] = EDGE_F[k % e];
+            uld('K', kick, StepMath.kick(kick[0], kick[1], kick[2], kick[3], kick[4]));
+            uld('D', drift, StepMath.drift(drift[0], drift[1], drift[2]));
+            uld('F', refresh, StepMath.refresh(refresh[0], refresh[1], refresh[2], refresh[3]));
+        }
 
         List<String> answers = HostCxx.run(exe, requests);
         assertEquals(requests.size(), answers.size(), "answers");
         for (int k = 0; k < requests.size(); k++) assertEquals(expected.get(k), answers.get(k).trim(), requests.get(k));
         assertTrue(requests.size() > 300_000, "compared " + requests.size());
+    }
+
+    private void uld(char kind, float[] a, float result) {
+        StringBuilder s = new StringBuilder().append(kind);
+        for (float v : a) s.append(' ').append(bits(v));
+        requests.add(s.toString());
+        expected.add(hex(result));
     }
 
     private void langevin(float[] a) {

@@ -3,6 +3,7 @@ package org.nnpost.backend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,10 +30,14 @@ class StepSizesTest {
     }
 
     @Test
-    void stepSizesMustBeFiniteAndPositive() {
-        for (float bad : new float[]{0f, -0f, -0.1f, Float.NaN, Float.POSITIVE_INFINITY})
+    void stepSizesMustBeFiniteAndNotNegativeAndOneMustMove() {
+        for (float bad : new float[]{-0.1f, Float.NaN, Float.POSITIVE_INFINITY})
             assertThrows(IllegalArgumentException.class, () -> StepSizes.of(0.1f, bad), "eta " + bad);
         assertThrows(IllegalArgumentException.class, StepSizes::of);
+        assertThrows(IllegalArgumentException.class, () -> StepSizes.of(0f, 0f), "nothing moves");
+        StepSizes still = StepSizes.of(0.1f, 0f);
+        assertTrue(still.moves(0) && !still.moves(1), "a group at 0 is held still");
+        assertEquals(0f, still.noiseScale(1));
         assertThrows(IllegalArgumentException.class, () -> new StepSizes(new float[]{0.5f}, new float[]{0.9f}),
                 "a noise scale that is not √(2η)");
         assertThrows(IllegalArgumentException.class, () -> new StepSizes(new float[]{0.5f}, new float[]{1f, 1f}));

@@ -64,15 +64,40 @@ class BenchTest {
     }
 
     @Test
-    void mixingReportsTheLossTraceEssPerSecondOfItsOwnRun() {
+    void mixingReportsEveryTracesEssTheSlowestAndTheReadoutsPerSecondOfItsOwnRun() {
         Bench.Preset p = Bench.Preset.named("small").withChains(3);
         Bench.Mixing m = Bench.mixing(p, BackendSpec.cpu(1), 400, 4, 0.005f);
         // 3 chains x 50 kept draws: the bulk ESS lies between a few and a few times their number
-        assertTrue(m.essBulk() > 1 && m.essBulk() < 3 * 150, "ESS " + m.essBulk());
-        assertEquals(m.essBulk() / m.seconds(), m.essPerSecond(), 1e-12 * m.essPerSecond());
-        assertTrue(m.toJson().contains("\"ess_per_s\": "), m.toJson());
+        assertEquals(4, m.essBulk().length);
+        for (double e : m.essBulk()) assertTrue(e > 1 && e < 3 * 150, "ESS " + e);
+        assertTrue(m.essReadout() > 1 && m.essReadout() < 3 * 150, "readout ESS " + m.essReadout());
+        for (double e : m.essBulk()) assertTrue(m.essSlowest() <= e);
+        assertEquals(m.essSlowest() / m.seconds(), m.essPerSecond(), 1e-12 * m.essPerSecond());
+        assertEquals(3 * 200 / m.seconds(), m.chainStepsPerSecond(), 1e-9 * m.chainStepsPerSecond());
+        assertTrue(m.mcseLoss() > 0 && m.mcseLoss() < m.meanLoss(), m.format());
+        assertTrue(Double.isNaN(m.acceptance()), "ULA accepts nothing: " + m.acceptance());
+        assertTrue(m.toJson().contains("\"ess_per_s\": ") && m.toJson().contains("\"slowest\": \"" + m.traces()[m.slowest()] + "\""),
+                m.toJson());
         assertThrows(IllegalArgumentException.class,
                 () -> Bench.mixing(p, BackendSpec.cpu(1), 10, 4, 0.005f));
+    }
+
+    /** The same seed gives every algorithm the same start; MALA reports its acceptance, and --eta auto its tuned step sizes. */
+    @Test
+    void mixingRunsEveryAlgorithmAndTunesWithAuto() {
+        Bench.Preset p = Bench.Preset.named("small").withChains(2);
+        Bench.Mixing mala = Bench.mixing(p, BackendSpec.cpu(1), 400, 4, "mala", 0.005f, false, 2f, false);
+        assertTrue(mala.acceptance() > 0 && mala.acceptance() <= 1, mala.format());
+        Bench.Mixing uld = Bench.mixing(p, BackendSpec.cpu(1), 400, 4, "uld", 0.005f, false, 2f, false);
+        assertTrue(Double.isFinite(uld.essSlowest()) && uld.toJson().contains("\"friction\": 2"), uld.toJson());
+        Bench.Mixing auto = Bench.mixing(p, BackendSpec.cpu(1), 400, 4, "mala", 0.005f, true, 2f, false);
+        assertTrue(auto.tuned() && auto.format().contains("(auto)"), auto.format());
+        assertTrue(auto.eta()[0] != 0.005f || auto.eta()[1] != 0.005f, "tuned step sizes " + java.util.Arrays.toString(auto.eta()));
+        // a reference run burnt in by ULD: MALA measures only the second half, from ULD's state
+        Bench.Mixing warm = Bench.mixing(p, BackendSpec.cpu(1), 400, 4, "mala", 0.005f, false, 2f, true);
+        assertTrue(warm.acceptance() > 0 && warm.acceptance() <= 1 && Double.isFinite(warm.essSlowest()), warm.format());
+        assertTrue(warm.meanLoss() != mala.meanLoss(), "another first half, other draws");
+        assertThrows(IllegalArgumentException.class, () -> Bench.mixing(p, BackendSpec.cpu(1), 400, 4, "mala", 0.005f, true, 2f, true));
     }
 
     /** Chains that blow up are counted, in the timing run and in the ESS run, which stops there and has no ESS. */
@@ -85,7 +110,7 @@ class BenchTest {
         Bench.Mixing m = Bench.mixing(tiny, BackendSpec.cpu(1), 400, 4, 1e3f);
         assertEquals(3, m.diverged());
         assertTrue(m.steps() < 400, "stopped at the divergence: " + m.steps());
-        assertTrue(Double.isNaN(m.essBulk()) && Double.isNaN(m.essPerSecond()), m.format());
+        assertTrue(Double.isNaN(m.essSlowest()) && Double.isNaN(m.essPerSecond()), m.format());
         assertTrue(m.toJson().endsWith("\"diverged\": 3}"), m.toJson());
     }
 }

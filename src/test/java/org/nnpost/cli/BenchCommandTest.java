@@ -106,9 +106,11 @@ class BenchCommandTest {
 
     @Test
     void anEssRunWithoutAnEssNamesTheStepSize() {
-        org.nnpost.bench.Bench.Mixing flat = new org.nnpost.bench.Bench.Mixing("small", 1e-30, 400, 1, Double.NaN, Double.NaN, 1, Double.NaN, 0);
+        double nan = Double.NaN;
+        org.nnpost.bench.Bench.Mixing flat = new org.nnpost.bench.Bench.Mixing("small", "ula", new float[]{1e-30f, 1e-30f}, false, 2f,
+                400, 1, new String[]{"potential", "loss"}, new double[]{nan, 5}, 5, nan, nan, nan, nan, nan, nan, 1, 4, 0);
         org.nnpost.spec.NnpostException e = BenchCommand.essFailed(flat, "--eta 1e-30");
         assertEquals(3, e.exitCode());
-        assertTrue(e.getMessage().startsWith("--eta 1e-30: the ESS run's loss trace gives no ESS"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("--eta 1e-30: the ESS run's potential trace or readout gives no ESS"), e.getMessage());
     }
 }

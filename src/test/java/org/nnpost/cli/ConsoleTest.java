@@ -100,4 +100,37 @@ class ConsoleTest {
         p.finish();
         assertEquals(11, o.toString(StandardCharsets.UTF_8).lines().count());
     }
+
+    /** At 80 columns the bar gives way, never the numbers: steps/s, time left and loss stay whole. */
+    @Test
+    void theBarKeepsRateTimeLeftAndLossAt80Columns() {
+        for (int columns : new int[]{79, 60, 120}) {
+            String line = ConsoleProgress.Bar.line(columns, 3700, 10000, 812.3, 0.01234);
+            assertEquals(columns, line.length(), line);
+            assertTrue(line.contains("812.3 steps/s") && line.contains("ETA 0:08") && line.contains("loss 0.01234")
+                    && line.contains("3700/10000"), line);
+            if (columns >= 79) assertTrue(line.matches("\\s*37% \\[=+>\\s*\\].*"), line);
+        }
+        String done = ConsoleProgress.Bar.line(79, 10000, 10000, 800, 0.5);
+        assertTrue(done.contains("100%") && done.contains("ETA 0:00"), done);
+    }
+
+    /** sample writes what it showed into RUN_DIR/run.log; resume appends under its own line. */
+    @Test
+    void runLogHoldsWhatTheCommandShowedAndResumeAppends(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path dir = tmp.resolve("r");
+        Cli.Result r = Cli.run("sample", "--N", "10", "--N0", "8", "--P", "6", "--Ptest", "3", "--chains", "2", "--steps", "60",
+                "--burn-in", "20", "--every", "4", "--threads", "1", "--progress", "lines", "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        String log = java.nio.file.Files.readString(dir.resolve("run.log"));
+        assertTrue(log.startsWith("--- nnpost sample --N 10"), log);
+        for (String line : r.out().lines().toList()) assertTrue(log.contains(line), "run.log lacks stdout's line: " + line);
+        for (String line : r.err().lines().toList()) assertTrue(log.contains(line), "run.log lacks stderr's line: " + line);
+        Cli.Result again = Cli.run("resume", dir.toString());
+        assertEquals(2, again.code());
+        String after = java.nio.file.Files.readString(dir.resolve("run.log"));
+        assertTrue(after.startsWith(log), "resume appends");
+        assertTrue(after.substring(log.length()).startsWith("--- nnpost resume " + dir), after.substring(log.length()));
+        assertTrue(after.contains(again.err().strip()), "the error line is in the log");
+    }
 }

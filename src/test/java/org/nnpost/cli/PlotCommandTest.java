@@ -50,4 +50,27 @@ class PlotCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("\"running\""), r.err());
     }
+
+    @Test
+    void aDivergedRunGetsItsTracePanelsAndTheFlagsSetTheLook() throws IOException {
+        Path dir = tmp.resolve("d");
+        Cli.Result s = run("sample", "--N", "20", "--N0", "10", "--P", "8", "--Ptest", "4", "--chains", "2", "--steps", "2000",
+                "--burn-in", "0", "--every", "2", "--eta", "0.07", "--threads", "1", "--progress", "off", "--out", dir.toString());
+        assertEquals(3, s.code(), s.err());
+        Cli.Result r = run("plot", dir.toString(), "--dpi", "192", "--size", "600x400");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("diverged"), r.out());
+        var img = ImageIO.read(dir.resolve("trace_loss.png").toFile());
+        assertEquals(1200, img.getWidth());
+        assertEquals(800, img.getHeight());
+        assertTrue(Json.read(dir.resolve("analysis.json")).at("/panels/0/caption").asText().contains("chains"));
+        Cli.Result svg = run("plot", dir.toString(), "--format", "svg");
+        assertEquals(0, svg.code(), svg.err());
+        assertTrue(Files.readString(dir.resolve("trace_loss.svg")).startsWith("<svg"));
+        for (String[] bad : new String[][]{{"--format", "pdf"}, {"--dpi", "5"}, {"--size", "10x10"}, {"--size", "big"}}) {
+            Cli.Result b = run("plot", dir.toString(), bad[0], bad[1]);
+            assertEquals(2, b.code(), String.join(" ", bad) + ": " + b.err());
+            assertTrue(b.err().contains(bad[0]), b.err());
+        }
+    }
 }

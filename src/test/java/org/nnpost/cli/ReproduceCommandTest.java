@@ -61,6 +61,48 @@ class ReproduceCommandTest {
         assertTrue(text.contains("Paper:"), text);
     }
 
+    @Test
+    void printStudyIsTheFiguresStudyFileAtTheGivenScale() {
+        Cli.Result r = run("reproduce", "fig5", "--print-study", "--scale", "0.1", "--steps", "1000", "--chains", "3", "--seed", "7");
+        assertEquals(0, r.code(), r.err());
+        JsonNode s = Json.parse(r.out());
+        assertEquals(50, s.at("/base/N").asInt());
+        assertEquals(52, s.at("/base/N0").asInt());
+        assertEquals(1000, s.at("/base/steps").asInt());
+        assertEquals(400, s.at("/base/burn_in").asInt());
+        assertEquals(3, s.at("/base/chains").asInt());
+        assertEquals(7, s.at("/seeds/0").asInt());
+        assertEquals(4, s.at("/grid/y_minus").size());
+        assertEquals("erf_yminus_m1.00", s.at("/names/0").asText());
+        Cli.Result full = run("reproduce", "fig1", "--print-study");
+        assertEquals(500, Json.parse(full.out()).at("/base/N").asInt(), "scale 1: the captions' sizes");
+        assertBadInput(run("reproduce", "fig1", "--print-study", "--threads", "2"), "--threads 2: has no effect on the study");
+    }
+
+    @Test
+    void aFiguresStudyRunByTheSweepIsDrawnByReproduceWithoutRunningAgain() throws IOException {
+        String[] sizes = {"--scale", "0.02", "--steps", "200", "--chains", "2"};
+        Cli.Result p = run("reproduce", "fig1", "--print-study", sizes[0], sizes[1], sizes[2], sizes[3], sizes[4], sizes[5]);
+        assertEquals(0, p.code(), p.err());
+        Path study = Files.writeString(tmp.resolve("fig1.json"), p.out());
+        Path out = tmp.resolve("fig1-study");
+        Cli.Result s = run("sweep", study.toString(), "--out", out.toString(), "--backend", "cpu", "--threads", "1", "--progress", "off");
+        assertEquals(0, s.code(), s.out() + s.err());
+        for (String name : new String[]{"linear", "erf", "relu"}) assertTrue(Files.isDirectory(out.resolve(name)), name);
+        Cli.Result r = run("reproduce", "fig1", sizes[0], sizes[1], sizes[2], sizes[3], sizes[4], sizes[5], "--backend", "cpu",
+                "--threads", "2", "--progress", "off", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("3 points: 3 complete"), "the runs are not run again: " + r.out());
+        assertFalse(r.out().contains(": running"), r.out());
+        assertTrue(Files.exists(out.resolve("reproduction.txt")));
+        assertTrue(Files.exists(out.resolve("linear/readout.png")));
+        Cli.Result other = run("reproduce", "fig1", "--scale", "0.03", sizes[2], sizes[3], sizes[4], sizes[5], "--backend", "cpu",
+                "--progress", "off", "--out", out.toString());
+        assertEquals(2, other.code(), other.err());
+        assertTrue(other.err().startsWith("nnpost reproduce: " + out.resolve("study.json") + ": the study differs"), other.err());
+        assertTrue(other.err().contains("  base.N: 10 -> 15"), other.err());
+    }
+
     void assertBadInput(Cli.Result r, String... fragments) {
         assertEquals(2, r.code(), r.err());
         assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());

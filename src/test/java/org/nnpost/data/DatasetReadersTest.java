@@ -125,6 +125,21 @@ class DatasetReadersTest {
     }
 
     @Test
+    void aDatasetIsReadOncePerProcessUntilItsFilesChange() throws IOException {
+        Path m = Files.createDirectories(dir.resolve("mnist"));
+        byte[] px = pattern(4 * 2 * 2, 256), lb = pattern(4, 10);
+        Files.write(m.resolve("train-images-idx3-ubyte"), idx(new int[]{4, 2, 2}, px));
+        Files.write(m.resolve("train-labels-idx1-ubyte"), idx(new int[]{4}, lb));
+        Images a = Datasets.load(dir, "mnist", false), b = Datasets.load(dir, "mnist", false);
+        assertTrue(a == b, "the points of a sweep share one reading");
+        byte[] more = pattern(5 * 2 * 2, 256);
+        Files.write(m.resolve("train-images-idx3-ubyte"), idx(new int[]{5, 2, 2}, more));
+        Files.write(m.resolve("train-labels-idx1-ubyte"), idx(new int[]{5}, pattern(5, 10)));
+        Images c = Datasets.load(dir, "mnist", false);
+        assertEquals(5, c.count(), "a file changed on disk is read again");
+    }
+
+    @Test
     void missingDatasetSaysHowToFetchIt() {
         assertFault("scripts/fetch-datasets.sh mnist", () -> Datasets.load(dir, "mnist", false));
         assertFault("not fetched", () -> Datasets.load(dir, "cifar10", true));

@@ -180,4 +180,82 @@ class PlotsTest {
         assertTrue(flat.hi() > flat.lo());
         assertEquals(java.awt.Color.GRAY, flat.color(Double.NaN));
     }
+
+    // ------------------------------------------------------------------ panels added with the reviewer's fixes
+
+    static List<Plots.Series> ar1Chains(int C, int n, double phi, double shiftChain0) {
+        Random r = new Random(5);
+        List<Plots.Series> out = new java.util.ArrayList<>();
+        for (int c = 0; c < C; c++) {
+            double[] v = new double[n];
+            double x = 0;
+            for (int i = 0; i < n; i++) v[i] = x = phi * x + r.nextGaussian() + (c == 0 ? shiftChain0 : 0);
+            out.add(new Plots.Series("chain " + c, v));
+        }
+        return out;
+    }
+
+    @Test
+    void smallMultiplesGiveEachQuantityItsOwnAxis() throws IOException {
+        double[] y = {-1, 0, 0.25, 0.5};
+        BufferedImage img = Plots.smallMultiples(y, List.of(new Plots.Series("PR/N", new double[]{0.76, 0.7, 0.68, 0.65}),
+                new Plots.Series("excess kurtosis", new double[]{-0.26, -0.74, -0.76, -0.78}),
+                new Plots.Series("share", new double[]{0.28, 0.28, 0.3, 0.29})), "metrics", "y-", Look.DEFAULT);
+        BufferedImage back = roundTrip("multiples", img, img.getWidth(), img.getHeight());
+        assertTrue(back.getWidth() >= 3 * 240, "three cells side by side: " + back.getWidth());
+        assertDrawn(back, 20, 0.05);
+        // each cell draws its line in its own colour: the three first palette colours all appear
+        for (java.awt.Color c : new java.awt.Color[]{Frame.PALETTE[0], Frame.PALETTE[1], Frame.PALETTE[2]}) {
+            boolean found = false;
+            for (int yy = 0; yy < back.getHeight() && !found; yy++)
+                for (int x = 0; x < back.getWidth() && !found; x++) found = back.getRGB(x, yy) == c.getRGB();
+            assertTrue(found, "colour " + c + " missing");
+        }
+    }
+
+    @Test
+    void rankPlotAndAutocorrelationAreDrawn() throws IOException {
+        List<Plots.Series> chains = ar1Chains(4, 400, 0.9, 0);
+        assertDrawn(roundTrip("rank", Plots.rank(chains, 20, "rank plot", "rank", Look.DEFAULT), Plots.WIDTH, Plots.HEIGHT), 6, 0.1);
+        assertDrawn(roundTrip("acf", Plots.autocorrelation(chains, 100, "acf", "lag", Look.DEFAULT), Plots.WIDTH, Plots.HEIGHT), 6, 0.02);
+        // ρ_0 = 1 and an AR(1) of φ = 0.9 has ρ_1 near 0.9 (within a few standard errors of 400 draws)
+        double[] r = Plots.acf(chains.get(1).values(), 10);
+        assertEquals(1.0, r[0], 1e-12);
+        assertEquals(0.9, r[1], 0.1);
+    }
+
+    @Test
+    void dpiScalesTheImageAndSizeSetsIt() throws IOException {
+        double[] x = {0, 1, 2, 3};
+        List<Plots.Series> s = List.of(new Plots.Series("a", new double[]{1, 3, 2, 4}));
+        BufferedImage big = Plots.lines(x, s, "t", "x", "y", new Look(800, 500, 192, "png"));
+        assertEquals(1600, big.getWidth());
+        assertEquals(1000, big.getHeight());
+        Path f = Figure.write(tmp.resolve("big.png"), big, new Look(800, 500, 192, "png"));
+        assertEquals(1600, ImageIO.read(f.toFile()).getWidth());
+        Path svg = Figure.write(tmp.resolve("big.svg"), big, new Look(800, 500, 192, "svg"));
+        String text = Files.readString(svg);
+        assertTrue(text.startsWith("<svg") && text.contains("width=\"800\"") && text.contains("data:image/png;base64,"), text.substring(0, 120));
+    }
+
+    @Test
+    void histogramsOfSeveralClassesKeepTheirOwnColours() throws IOException {
+        Random r = new Random(1);
+        List<Plots.Series> series = new java.util.ArrayList<>();
+        List<Plots.Curve> curves = new java.util.ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            double[] v = new double[3000];
+            for (int i = 0; i < v.length; i++) v[i] = r.nextGaussian();
+            series.add(new Plots.Series("class " + k, v));
+            curves.add(Plots.gaussian("theory " + k, 0, 1, 200));   // the same curve thrice: each must still show
+        }
+        BufferedImage img = roundTrip("hist3", Plots.histogram(series, curves, 40, "three classes", "a"), Plots.WIDTH, Plots.HEIGHT);
+        assertDrawn(img, 6, 0.02);
+        java.util.Map<Integer, Integer> count = new java.util.HashMap<>();
+        for (int y = 0; y < img.getHeight(); y++)
+            for (int x = 0; x < img.getWidth(); x++) count.merge(img.getRGB(x, y), 1, Integer::sum);
+        for (int k = 0; k < 3; k++)
+            assertTrue(count.getOrDefault(Frame.PALETTE[k].getRGB(), 0) > 300, "class " + k + "'s colour drawn in "
+                    + count.getOrDefault(Frame.PALETTE[k].getRGB(), 0) + " pixels");
+    }
 }

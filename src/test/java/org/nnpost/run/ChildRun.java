@@ -12,12 +12,12 @@ import java.util.concurrent.TimeUnit;
  * {@code org.nnpost.cli.Main} on this test's class path, with its own signal handlers, its own
  * exit code and, when asked, a crash point ({@code -Dnnpost.crash=...}).
  */
-final class ChildRun {
+public final class ChildRun {
     private ChildRun() {}
 
-    record Ended(int code, String out, String err) {}
+    public record Ended(int code, String out, String err) {}
 
-    static Process start(Path logs, List<String> jvmOptions, String... args) throws IOException {
+    public static Process start(Path logs, List<String> jvmOptions, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
@@ -31,7 +31,7 @@ final class ChildRun {
                 .redirectError(logs.resolve("err.txt").toFile()).start();
     }
 
-    static Ended run(Path logs, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+    public static Ended run(Path logs, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         Process p = start(logs, jvmOptions, args);
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -40,7 +40,7 @@ final class ChildRun {
         return ended(logs, p);
     }
 
-    static Ended ended(Path logs, Process p) throws IOException {
+    public static Ended ended(Path logs, Process p) throws IOException {
         return new Ended(p.exitValue(), Files.readString(logs.resolve("out.txt")), Files.readString(logs.resolve("err.txt")));
     }
 }

@@ -27,6 +27,16 @@ class DrawScheduleTest {
         return out;
     }
 
+    /** RunLayout states the rule for readers of a run (docs/OUTPUTS.md, export): it is this schedule's. */
+    @Test
+    void theLayoutsStatementOfTheRuleIsTheSchedules() {
+        for (int[] c : new int[][]{{1000, 95, 10, 3}, {200, 0, 1, 7}, {50, 10, 4, 20}}) {
+            DrawSchedule s = DrawSchedule.of(c[0], c[1], c[2], c[3]);
+            for (long d = 0; d < s.draws(); d++) assertEquals(s.stepOf(d), org.nnpost.output.RunLayout.stepOfDraw(d, c[1], c[2]));
+            for (int j = 0; j < s.kept(); j++) assertEquals(s.drawOfKept(j), org.nnpost.output.RunLayout.drawOfKept(j, s.draws(), s.kept()));
+        }
+    }
+
     @Test
     void drawsAreTheStepsPastBurnInAtMultiplesOfEvery() {
         DrawSchedule s = DrawSchedule.of(1000, 95, 10, 3);

@@ -65,21 +65,26 @@ class LinearRegressionPosteriorTest {
 
     /** Chain averages of θ and of (θ − μ)(θ − μ)ᵀ, and their means and standard errors over chains. */
     record Estimate(double[] mean, double[] meanSe, double[][] cov, double[][] covSe, double trace, double traceSe,
-                    double acceptRate) {}
+                    double acceptRate, double momentumTrace, double momentumTraceSe) {}
 
     static Estimate sample(Sampler sampler, Scaling scaling, double[] exactMean, int seed) {
         ModelSpec spec = spec(scaling);
         double[][] m = new double[C][D];
         double[][][] s = new double[C][D][D];
+        double[] p2 = new double[C];
         double acc;
         try (CpuBackend b = new CpuBackend(spec, task(), C, 2)) {
-            b.load(ChainState.fromPrior(spec, C, seed));
+            b.load(sampler.start(ChainState.fromPrior(spec, C, seed), spec));
             sampler.init(b);
             for (int t = 0; t < BURN_IN; t++) sampler.step(b);
             long[] accepted0 = b.accepted();
             for (int t = 0; t < STEPS; t++) {
                 sampler.step(b);
-                float[] a = b.snapshot().params()[0];
+                ChainState now = b.snapshot();
+                float[] a = now.params()[0];
+                if (now.momenta() != null)
+                    for (int c = 0; c < C; c++)
+                        for (int i = 0; i < D; i++) p2[c] += (double) now.momenta()[0][c * D + i] * now.momenta()[0][c * D + i];
                 for (int c = 0; c < C; c++)
                     for (int i = 0; i < D; i++) {
                         double di = a[c * D + i] - exactMean[i];
@@ -95,6 +100,7 @@ class LinearRegressionPosteriorTest {
         double[] mean = new double[D], meanSe = new double[D];
         double[][] cov = new double[D][D], covSe = new double[D][D];
         double[] tr = new double[C];
+        for (int c = 0; c < C; c++) p2[c] /= STEPS;
         for (int c = 0; c < C; c++)
             for (int i = 0; i < D; i++) {
                 m[c][i] /= STEPS;
@@ -112,7 +118,7 @@ class LinearRegressionPosteriorTest {
                 covSe[i][j] = covSe[j][i] = se(v);
             }
         }
-        return new Estimate(mean, meanSe, cov, covSe, avg(tr), se(tr), acc);
+        return new Estimate(mean, meanSe, cov, covSe, avg(tr), se(tr), acc, avg(p2), se(p2));
     }
 
     static double trace(double[][] a) {
@@ -173,6 +179,108 @@ class LinearRegressionPosteriorTest {
         assertTrue(mala.acceptRate > 0.5 && mala.acceptRate < 1.0, "MALA accept rate " + mala.acceptRate);
         assertMean(post.flatMean(), mala, "MALA");
         assertCovariance(exact, mala, "MALA");
+    }
+
+    /**
+     * BAOAB samples a Gaussian's configuration exactly at any stable step (Leimkuhler &amp; Matthews
+     * 2013): at the η where ULA is biased by many standard errors, ULD's θ-covariance is A⁻¹. Its
+     * momenta are not exact; their stationary covariance solves the discrete Lyapunov equation of
+     * the linear BAOAB map, computed here from the scheme's definition, and the sampled momentum
+     * second moment must match it. The same Lyapunov solution's θ block must be A⁻¹, which checks
+     * the exactness claim itself. At η/2 the θ-covariance stays exact and the momenta's bias falls
+     * by the predicted factor (about ½: O(h²) = O(η)).
+     */
+    @Test
+    void uldSamplesTheExactCovarianceAndItsMomentaFollowTheBaoabLaw() {
+        Scaling sc = Scaling.MEANFIELD;
+        LinearRegressionPosterior post = posterior(sc);
+        double[][] exact = post.blockDiagonal(post.covariance());
+        double ulaBias = trace(post.blockDiagonal(post.ulaCovariance(ETA))) - trace(exact);
+        double friction = 2.0;
+
+        double[][] law = baoabStationaryCovariance(post.precision(), ETA, friction);
+        for (int i = 0; i < N0; i++)
+            for (int j = 0; j < N0; j++)
+                assertEquals(post.covariance()[i][j], law[i][j], 1e-9, "BAOAB's stationary θ-covariance is A⁻¹ at (" + i + "," + j + ")");
+        double momentumTrace = 0;
+        for (int i = 0; i < N0; i++) momentumTrace += M * law[N0 + i][N0 + i];
+
+        Estimate uld = sample(new Uld(new float[]{ETA}, new float[]{(float) friction}), sc, post.flatMean(), 4);
+        assertTrue(ulaBias > 10 * uld.traceSe, "ULA's bias " + ulaBias + " must be visible at this SE " + uld.traceSe);
+        assertMean(post.flatMean(), uld, "ULD");
+        assertCovariance(exact, uld, "ULD");
+        assertTrue(Math.abs(momentumTrace - D) > 10 * uld.momentumTraceSe,
+                "the momenta's bias " + (momentumTrace - D) + " must be visible at this SE " + uld.momentumTraceSe);
+        assertEquals(momentumTrace, uld.momentumTrace, Z * uld.momentumTraceSe, "ULD momentum second moment");
+
+        // halving eta: theta stays exact, and the momenta's bias, O(h^2) = O(eta), falls as the Lyapunov law says
+        double[][] lawHalf = baoabStationaryCovariance(post.precision(), ETA / 2, friction);
+        double momentumHalf = 0;
+        for (int i = 0; i < N0; i++) momentumHalf += M * lawHalf[N0 + i][N0 + i];
+        double predicted = (momentumHalf - D) / (momentumTrace - D);
+        assertEquals(0.5, predicted, 0.1, "the predicted bias ratio is about 1/2");
+        Estimate half = sample(new Uld(new float[]{ETA / 2}, new float[]{(float) friction}), sc, post.flatMean(), 5);
+        assertCovariance(exact, half, "ULD at eta/2");
+        double ratio = (half.momentumTrace - D) / (uld.momentumTrace - D);
+        double ratioSe = Math.hypot(half.momentumTraceSe, ratio * uld.momentumTraceSe) / Math.abs(uld.momentumTrace - D);
+        assertEquals(predicted, ratio, Z * ratioSe, "measured momentum bias ratio eta/2 : eta");
+    }
+
+    /**
+     * The stationary covariance of (θ − μ, p) under one BAOAB step on U = ½ θᵀAθ with h = √(2η):
+     * x ↦ Mx + Nξ with M = B A O A B and N = B A [0; √(1−e^{−2γh}) I], iterated S ↦ M S Mᵀ + N Nᵀ
+     * to its fixed point.
+     */
+    static double[][] baoabStationaryCovariance(double[][] precision, double eta, double friction) {
+        int n = precision.length, d = 2 * n;
+        double half = Math.sqrt(2 * eta) / 2, decay = Math.exp(-friction * 2 * half), noise = Math.sqrt(1 - decay * decay);
+        double[][] kick = identity(d), drift = identity(d), ou = identity(d), inject = new double[d][d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) kick[n + i][j] = -half * precision[i][j];
+            drift[i][n + i] = half;
+            ou[n + i][n + i] = decay;
+            inject[n + i][n + i] = noise;
+        }
+        double[][] step = mul(kick, mul(drift, mul(ou, mul(drift, kick))));
+        double[][] in = mul(kick, mul(drift, inject));
+        double[][] q = mul(in, transpose(in)), s = new double[d][d];
+        for (int it = 0; it < 100_000; it++) {
+            double[][] next = add(mul(step, mul(s, transpose(step))), q);
+            double change = 0;
+            for (int i = 0; i < d; i++)
+                for (int j = 0; j < d; j++) change = Math.max(change, Math.abs(next[i][j] - s[i][j]));
+            s = next;
+            if (change < 1e-14) return s;
+        }
+        throw new AssertionError("the BAOAB map did not contract");
+    }
+
+    static double[][] identity(int n) {
+        double[][] a = new double[n][n];
+        for (int i = 0; i < n; i++) a[i][i] = 1;
+        return a;
+    }
+
+    static double[][] mul(double[][] a, double[][] b) {
+        double[][] c = new double[a.length][b[0].length];
+        for (int i = 0; i < a.length; i++)
+            for (int k = 0; k < b.length; k++)
+                for (int j = 0; j < b[0].length; j++) c[i][j] += a[i][k] * b[k][j];
+        return c;
+    }
+
+    static double[][] transpose(double[][] a) {
+        double[][] t = new double[a[0].length][a.length];
+        for (int i = 0; i < a.length; i++)
+            for (int j = 0; j < a[0].length; j++) t[j][i] = a[i][j];
+        return t;
+    }
+
+    static double[][] add(double[][] a, double[][] b) {
+        double[][] c = new double[a.length][a[0].length];
+        for (int i = 0; i < a.length; i++)
+            for (int j = 0; j < a[0].length; j++) c[i][j] = a[i][j] + b[i][j];
+        return c;
     }
 
     /** The closed form uses its own c and β; they must be the model's. */

@@ -9,6 +9,7 @@ import org.nnpost.backend.StepConstants;
 import org.nnpost.backend.StepMath;
 import org.nnpost.backend.StepSizes;
 import org.nnpost.backend.Traces;
+import org.nnpost.backend.Underdamping;
 import org.nnpost.data.Dataset;
 import org.nnpost.data.Task;
 import org.nnpost.model.ChainState;
@@ -48,6 +49,8 @@ public final class CpuBackend implements Backend {
     private int seed;
     private long step;
     private final float[][] theta, grad;       // [g][chain·size]
+    /** Underdamped Langevin's momenta, [g][chain·size], or null when the loaded state has none. */
+    private float[][] momenta;
     private final double[] U, loss;
     private final double[][] sqNorm;            // [g][chain]
     private final long[] divergedAt, accepted;
@@ -167,6 +170,11 @@ public final class CpuBackend implements Backend {
     public void load(ChainState s) {
         if (s.chains() != C) throw new IllegalArgumentException("state has " + s.chains() + " chains, backend " + C);
         for (int g = 0; g < G; g++) System.arraycopy(s.params()[g], 0, theta[g], 0, theta[g].length);
+        if (s.momenta() == null) momenta = null;
+        else {
+            momenta = new float[G][];
+            for (int g = 0; g < G; g++) momenta[g] = s.momenta()[g].clone();
+        }
         seed = s.seed();
         step = s.step();
         Arrays.fill(divergedAt, -1);
@@ -178,7 +186,12 @@ public final class CpuBackend implements Backend {
     public ChainState snapshot() {
         float[][] p = new float[G][];
         for (int g = 0; g < G; g++) p[g] = theta[g].clone();
-        return new ChainState(C, seed, step, p);
+        float[][] m = null;
+        if (momenta != null) {
+            m = new float[G][];
+            for (int g = 0; g < G; g++) m[g] = momenta[g].clone();
+        }
+        return new ChainState(C, seed, step, p, m);
     }
 
     // ---------------------------------------------------------------- forward and backward
@@ -270,7 +283,7 @@ public final class CpuBackend implements Backend {
         h.checkGroups(G);
         pool.forChains(0, C, (c, ws) -> {
             double q = 0;
-            for (int g = 0; g < G; g++) q += updateGroup(c, g, h.eta(g), h.noiseScale(g), ws.noise, proposal);
+            for (int g = 0; g < G; g++) if (h.moves(g)) q += updateGroup(c, g, h.eta(g), h.noiseScale(g), ws.noise, proposal);
             if (proposal) logQForward[c] = q;   // −log q(θ′|θ) up to the shared constant: ½‖ξ‖²
         });
     }
@@ -308,6 +321,7 @@ public final class CpuBackend implements Backend {
             // −log q(θ|θ′) = Σ_g ‖θ − θ′ + η ∇U(θ′)‖² / (4η)
             double back = 0;
             for (int g = 0; g < G; g++) {
+                if (!h.moves(g)) continue;   // θ′ = θ there, and its forward term was not counted either
                 int size = spec.groupSize(g), off = c * size;
                 float[] th = theta[g], old = thetaOld[g], gr = grad[g];
                 float e = h.eta(g), iv = invVar[g];
@@ -335,7 +349,61 @@ public final class CpuBackend implements Backend {
 
     @Override public void advance() { step++; }
 
+    @Override
+    public void baoa(Underdamping u) {
+        u.checkGroups(G);
+        if (momenta == null) throw new IllegalStateException("underdamped Langevin needs momenta: load a state that has them");
+        pool.forChains(0, C, (c, ws) -> {
+            for (int g = 0; g < G; g++) {
+                int size = spec.groupSize(g), off = c * size;
+                Noise.normals(seed, c + chainOffset, step, Noise.MOMENTUM_GROUP + g, ws.noise, 0, size);
+                float[] th = theta[g], gr = grad[g], p = momenta[g], xi = ws.noise;
+                float h2 = u.halfStep(g), iv = invVar[g], decay = u.decay(g), fresh = u.noise(g);
+                for (int i = 0; i < size; i++) {
+                    int k = off + i;
+                    float pk = StepMath.kick(p[k], gr[k], th[k], h2, iv);
+                    float t = StepMath.drift(th[k], pk, h2);
+                    pk = StepMath.refresh(pk, decay, fresh, xi[i]);
+                    th[k] = StepMath.drift(t, pk, h2);
+                    p[k] = pk;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void kick(Underdamping u) {
+        u.checkGroups(G);
+        if (momenta == null) throw new IllegalStateException("underdamped Langevin needs momenta: load a state that has them");
+        pool.forChains(0, C, (c, ws) -> {
+            for (int g = 0; g < G; g++) {
+                int size = spec.groupSize(g), off = c * size;
+                float[] th = theta[g], gr = grad[g], p = momenta[g];
+                float h2 = u.halfStep(g), iv = invVar[g];
+                for (int k = off; k < off + size; k++) p[k] = StepMath.kick(p[k], gr[k], th[k], h2, iv);
+            }
+        });
+    }
+
     @Override public long[] accepted() { return accepted.clone(); }
+
+    @Override
+    public double[][] gradientSquares() {
+        double[][] out = new double[C][G];
+        pool.forChains(0, C, (c, ws) -> {
+            for (int g = 0; g < G; g++) {
+                int size = spec.groupSize(g), off = c * size;
+                float[] th = theta[g], gr = grad[g];
+                double iv = invVar[g], s = 0;
+                for (int k = off; k < off + size; k++) {
+                    double d = gr[k] + iv * th[k];
+                    s += d * d;
+                }
+                out[c][g] = s;
+            }
+        });
+        return out;
+    }
 
     // ---------------------------------------------------------------- observables
 

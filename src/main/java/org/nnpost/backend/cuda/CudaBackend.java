@@ -17,6 +17,7 @@ import org.nnpost.backend.Moments;
 import org.nnpost.backend.StepConstants;
 import org.nnpost.backend.StepSizes;
 import org.nnpost.backend.Traces;
+import org.nnpost.backend.Underdamping;
 import org.nnpost.data.Task;
 import org.nnpost.model.ChainState;
 import org.nnpost.model.ModelSpec;
@@ -65,8 +66,8 @@ public final class CudaBackend implements Backend {
 
     private static String[] kernelNames() {
         java.util.List<String> k = new java.util.ArrayList<>(java.util.List.of("langevin_update", "advance_step",
-                "sum_squares", "loss_and_delta", "apply_phi", "times_phi_prime", "add_symmetric", "add_moments",
-                "mala_reverse", "mala_decide", "mala_restore"));
+                "sum_squares", "sum_squares_gradient", "loss_and_delta", "apply_phi", "times_phi_prime", "add_symmetric", "add_moments",
+                "mala_reverse", "mala_decide", "mala_restore", "uld_baoa", "uld_kick"));
         for (Phi p : Phi.values())
             for (String pass : new String[]{"forward", "backward"}) {
                 for (int mm : new int[]{4, Launch.MAX_M}) k.add(readoutKernel(pass, p, mm, 1, false));
@@ -108,6 +109,8 @@ public final class CudaBackend implements Backend {
     /** Called after each part of a gradient pass when set (benchmarks time the parts with it). */
     java.util.function.Consumer<String> profiler;
     private long samples;
+    /** Whether the loaded state had momenta (underdamped Langevin). */
+    private boolean hasMomenta;
     /** Chains left out of the running sums (diverged and dropped by the run). */
     private final boolean[] dropped;
     // a captured step, reused while the same Runnable is repeated on unchanged state
@@ -207,6 +210,11 @@ public final class CudaBackend implements Backend {
         ctx.makeCurrent();
         dropGraph();
         for (int g = 0; g < G; g++) ctx.upload(buf.theta[g], s.params()[g]);
+        hasMomenta = s.momenta() != null;
+        if (hasMomenta) {
+            buf.ensureMomenta();
+            for (int g = 0; g < G; g++) ctx.upload(buf.momenta[g], s.momenta()[g]);
+        }
         seed = s.seed();
         if (curand != null) curand.seed(seed, s.step());
         resetCounters(s.step());
@@ -221,7 +229,15 @@ public final class CudaBackend implements Backend {
             p[g] = new float[C * spec.groupSize(g)];
             ctx.download(p[g], buf.theta[g], 0);
         }
-        return new ChainState(C, seed, step, p);
+        float[][] mom = null;
+        if (hasMomenta) {
+            mom = new float[G][];
+            for (int g = 0; g < G; g++) {
+                mom[g] = new float[C * spec.groupSize(g)];
+                ctx.download(mom[g], buf.momenta[g], 0);
+            }
+        }
+        return new ChainState(C, seed, step, p, mom);
     }
 
     // ---------------------------------------------------------------- forward and backward
@@ -333,6 +349,10 @@ public final class CudaBackend implements Backend {
         CUdeviceptr none = new CUdeviceptr();
         ctx.zeroAsync(buf.sqNorm, (long) G * C * Sizeof.DOUBLE);
         for (int g = 0; g < G; g++) {
+            if (!h.moves(g)) {   // held still: only its norm, which the update would have summed
+                ctx.kernel("sum_squares").launch(Launch.perChain(C), buf.theta[g], spec.groupSize(g), sqNorm(g));
+                continue;
+            }
             CUdeviceptr noise = curand == null ? none : curand.normals((long) C * spec.groupSize(g));
             ctx.kernel("langevin_update").launch(Launch.update(spec.groupSize(g), C), buf.theta[g], buf.grad[g],
                     spec.groupSize(g), h.eta(g), constants.invVar(g), h.noiseScale(g), seed, g, buf.step, sqNorm(g),
@@ -340,6 +360,34 @@ public final class CudaBackend implements Backend {
         }
         normsFresh = true;
         mark("update");
+    }
+
+    @Override
+    public void baoa(Underdamping u) {
+        u.checkGroups(G);
+        if (!hasMomenta) throw new IllegalStateException("underdamped Langevin needs momenta: load a state that has them");
+        ctx.makeCurrent();
+        CUdeviceptr none = new CUdeviceptr();
+        ctx.zeroAsync(buf.sqNorm, (long) G * C * Sizeof.DOUBLE);
+        for (int g = 0; g < G; g++) {
+            CUdeviceptr noise = curand == null ? none : curand.normals((long) C * spec.groupSize(g));
+            ctx.kernel("uld_baoa").launch(Launch.update(spec.groupSize(g), C), buf.theta[g], buf.momenta[g], buf.grad[g],
+                    spec.groupSize(g), u.halfStep(g), constants.invVar(g), u.decay(g), u.noise(g), seed,
+                    Noise.MOMENTUM_GROUP + g, buf.step, sqNorm(g), noise, chainOffset);
+        }
+        normsFresh = true;
+        mark("baoa");
+    }
+
+    @Override
+    public void kick(Underdamping u) {
+        u.checkGroups(G);
+        if (!hasMomenta) throw new IllegalStateException("underdamped Langevin needs momenta: load a state that has them");
+        ctx.makeCurrent();
+        for (int g = 0; g < G; g++)
+            ctx.kernel("uld_kick").launch(Launch.perElement(spec.groupSize(g), C), buf.momenta[g], buf.theta[g], buf.grad[g],
+                    spec.groupSize(g), u.halfStep(g), constants.invVar(g));
+        mark("kick");
     }
 
     @Override
@@ -368,7 +416,7 @@ public final class CudaBackend implements Backend {
         ctx.makeCurrent();
         ctx.zeroAsync(buf.back, (long) C * Sizeof.DOUBLE);
         for (int g = 0; g < G; g++)
-            ctx.kernel("mala_reverse").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
+            if (h.moves(g)) ctx.kernel("mala_reverse").launch(Launch.perElement(spec.groupSize(g), C), buf.theta[g], buf.thetaOld[g],
                     buf.grad[g], spec.groupSize(g), h.eta(g), constants.invVar(g), buf.back);
         CUdeviceptr uniforms = curand == null ? new CUdeviceptr() : curand.uniforms(C);
         ctx.kernel("mala_decide").launch(Launch.flat(C), buf.traces, buf.tracesOld, Traces.width(G), buf.xiSq, buf.back, seed,
@@ -439,6 +487,21 @@ public final class CudaBackend implements Backend {
         double[][] t = new double[C][];
         for (int c = 0; c < C; c++) t[c] = Arrays.copyOfRange(flat, c * w, (c + 1) * w);
         return t;
+    }
+
+    @Override
+    public double[][] gradientSquares() {
+        ctx.makeCurrent();
+        buf.ensureGradientSquares();
+        for (int g = 0; g < G; g++)
+            ctx.kernel("sum_squares_gradient").launch(Launch.perChain(C), buf.theta[g], buf.grad[g], spec.groupSize(g),
+                    constants.invVar(g), buf.gradSq.withByteOffset((long) g * C * Sizeof.DOUBLE));
+        double[] flat = new double[G * C];
+        ctx.download(flat, buf.gradSq);
+        double[][] s = new double[C][G];
+        for (int g = 0; g < G; g++)
+            for (int c = 0; c < C; c++) s[c][g] = flat[g * C + c];
+        return s;
     }
 
     @Override

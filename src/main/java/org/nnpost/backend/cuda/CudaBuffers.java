@@ -104,6 +104,23 @@ final class CudaBuffers implements AutoCloseable {
         ctx.upload(invVar, constants.invVar());
     }
 
+    /** Underdamped Langevin's momenta, [chain][out][in] per group like theta; the first state with momenta allocates them. */
+    CUdeviceptr[] momenta;
+
+    void ensureMomenta() {
+        if (momenta != null) return;
+        CUdeviceptr[] m = new CUdeviceptr[G];
+        for (int g = 0; g < G; g++) m[g] = floats((long) C * spec.groupSize(g), "momentum" + g);
+        momenta = m;
+    }
+
+    /** ‖∇_g U‖² per group and chain, [g][chain], for step-size tuning; its first read allocates it. */
+    CUdeviceptr gradSq;
+
+    void ensureGradientSquares() {
+        if (gradSq == null) gradSq = doubles((long) G * C, "gradSq");
+    }
+
     /** MALA's saved state; the first proposal allocates it. */
     void ensureMala() {
         if (thetaOld != null) return;

@@ -28,6 +28,7 @@ import org.nnpost.model.Scaling;
 import org.nnpost.rng.Noise;
 import org.nnpost.rng.NoiseGolden;
 import org.nnpost.sampler.Mala;
+import org.nnpost.sampler.Uld;
 import org.nnpost.sampler.Sampler;
 import org.nnpost.sampler.Ula;
 
@@ -78,7 +79,7 @@ class CudaBackendGpuTest {
 
     /** Runs the sampler for steps on both backends from the same prior draw. */
     static double[] compare(ModelSpec spec, Sampler sampler, int steps, boolean graphs, String label) {
-        ChainState init = ChainState.fromPrior(spec, C, 1234);
+        ChainState init = sampler.start(ChainState.fromPrior(spec, C, 1234), spec);
         try (CpuBackend cpu = new CpuBackend(spec, TASK, C, 2);
              CudaBackend gpu = new CudaBackend(spec, TASK, C, CudaOptions.DEFAULT.withGraphs(graphs))) {
             for (Backend b : new Backend[]{cpu, gpu}) {
@@ -235,6 +236,57 @@ class CudaBackendGpuTest {
     static Stream<Arguments> malaModels() {
         return Stream.of(Arguments.of(0, Phi.LINEAR, Scaling.LAZY, 0.05f), Arguments.of(1, Phi.ERF, Scaling.MEANFIELD, 0.03f),
                 Arguments.of(2, Phi.RELU, Scaling.MEANFIELD, 0.005f));
+    }
+
+    /** Underdamped Langevin: positions and momenta after 20 BAOAB steps, and the noise of its O-step, as on the CPU. */
+    @ParameterizedTest(name = "L={0} {1} {2}")
+    @MethodSource("uldModels")
+    void twentyUldStepsAgreeWithTheCpuInPositionsAndMomenta(int L, Phi phi, Scaling s) {
+        ModelSpec spec = spec(L, phi, s);
+        Uld uld = new Uld(eta(spec, 0.005f), new float[]{2f});
+        double[] r = compare(spec, uld, 20, true, "uld20 L=" + L + " " + phi.id());
+        assertTrue(r[0] < TOL, "parameters differ by " + r[0]);
+        ChainState init = uld.start(ChainState.fromPrior(spec, C, 1234), spec);
+        try (CpuBackend cpu = new CpuBackend(spec, TASK, C, 2); CudaBackend gpu = new CudaBackend(spec, TASK, C, CudaOptions.DEFAULT)) {
+            for (Backend b : new Backend[]{cpu, gpu}) {
+                b.load(init);
+                uld.init(b);
+                b.repeat(20, () -> uld.step(b));
+            }
+            float[][] pc = cpu.snapshot().momenta(), pg = gpu.snapshot().momenta();
+            double d = 0;
+            for (int g = 0; g < pc.length; g++) d = Math.max(d, GpuReport.relDiff(pg[g], pc[g]));
+            GpuReport.row("uld20 L=" + L + " " + phi.id() + " momenta", d, TOL, d < TOL);
+            assertTrue(d < TOL, "momenta differ by " + d);
+        }
+    }
+
+    static Stream<Arguments> uldModels() {
+        return Stream.of(Arguments.of(0, Phi.LINEAR, Scaling.LAZY), Arguments.of(1, Phi.ERF, Scaling.MEANFIELD),
+                Arguments.of(2, Phi.RELU, Scaling.MEANFIELD));
+    }
+
+    /** --eta auto's two needs: ‖∇_g U‖² per chain and group, and a MALA move of one group that leaves the others' bits alone. */
+    @Test
+    void gradientSquaresAndAMoveOfOneGroupAgreeWithTheCpu() {
+        ModelSpec spec = spec(2, Phi.ERF, Scaling.MEANFIELD);
+        ChainState init = ChainState.fromPrior(spec, C, 77);
+        Mala onlyA = new Mala(new float[]{0, 0, 0.01f});
+        try (CpuBackend cpu = new CpuBackend(spec, TASK, C, 2); CudaBackend gpu = new CudaBackend(spec, TASK, C, CudaOptions.DEFAULT)) {
+            for (Backend b : new Backend[]{cpu, gpu}) {
+                b.load(init);
+                b.gradient();
+            }
+            double d = GpuReport.relDiff(flat(gpu.gradientSquares()), flat(cpu.gradientSquares()));
+            GpuReport.row("gradient squares", d, TOL, d < TOL);
+            assertTrue(d < TOL, "gradient squares differ by " + d);
+            for (Backend b : new Backend[]{cpu, gpu}) b.repeat(10, () -> onlyA.step(b));
+            for (int g = 0; g < 2; g++)
+                org.junit.jupiter.api.Assertions.assertArrayEquals(init.params()[g], gpu.snapshot().params()[g], "group " + g + " held still");
+            assertArrayEquals(cpu.accepted(), gpu.accepted(), "accept decisions");
+            double dp = GpuReport.relDiff(flat(gpu.snapshot()), flat(cpu.snapshot()));
+            assertTrue(dp < TOL, "readout differs by " + dp);
+        }
     }
 
     @Test
