@@ -35,14 +35,41 @@ public final class NeuronCode {
 
     /** The code of one neuron from its class means mean[off .. off+m−1]. */
     public static String of(double[] mean, int off, int m, double silent) {
+        double top = top(mean, off, m);
+        char[] code = new char[m];
+        for (int r = 0; r < m; r++) code[r] = SYMBOLS[symbol(mean[off + r], top, silent)];
+        return new String(code);
+    }
+
+    /**
+     * The same code as base-3 digits, entry r times 3^r (0 for '0', 1 for '+', 2 for '−'), for
+     * populations too large for a string per neuron; m ≤ 19. {@link #ofDigits} turns it into
+     * the string {@link #of} gives.
+     */
+    public static int digits(double[] mean, int off, int m, double silent) {
+        double top = top(mean, off, m);
+        int d = 0;
+        for (int r = m - 1; r >= 0; r--) d = 3 * d + symbol(mean[off + r], top, silent);
+        return d;
+    }
+
+    public static String ofDigits(int digits, int m) {
+        char[] code = new char[m];
+        for (int r = 0; r < m; r++, digits /= 3) code[r] = SYMBOLS[digits % 3];
+        return new String(code);
+    }
+
+    private static final char[] SYMBOLS = {'0', '+', '-'};
+
+    private static double top(double[] mean, int off, int m) {
         double top = 0;
         for (int r = 0; r < m; r++) top = Math.max(top, Math.abs(mean[off + r]));
-        char[] code = new char[m];
-        for (int r = 0; r < m; r++) {
-            double v = mean[off + r];
-            code[r] = top <= silent || Math.abs(v) < HALF * top ? '0' : v > 0 ? '+' : '-';
-        }
-        return new String(code);
+        return top;
+    }
+
+    /** 0, 1 or 2 for '0', '+', '−': silent neuron or entry below half the largest, else the sign. */
+    private static int symbol(double v, double top, double silent) {
+        return top <= silent || Math.abs(v) < HALF * top ? 0 : v > 0 ? 1 : 2;
     }
 
     /** Whether a class mean counts as activity. */
