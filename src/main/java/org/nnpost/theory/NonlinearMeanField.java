@@ -112,7 +112,12 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
             throw new NnpostException(NnpostException.BAD_INPUT, "the nonlinear mean-field theory integrates the " + m
                     + "-dimensional readout density on a grid and does so for at most " + ReadoutDensity.MAX_RANK + " classes");
         Tilt tilt = Tilt.of(phi, sigmaW2);
-        return new Solver(tilt, new TiltTable(tilt, Double.NaN), sigmaA2, beta0, k, m, n, yc).run(labels, P, rho);
+        try {
+            return new Solver(tilt, new TiltTable(tilt, Double.NaN), sigmaA2, beta0, k, m, n, yc).run(labels, P, rho);
+        } catch (ArithmeticException e) {
+            throw new NnpostException(NnpostException.BAD_INPUT, "the nonlinear mean-field theory found no solution for "
+                    + phi.id() + " at beta0 = " + beta0 + ": " + e.getMessage());
+        }
     }
 
     /** The mean predictor on test inputs whose training input has the given classes (P* × m). */
@@ -251,7 +256,11 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
                 res = residual(pt, byMask, mu);
                 boolean onWalls = true;
                 for (int mask : act) onWalls &= Math.abs(byMask.get(mask).kappa() - 1) < 1e-12;
-                if (res < 1e-12 * scale && onWalls) break;
+                // on a hard wall the density's far plateau (e^−suppression of the core) makes log Z
+                // depend on the grid's extent at that level: the residual cannot go below it
+                double floor = 1e-12;
+                for (int mask : act) floor = Math.max(floor, 10 * Math.exp(-2 * byMask.get(mask).suppression() / 3));
+                if (res < floor * scale && onWalls) break;
                 // a trust region: no class's τ moves by more than its size (or, from zero, the scale
                 // 1/(σ_a σ_w √n_c) at which the class's tilt becomes of order one) in one step
                 double cap = 1;
@@ -266,7 +275,13 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
                 }
                 for (int i = 0; i < km; i++) step[i] *= cap;
                 // line search: stay off soft walls, land on hard ones
-                double tStep = 1, gd = 0;
+                double tStep = 1, gd = 0, stepNorm = 0, tauNorm = 0;
+                for (int i = 0; i < km; i++) {
+                    stepNorm = Math.max(stepNorm, Math.abs(step[i]));
+                    tauNorm = Math.max(tauNorm, Math.abs(pt.tau[i]));
+                }
+                // on a wall the multipliers may be all that moves: a τ step at rounding level is taken whole
+                boolean negligible = stepNorm <= 1e-13 * tauNorm;
                 for (int i = 0; i < km; i++) gd += pt.grad[i] * step[i];
                 Point next = null;
                 for (int ls = 0; ls < 60; ls++, tStep *= 0.5) {
@@ -287,7 +302,7 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
                         continue;
                     }
                     double slack = 1e-13 * Math.abs(pt.phiValue) + (act.isEmpty() ? 1e-4 * tStep * Math.min(gd, 0) : 0);
-                    if (trial.phiValue <= pt.phiValue + slack || ls >= 40) {
+                    if (trial.phiValue <= pt.phiValue + slack || ls >= 40 || negligible) {
                         next = trial;
                         break;
                     }
@@ -295,7 +310,7 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
                 if (next == null) throw new ArithmeticException("the mean-field solve's line search failed (residual " + res + ")");
                 for (int j = 0; j < act.size(); j++) {
                     int mask = act.get(j);
-                    mu.put(mask, mu.get(mask) + cap * tStep * (muNew[j] - mu.get(mask)));
+                    mu.put(mask, muNew[j]);
                 }
                 for (Walls.Wall w : next.walls)
                     if (w.hard() && w.kappa() > 1 - 1e-12 && !mu.containsKey(w.mask())) mu.put(w.mask(), 0.0);
