@@ -127,6 +127,33 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
         return out;
     }
 
+    /** Draws of the readout for the marginals: 2^18, a 1% noise on a 100-bin histogram. */
+    public static final int MARGINAL_DRAWS = 1 << 18;
+
+    /**
+     * The marginal density of each readout entry a_r under p(a) (the regular part; condensates
+     * sit at infinity and are not in it), as a histogram of {@link #MARGINAL_DRAWS} draws on
+     * {@code bins} bins over ±5 √U_rr of the regular part: x (m × bins, bin centres) and density
+     * (m × bins), each row integrating to one over its range.
+     */
+    public double[][] readoutMarginals(int bins) {
+        double[] a = density.draws(MARGINAL_DRAWS, 0x6D617267);
+        double[] x = new double[m * bins], y = new double[m * bins];
+        for (int r = 0; r < m; r++) {
+            double half = 5 * Math.sqrt(core.entry2()[r]), w = 2 * half / bins;
+            for (int b = 0; b < bins; b++) x[r * bins + b] = -half + (b + 0.5) * w;
+            for (int i = 0; i < MARGINAL_DRAWS; i++) {
+                int b = (int) Math.floor((a[i * m + r] + half) / w);
+                if (b >= 0 && b < bins) y[r * bins + b]++;
+            }
+            for (int b = 0; b < bins; b++) y[r * bins + b] /= MARGINAL_DRAWS * w;
+        }
+        return new double[][]{x, y};
+    }
+
+    /** Some draws of a from p(a) (n × m), for files a reader can histogram as they like. */
+    public double[] readoutDraws(int n) { return density.draws(n, 0x6D617267); }
+
     /** Total ⟨‖a‖²⟩ per neuron, condensates included. */
     double norm2() {
         double s = 0;

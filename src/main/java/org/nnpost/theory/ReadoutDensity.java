@@ -879,6 +879,38 @@ public final class ReadoutDensity {
         return lo;
     }
 
+    /**
+     * n readouts a (n × m, row-major) drawn from p(a): the span part by {@link #drawWhitened},
+     * the complement from the prior, with the theory's own addressed uniforms (seed and block),
+     * so the same density gives the same draws on any number of threads.
+     */
+    public double[] draws(int n, int seed) {
+        if (cumulative == null) keep();
+        int per = uniformsPerDraw(IMH_STEPS), q = m - r;
+        double[] comp = complementBasis(), out = new double[n * m];
+        int block = 4096, blocks = (n + block - 1) / block;
+        IntStream.range(0, blocks).parallel().forEach(bl -> {
+            int from = bl * block, to = Math.min(n, from + block), cnt = to - from;
+            double[] u = new double[cnt * (per + 2 * q)], v = new double[3], w = new double[q];
+            org.nnpost.rng.Noise.uniforms(seed, bl, 0, CODE_GROUP + 1, u, 0, u.length);
+            for (int i = 0; i < cnt; i++) {
+                int o = i * (per + 2 * q);
+                drawWhitened(u, o, IMH_STEPS, v);
+                for (int j = 0; j < q; j++) {
+                    double u1 = u[o + per + 2 * j], u2 = u[o + per + 2 * j + 1];
+                    w[j] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+                }
+                for (int c = 0; c < m; c++) {
+                    double x = 0;
+                    for (int a = 0; a < r; a++) x += basis[a * m + c] * v[a];
+                    for (int j = 0; j < q; j++) x += comp[j * m + c] * w[j];
+                    out[(from + i) * m + c] = sigmaA * x;
+                }
+            }
+        });
+        return out;
+    }
+
     /** Whitened direction j of the complement of the span (m − r of them), as rows. */
     double[] complementBasis() {
         double[] c = complement();
