@@ -1,6 +1,8 @@
 package org.nnpost.bench;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 import org.nnpost.backend.Backend;
@@ -17,7 +19,6 @@ import org.nnpost.model.Scaling;
 import org.nnpost.sampler.Sampler;
 import org.nnpost.sampler.SamplerSpec;
 import org.nnpost.sampler.StepSizeTuner;
-import org.nnpost.sampler.Ula;
 import org.nnpost.sampler.Uld;
 
 /**
@@ -100,13 +101,13 @@ public final class Bench {
      */
     public record Result(String preset, String backend, String device, int threads, int chains,
                          int warmupSteps, int steps, double[] perRepeat, double median, double min, double max,
-                         double gflops, int diverged) {
+                         double gflops, int diverged, String sampler) {
 
         /** One readable line. */
         public String format() {
             return String.format(Locale.ROOT,
-                    "%-9s %-4s threads=%d C=%d: %.1f chain-steps/s (median of %d, range %.1f..%.1f, %.0f%% spread), %.2f GFLOP/s%s  [%s]",
-                    preset, backend, threads, chains, median, perRepeat.length, min, max,
+                    "%-9s %-4s %-4s threads=%d C=%d: %.1f chain-steps/s (median of %d, range %.1f..%.1f, %.0f%% spread), %.2f GFLOP/s%s  [%s]",
+                    preset, backend, sampler, threads, chains, median, perRepeat.length, min, max,
                     median > 0 ? 100 * (max - min) / median : 0, gflops,
                     diverged > 0 ? ", " + diverged + " chains DIVERGED" : "", device);
         }
@@ -116,10 +117,10 @@ public final class Bench {
             for (int i = 0; i < perRepeat.length; i++) r.append(i > 0 ? ", " : "").append(num(perRepeat[i]));
             r.append(']');
             return String.format(Locale.ROOT,
-                    "{\"preset\": \"%s\", \"backend\": \"%s\", \"device\": \"%s\", \"threads\": %d, \"chains\": %d, "
+                    "{\"preset\": \"%s\", \"backend\": \"%s\", \"sampler\": \"%s\", \"device\": \"%s\", \"threads\": %d, \"chains\": %d, "
                             + "\"warmup_steps\": %d, \"steps\": %d, \"chain_steps_per_s\": %s, \"chain_steps_per_s_min\": %s, "
                             + "\"chain_steps_per_s_max\": %s, \"repeats\": %s, \"gflops\": %s, \"diverged\": %d}",
-                    esc(preset), esc(backend), esc(device), threads, chains, warmupSteps, steps, num(median), num(min),
+                    esc(preset), esc(backend), esc(sampler), esc(device), threads, chains, warmupSteps, steps, num(median), num(min),
                     num(max), r, num(gflops), diverged);
         }
 
@@ -138,28 +139,55 @@ public final class Bench {
 
     /** {@link #measure} at another step size than {@link #ETA}: how a test makes the timed chains diverge. */
     static Result measure(Preset preset, BackendSpec backend, int warmupSteps, int steps, int repeats, float eta) {
+        return measure(preset, backend, warmupSteps, steps, repeats, eta, new String[]{"ula"}).get(0);
+    }
+
+    /**
+     * Times the steps of each algorithm (ula, mala, uld; each on its own backend with the same
+     * chains) in alternating rounds: repeat r times every algorithm once before repeat r + 1
+     * starts, so that a machine that slows down in the middle slows every algorithm alike and
+     * their ratio stays honest. MALA's step includes its proposal's forward and backward pass and
+     * the accept/reject; ULD's its half-kicks of the momenta.
+     */
+    public static List<Result> measure(Preset preset, BackendSpec backend, int warmupSteps, int steps, int repeats, float eta,
+                                       String[] algorithms) {
         if (steps < 1 || repeats < 1 || warmupSteps < 0)
             throw new IllegalArgumentException("need steps ≥ 1, repeats ≥ 1, warm-up ≥ 0");
         ModelSpec spec = preset.spec();
-        try (Backend b = started(preset, backend)) {
-            Runnable step = ulaStep(b, eta);
-            b.repeat(warmupSteps, step);
-            b.traces();   // a host read: waits for queued device work
-            double[] rate = new double[repeats];
-            for (int r = 0; r < repeats; r++) {
-                long t0 = System.nanoTime();
-                b.repeat(steps, step);
-                b.traces();
-                double s = (System.nanoTime() - t0) * 1e-9;
-                rate[r] = preset.chains() * (double) steps / s;
+        int A = algorithms.length;
+        Backend[] bs = new Backend[A];
+        try {
+            Runnable[] step = new Runnable[A];
+            for (int k = 0; k < A; k++) {
+                bs[k] = BackendFactory.create(backend, spec, preset.task(), preset.chains()).backend();
+                Sampler s = Sampler.of(algorithms[k], SamplerSpec.uniformEta(spec.groups(), eta), new float[]{Uld.DEFAULT_FRICTION});
+                bs[k].load(s.start(ChainState.fromPrior(spec, preset.chains(), SEED), spec));
+                s.init(bs[k]);
+                Backend b = bs[k];
+                step[k] = () -> s.step(b);
+                b.repeat(warmupSteps, step[k]);
+                b.traces();   // a host read: waits for queued device work
             }
-            int diverged = diverged(b);
-            double[] sorted = rate.clone();
-            Arrays.sort(sorted);
-            double median = repeats % 2 == 1 ? sorted[repeats / 2] : 0.5 * (sorted[repeats / 2 - 1] + sorted[repeats / 2]);
-            double gflops = median * flopsPerChainStep(spec, preset.P()) * 1e-9;
-            return new Result(preset.name(), backend.kind(), b.description(), backend.threads(), preset.chains(), warmupSteps, steps,
-                    rate, median, sorted[0], sorted[repeats - 1], gflops, diverged);
+            double[][] rate = new double[A][repeats];
+            for (int r = 0; r < repeats; r++)
+                for (int k = 0; k < A; k++) {
+                    long t0 = System.nanoTime();
+                    bs[k].repeat(steps, step[k]);
+                    bs[k].traces();
+                    rate[k][r] = preset.chains() * (double) steps / ((System.nanoTime() - t0) * 1e-9);
+                }
+            List<Result> out = new ArrayList<>();
+            for (int k = 0; k < A; k++) {
+                double[] sorted = rate[k].clone();
+                Arrays.sort(sorted);
+                double median = repeats % 2 == 1 ? sorted[repeats / 2] : 0.5 * (sorted[repeats / 2 - 1] + sorted[repeats / 2]);
+                double gflops = median * flopsPerChainStep(spec, preset.P()) * 1e-9;
+                out.add(new Result(preset.name(), backend.kind(), bs[k].description(), backend.threads(), preset.chains(), warmupSteps,
+                        steps, rate[k], median, sorted[0], sorted[repeats - 1], gflops, diverged(bs[k]), algorithms[k]));
+            }
+            return out;
+        } finally {
+            for (Backend b : bs) if (b != null) b.close();
         }
     }
 
@@ -251,21 +279,6 @@ public final class Bench {
     }
 
     /** The preset's backend with its chains drawn from the prior. */
-    private static Backend started(Preset preset, BackendSpec backend) {
-        Backend b = BackendFactory.create(backend, preset.spec(), preset.task(), preset.chains()).backend();
-        b.load(ChainState.fromPrior(preset.spec(), preset.chains(), SEED));
-        return b;
-    }
-
-    /** One ULA step of every chain at step size eta in every group, the gradient made ready first. */
-    private static Runnable ulaStep(Backend b, float eta) {
-        float[] etas = new float[b.spec().groups()];
-        Arrays.fill(etas, eta);
-        Ula ula = new Ula(etas);
-        ula.init(b);
-        return () -> ula.step(b);
-    }
-
     /** ULA at step size eta in every group, recording every thin steps: the loss-trace ESS run of earlier versions. */
     public static Mixing mixing(Preset preset, BackendSpec backend, int steps, int thin, float eta) {
         return mixing(preset, backend, steps, thin, "ula", eta, false, Uld.DEFAULT_FRICTION, false);

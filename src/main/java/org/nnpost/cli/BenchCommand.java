@@ -29,7 +29,7 @@ final class BenchCommand {
             flag("repeats", "Timing", "int", "3", "timed repeats; the median and spread are reported"),
             flag("ess-steps", "Mixing", "int", "0 (off)", "then run each --sampler this many steps and report, from the second half, "
                     + "bulk ESS per second of the slowest trace and of the readout second moment, and <|a|^2>, <loss> with their errors"),
-            flag("sampler", "Mixing", "list", "ula", "algorithms of the ESS runs: ula, mala, uld, e.g. ula,mala,uld"),
+            flag("sampler", "Mixing", "list", "ula", "algorithms of the ESS runs: ula, mala, uld, e.g. ula,mala,uld; without --ess-steps, the algorithms timed (in alternating rounds)"),
             flag("eta", "Mixing", "x[,x...]|auto", "0.005", "step size of the ESS runs: one for all, or one per --sampler; auto: tuned in the first half"),
             flag("friction", "Mixing", "x", "2", "uld's friction in its ESS run"),
             toggle("burn-in-by-uld", "Mixing", "the first half runs ULD at eta 0.0025, then the sampler from there: a reference run of a slowly relaxing exact sampler (MALA)"),
@@ -92,10 +92,15 @@ final class BenchCommand {
         // everything is measured before anything is printed: a bench that fails prints no number
         // that could be taken for a result, and a --json one prints only its JSON objects
         List<String> lines = new ArrayList<>();
-        Bench.Result r = Bench.measure(preset, backend, warmup, steps, repeats);
-        NnpostException timing = timingDiverged(r);
-        if (timing != null) throw timing;
-        lines.add(json ? r.toJson() : r.format());
+        // without --ess-steps, --sampler names the algorithms to time, in alternating rounds
+        String[] timed = essSteps > 0 ? new String[]{"ula"} : java.util.Arrays.stream(samplers).map(String::trim).toArray(String[]::new);
+        List<Bench.Result> rs = Bench.measure(preset, backend, warmup, steps, repeats, Bench.ETA, timed);
+        for (Bench.Result t : rs) {
+            NnpostException timing = timingDiverged(t);
+            if (timing != null) throw timing;
+            lines.add(json ? t.toJson() : t.format());
+        }
+        Bench.Result r = rs.get(0);
         if (v.switchValue("peak")) {
             if (!r.device().startsWith("cpu"))
                 throw v.bad("peak", "measures CPU cores only", "with --backend cpu; benchmarks/gpu-check.sh measures cuBLAS SGEMM on a GPU");

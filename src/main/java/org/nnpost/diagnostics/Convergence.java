@@ -101,7 +101,10 @@ public final class Convergence {
     static double[][] fold(double[][] chains) {
         double[] pooled = pool(chains);
         Arrays.sort(pooled);
-        double median = quantileSorted(pooled, 0.5);
+        // (a + b) / 2 of the middle two, as numpy's median, not a + (b − a) / 2: the two then fold to
+        // exactly equal values, a tie whose shared rank ArviZ's folded R̂ has too
+        int S = pooled.length;
+        double median = S % 2 == 1 ? pooled[S / 2] : (pooled[S / 2 - 1] + pooled[S / 2]) / 2;
         double[][] out = new double[chains.length][];
         for (int c = 0; c < chains.length; c++) {
             out[c] = new double[chains[c].length];

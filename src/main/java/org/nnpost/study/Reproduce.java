@@ -17,6 +17,7 @@ import org.nnpost.io.AtomicFile;
 import org.nnpost.io.Json;
 import org.nnpost.output.RunLayout;
 import org.nnpost.output.RunSummary;
+import org.nnpost.report.Look;
 import org.nnpost.report.Plots;
 import org.nnpost.report.Png;
 import org.nnpost.run.Progress;
@@ -184,10 +185,11 @@ public final class Reproduce {
             text.append(String.format(Locale.ROOT, "  %5.2f   %-9s  %6.3f   %15.3f   %26.3f%n", y[k],
                     results.get(k).json().path("coding").path("scheme").asText("n/a"), pr[k], kurt[k], codes[k]));
         text.append('\n');
-        return Png.write(dir.resolve("sweep.png"), Plots.lines(y, List.of(
+        // one quantity per axis: the three metrics have unrelated units and ranges
+        return Png.write(dir.resolve("sweep.png"), Plots.smallMultiples(y, List.of(
                         new Plots.Series("PR/N", pr), new Plots.Series("excess kurtosis", kurt),
                         new Plots.Series("share of the 3 commonest codes", codes)),
-                "coding metrics of erf networks against y-", "y- (target of the other classes)", "value"));
+                "coding metrics of erf networks against y-", "y- (other classes' target)", Look.DEFAULT));
     }
 
     /** What the paper states for the figure and what this codebase's theory covers. */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import org.nnpost.backend.BackendSpec;
@@ -61,6 +63,22 @@ class BenchTest {
         assertEquals(0, r.diverged());
         assertTrue(r.format().contains("chain-steps/s"), r.format());
         assertTrue(r.toJson().startsWith("{\"preset\": \"tiny\"") && r.toJson().contains("\"chain_steps_per_s\": "), r.toJson());
+    }
+
+    /** Every algorithm timed, in the order asked, each with its own rates; its steps change the chains it times. */
+    @Test
+    void measuresEachAlgorithmInAlternatingRounds() {
+        Bench.Preset tiny = new Bench.Preset("tiny",
+                new ModelSpec(1, 20, 24, 2, Phi.RELU, Scaling.MEANFIELD, 1, true, 1, 1), 16, 4, 4);
+        List<Bench.Result> rs = Bench.measure(tiny, BackendSpec.cpu(1), 1, 4, 3, Bench.ETA, new String[]{"ula", "mala", "uld"});
+        assertEquals(List.of("ula", "mala", "uld"), rs.stream().map(Bench.Result::sampler).toList());
+        for (Bench.Result r : rs) {
+            assertEquals(3, r.perRepeat().length);
+            assertTrue(r.min() > 0 && r.median() <= r.max(), r.format());
+            assertEquals(0, r.diverged());
+            assertTrue(r.format().contains(" " + r.sampler() + " "), r.format());
+            assertTrue(r.toJson().contains("\"sampler\": \"" + r.sampler() + "\""), r.toJson());
+        }
     }
 
     @Test

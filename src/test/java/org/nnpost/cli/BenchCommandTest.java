@@ -94,14 +94,14 @@ class BenchCommandTest {
     @Test
     void aTimingRunWhoseChainsDivergedReportsNoRate() {
         org.nnpost.bench.Bench.Result r = new org.nnpost.bench.Bench.Result("small", "cpu", "cpu backend", 1, 16, 1, 2,
-                new double[]{100}, 100, 100, 100, 0.5, 3);
+                new double[]{100}, 100, 100, 100, 0.5, 3, "ula");
         org.nnpost.spec.NnpostException e = BenchCommand.timingDiverged(r);
         assertEquals(3, e.exitCode());
         assertTrue(e.getMessage().startsWith("3 of 16 chains of the timing run diverged"), e.getMessage());
         assertTrue(e.getMessage().contains("fixed step size 0.0001, which no flag sets"), e.getMessage());
         assertFalse(e.getMessage().contains("chain-steps/s"), e.getMessage());
         assertEquals(null, BenchCommand.timingDiverged(new org.nnpost.bench.Bench.Result("small", "cpu", "cpu backend", 1, 16, 1, 2,
-                new double[]{100}, 100, 100, 100, 0.5, 0)));
+                new double[]{100}, 100, 100, 100, 0.5, 0, "ula")));
     }
 
     @Test

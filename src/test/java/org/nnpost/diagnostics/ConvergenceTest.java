@@ -131,7 +131,8 @@ class ConvergenceTest {
     /**
      * (data set, R̂, bulk-ESS, tail-ESS) as ArviZ 0.23.4 computes them (rhat method "rank", ess
      * methods "bulk" and "tail") for small sets saved next to this class: iid, AR(1) ρ = 0.8 with an
-     * odd length, one chain shifted, two chains scaled ×3, rounded values (ties), ρ = 0.99.
+     * odd length, one chain shifted, two chains scaled ×3, rounded values (ties), ρ = 0.99, and an
+     * odd length whose R̂ is the folded one, where the two middle draws fold to a tie.
      */
     static final Object[][] ARVIZ = {
             {"iid", 0.9986057463983323, 333.19518452320335, 323.4781884666356},
@@ -139,7 +140,8 @@ class ConvergenceTest {
             {"shift", 1.0914060184806136, 38.09098131503652, 281.225480529003},
             {"scale", 1.2458097842585834, 312.3860999794029, 197.93642006572233},
             {"ties", 1.0140128303121867, 187.51658942766977, 157.76493092454842},
-            {"slow", 1.6003205397125513, 7.125422576681448, 15.43613062191081}};
+            {"slow", 1.6003205397125513, 7.125422576681448, 15.43613062191081},
+            {"odd", 1.0312418311613087, 277.42437658957795, 187.76917314017646}};
 
     /**
      * The same formulas in double: R̂ differs only by summation order (~n·ε ≈ 1e-13); ESS also by
