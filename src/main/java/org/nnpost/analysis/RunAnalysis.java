@@ -149,7 +149,7 @@ public final class RunAnalysis {
         // traces and the coding scheme from the run's own summary
         JsonNode summary = files.json(RunLayout.SUMMARY);
         traces(files, panels, dir, recipe);
-        coding(o, t, panels, dir, recipe, summary);
+        coding(o, t, panels, dir, recipe, summary, th);
         ObjectNode d = o.putObject("diagnostics");
         Json.put(d, "max_rhat", summary.path("max_rhat").asDouble(Double.NaN));
         Json.put(d, "min_ess_bulk", summary.path("min_ess_bulk").asDouble(Double.NaN));
@@ -192,16 +192,23 @@ public final class RunAnalysis {
         ro.put("samples_per_class", n);
         List<Plots.Series> series = new ArrayList<>();
         List<Plots.Curve> curves = new ArrayList<>();
-        double[] u = th.meanField() == null ? null : th.meanField().u();
+        org.nnpost.theory.NonlinearMeanField nl = th.nonlinear();
+        double[] u = th.meanField() != null ? th.meanField().u() : nl != null ? nl.u() : null;
+        double[][] marg = nl != null ? nl.readoutMarginals(org.nnpost.run.TheoryRun.MARGINAL_BINS) : null;
+        int bins = org.nnpost.run.TheoryRun.MARGINAL_BINS;
         for (int p = 0; p < m; p++) {
             series.add(new Plots.Series("a, class " + p, perClass[p]));
-            curves.add(u != null ? Plots.gaussian("theory, class " + p + ": N(0, U_" + p + p + ")", 0, u[p * m + p], 200)
+            curves.add(marg != null ? new Plots.Curve("theory, class " + p + ": N -> infinity marginal of p(a)",
+                            java.util.Arrays.copyOfRange(marg[0], p * bins, (p + 1) * bins), java.util.Arrays.copyOfRange(marg[1], p * bins, (p + 1) * bins))
+                    : u != null ? Plots.gaussian("theory, class " + p + ": N(0, U_" + p + p + ")", 0, u[p * m + p], 200)
                     : Plots.gaussian("Gaussian, class " + p + "'s variance", 0, cov[p * m + p], 200));
         }
         panels.add("readout", Plots.histogram(series, curves, 40,
                 "readout weights, all neurons and kept draws (" + r.label() + ")", "readout weight a_ir", panels.look),
                 "Readout weights a_ir of all neurons i, kept draws and chains (" + n + " per class), one histogram per class r, with "
-                        + (u != null ? "the mean-field theory's Gaussian N(0, U_rr) dashed in the class's colour."
+                        + (marg != null ? "the nonlinear mean-field theory's marginal of the single-neuron readout density p(a) "
+                        + "(N -> infinity; " + nl.status().name().toLowerCase(Locale.ROOT) + ") dashed in the class's colour."
+                        : u != null ? "the mean-field theory's Gaussian N(0, U_rr) dashed in the class's colour."
                         : "a Gaussian of each class's sampled variance dashed in its colour (no theory covers this network)."));
         t.append("  readout covariance <a a^T> per neuron, sampled: ").append(matrix(cov, m)).append('\n');
         if (u != null) {
@@ -226,7 +233,8 @@ public final class RunAnalysis {
             t.append(String.format(Locale.ROOT, "  readout variance along U's eigenvectors: theory %s, sampled %s%n",
                     vec(e.values()), vec(sampledAlong)));
         } else {
-            ro.put("theory", "none in this codebase for this network (the non-lazy theory covers linear, L = 1)");
+            ro.put("theory", th.nonlinearWhy() != null ? th.nonlinearWhy()
+                    : "none in this codebase for this network (the non-lazy theory covers L = 1 in the mean-field scaling)");
         }
     }
 
@@ -336,7 +344,7 @@ public final class RunAnalysis {
         }
     }
 
-    private static void coding(ObjectNode o, StringBuilder t, Panels panels, Path dir, Subject r, JsonNode summary) {
+    private static void coding(ObjectNode o, StringBuilder t, Panels panels, Path dir, Subject r, JsonNode summary, TheoryNumbers th) {
         JsonNode c = summary.path("coding");
         if (c.isMissingNode() || c.isNull()) return;
         o.set("coding", c.deepCopy());
@@ -348,12 +356,30 @@ public final class RunAnalysis {
             names.add(e.getKey());
             share.add(e.getValue().asDouble());
         }
+        org.nnpost.theory.NonlinearMeanField nl = th.nonlinear();
+        List<Plots.Series> bars = new ArrayList<>(List.of(new Plots.Series("fraction of neurons", share.stream().mapToDouble(Double::doubleValue).toArray())));
+        if (nl != null) {
+            // the theory's commonest codes join the sampled ones, so a code theory predicts and sampling misses shows
+            for (String k : nl.codes().keySet()) if (names.size() < 8 && !names.contains(k)) names.add(k);
+            double[] sampled = new double[names.size()], theory = new double[names.size()];
+            for (int i = 0; i < names.size(); i++) {
+                sampled[i] = codes.path(names.get(i)).asDouble(0);
+                theory[i] = nl.codes().getOrDefault(names.get(i), 0.0);
+            }
+            bars = List.of(new Plots.Series("fraction of neurons", sampled), new Plots.Series("N -> infinity theory", theory));
+            ObjectNode ct = ((ObjectNode) o.get("coding")).putObject("codes_theory");
+            nl.codes().forEach((k, v) -> Json.put(ct, k, v));
+            Json.put((ObjectNode) o.get("coding"), "participation_ratio_per_N_theory", nl.participationRatio());
+            Json.put((ObjectNode) o.get("coding"), "excess_kurtosis_theory", nl.excessKurtosis());
+            t.append(String.format(Locale.ROOT, "  coding, N -> infinity theory: PR/N %s, excess kurtosis %s, codes %s%n",
+                    num(nl.participationRatio()), num(nl.excessKurtosis()), nl.codes()));
+        }
         if (!names.isEmpty())
-            panels.add("codes", Plots.bars(names.toArray(String[]::new),
-                    List.of(new Plots.Series("fraction of neurons", share.stream().mapToDouble(Double::doubleValue).toArray())),
+            panels.add("codes", Plots.bars(names.toArray(String[]::new), bars,
                     "class codes of the neurons (" + r.label() + "): -, 0, + per class", "fraction of neurons", panels.look),
                     "Share of neurons per class code over the kept draws: a neuron's mean activation on each class, quantised to -, 0 "
-                            + "or + (an entry counts when it reaches half the neuron's largest); the commonest " + names.size() + " codes.");
+                            + "or + (an entry counts when it reaches half the neuron's largest); the commonest " + names.size() + " codes"
+                            + (nl != null ? ", beside the nonlinear mean-field theory's share of each code under p(a) (N -> infinity)." : "."));
         t.append(String.format(Locale.ROOT, "  coding: %s; PR/N %s, excess kurtosis %s, codes %s, active fraction per class %s%n",
                 c.path("scheme").asText(), num(c.path("participation_ratio_per_N").asDouble(Double.NaN)),
                 num(c.path("excess_kurtosis").asDouble(Double.NaN)), codes.toString(), c.path("active_fraction_per_class").toString()));

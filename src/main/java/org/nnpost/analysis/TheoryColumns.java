@@ -20,9 +20,10 @@ import org.nnpost.theory.TheoryNumbers;
  *
  * <p>The theories here ({@link #all}): the lazy limit's GP predictor ({@code gp}: its train and
  * test errors at T = 1/β₀), its NNGP kernel ({@code nngp}: the summaries of the last layer's
- * kernel), and the non-lazy theory of linear networks with one hidden layer ({@code mf}: errors,
+ * kernel), and the non-lazy mean-field theory of one-hidden-layer networks ({@code mf}: errors,
  * the readout covariance U, and the participation ratio and excess kurtosis of readouts drawn
- * from N(0, U)). <b>A new theory</b> (the nonlinear mean-field theory, say) is one more
+ * from the single-neuron readout density: N(0, U) for linear networks on any task, p(a) of the
+ * nonlinear theory for erf, ReLU and tanh on the orthogonal task). <b>A new theory</b> (the nonlinear mean-field theory, say) is one more
  * implementation, added to {@link #all}: its source name, the observables it predicts, and
  * {@link #predict}, which leaves out (or sets NaN for) what does not apply to a network.
  */
@@ -100,6 +101,7 @@ public interface TheoryColumns {
         }
 
         @Override public Map<String, Double> predict(Point p) {
+            if (TheoryNumbers.hasNonlinearMeanField(p.run().model())) return nonlinear(p);
             if (!TheoryNumbers.hasMeanField(p.run().model())) return Map.of();
             TheoryNumbers th = p.numbers().get();
             int m = p.run().model().m();
@@ -119,6 +121,28 @@ public interface TheoryColumns {
             int k = 0;
             for (int a = 0; a < m; a++)
                 for (int b = a; b < m; b++) out.put(names.get(k++), u[a * m + b]);
+            return out;
+        }
+
+        /**
+         * erf, ReLU, tanh (orthogonal task, m ≤ 3): the nonlinear theory's errors, U, and its
+         * PR/N and excess kurtosis of readouts drawn from p(a) (0 and +∞ where a condensate
+         * carries part of the readout: the sparse code); nothing where it does not apply.
+         */
+        private static Map<String, Double> nonlinear(Point p) {
+            TheoryNumbers th = p.numbers().get();
+            org.nnpost.theory.NonlinearMeanField nl = th.nonlinear();
+            if (nl == null) return Map.of();
+            int m = p.run().model().m();
+            Map<String, Double> out = new LinkedHashMap<>();
+            out.put("train_error", ClassErrors.of(nl.fTrain(), m, p.task().train().labels()).overall());
+            out.put("test_error", ClassErrors.of(th.nonlinearTest(), m, p.task().test().labels()).overall());
+            out.put("participation_ratio_per_N", nl.participationRatio());
+            out.put("excess_kurtosis", nl.excessKurtosis());
+            List<String> names = RunRow.readoutColumns(m);
+            int k = 0;
+            for (int a = 0; a < m; a++)
+                for (int b = a; b < m; b++) out.put(names.get(k++), nl.u()[a * m + b]);
             return out;
         }
     }

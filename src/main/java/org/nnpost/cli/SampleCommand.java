@@ -25,10 +25,15 @@ import org.nnpost.spec.SpecException;
 final class SampleCommand {
     private SampleCommand() {}
 
+    /** The flag that adds the run's theory at its end; not a setting of the run (not in its manifest). */
+    static final String THEORY = "theory";
+
     static final Flags FLAGS = new Flags("sample", Flags.join(RunSettings.all(), List.of(
             Flags.flag(Flags.CONFIG, RunSettings.OUTPUT, "file", null,
                     "JSON file with the same keys (underscores for dashes), e.g. {\"N\": 200, \"sigma_w2\": 2, \"eta\": [0.01, 0.001]}; "
                             + "flags override it; a run's manifest.json \"parameters\" is such a file"),
+            Flags.toggle(THEORY, RunSettings.OUTPUT, "at the end of a complete run, also what nnpost theory RUN_DIR writes "
+                    + "(theory.json and arrays, the nonlinear mean-field theory where it applies)"),
             Flags.toggle(Flags.HELP, RunSettings.OUTPUT, "this text"))));
 
     static String usage() {
@@ -63,6 +68,11 @@ final class SampleCommand {
             throw v.relabel(e);   // a setting the run found unusable, named as it was given
         }
         out.println(summary(cfg, r));
+        if (v.has(THEORY) && v.switchValue(THEORY) && "complete".equals(r.status())) {
+            org.nnpost.run.TheoryRun.Result t = org.nnpost.analysis.RunTheory.execute(r.dir(), null);
+            out.println("theory written: " + t.dir());
+            out.print(t.text());
+        }
         out.flush();
         return warn("sample", r, cfg.options().strict(), err);
     }

@@ -1,9 +1,9 @@
 package org.nnpost.diagnostics;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import org.nnpost.model.NeuronCode;
 
 /**
  * How a trained layer codes the classes (SPEC §7, the paper's analog / redundant / sparse codes),
@@ -17,7 +17,8 @@ import java.util.Map;
  *     readouts cluster into a few discrete values (redundant), large when a few are huge (sparse);</li>
  * <li>codes: each neuron's class-mean activity pattern, quantised per neuron to {−, 0, +} (an
  *     entry counts when its magnitude reaches half the neuron's largest), neurons with negligible
- *     activity counted as silent; a code is kept when at least 1% of neurons share it;</li>
+ *     activity counted as silent; a code is kept when at least 1% of neurons share it
+ *     ({@link NeuronCode}: the theory counts its codes by the same rule);</li>
  * <li>fraction of neurons active per class (class-mean activity above a tenth of the population's
  *     root-mean-square class-mean activity).</li>
  * </ul>
@@ -94,27 +95,16 @@ public record CodingMetrics(double participationRatioPerN, double excessKurtosis
         double rms = 0;
         for (double v : mean) rms += v * v;
         rms = Math.sqrt(rms / mean.length);
-        double silent = 0.1 * rms;
+        double silent = NeuronCode.silentThreshold(rms);
 
-        Map<String, Integer> count = new LinkedHashMap<>();
+        NeuronCode.Tally tally = new NeuronCode.Tally();
         double[] active = new double[m];
         for (int i = 0; i < N; i++) {
-            double top = 0;
-            for (int r = 0; r < m; r++) top = Math.max(top, Math.abs(mean[i * m + r]));
-            StringBuilder code = new StringBuilder();
-            for (int r = 0; r < m; r++) {
-                double v = mean[i * m + r];
-                if (Math.abs(v) > silent) active[r]++;
-                code.append(top <= silent || Math.abs(v) < 0.5 * top ? '0' : v > 0 ? '+' : '-');
-            }
-            count.merge(code.toString(), 1, Integer::sum);
+            for (int r = 0; r < m; r++) if (NeuronCode.active(mean[i * m + r], silent)) active[r]++;
+            tally.add(NeuronCode.of(mean, i * m, m, silent), 1);
         }
         for (int r = 0; r < m; r++) active[r] /= N;
-        Map<String, Double> codes = new LinkedHashMap<>();
-        List<Map.Entry<String, Integer>> sorted = new ArrayList<>(count.entrySet());
-        sorted.sort((x, y) -> y.getValue() - x.getValue());
-        for (Map.Entry<String, Integer> e : sorted)
-            if (e.getValue() >= 0.01 * N) codes.put(e.getKey(), e.getValue() / (double) N);
+        Map<String, Double> codes = tally.kept(N);
 
         String scheme, reason;
         if (pr < 0.15 || kurt > 3) {

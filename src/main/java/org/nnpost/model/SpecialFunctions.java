@@ -43,6 +43,30 @@ public final class SpecialFunctions {
         return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
     }
 
+    /**
+     * The scaled complementary error function erfcx(x) = exp(x²) erfc(x), finite where erfc
+     * underflows: exp(x²)(1 − erf) below x = 2, the continued fraction of {@link #erfc} without
+     * its exponential above; 2 exp(x²) − erfcx(−x) for negative x (+∞ below x ≈ −26.6).
+     */
+    public static double erfcx(double x) {
+        if (Double.isNaN(x)) return x;
+        if (x < 0) return 2.0 * Math.exp(x * x) - erfcx(-x);
+        if (x < 2.0) return Math.exp(x * x) * (1.0 - series(x));
+        double tiny = 1e-300, f = x, c = x, d = 0.0;
+        for (int n = 1; n < 1000; n++) {
+            double an = 0.5 * n;
+            d = x + an * d;
+            if (d == 0) d = tiny;
+            c = x + an / c;
+            if (c == 0) c = tiny;
+            d = 1.0 / d;
+            double delta = c * d;
+            f *= delta;
+            if (Math.abs(delta - 1.0) < 1e-16) break;
+        }
+        return 1.0 / (Math.sqrt(Math.PI) * f);
+    }
+
     /** 2/√π Σ (−1)ⁿ x^(2n+1) / (n! (2n+1)), to full double precision. */
     private static double series(double x) {
         double x2 = x * x, term = x, sum = x;

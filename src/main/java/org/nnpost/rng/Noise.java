@@ -63,6 +63,28 @@ public final class Noise {
         return out[i & 3];
     }
 
+    /**
+     * Uniforms in (0, 1) by address, many per address, for draws that need them in bulk (the
+     * theory's equilibrium start): uniform i of (seed, chain, step, group) comes from the Philox
+     * block with key (seed, chain) and counter (i / 2, group, t low word, t high word), words
+     * (w0, w1) for even i and (w2, w3) for odd i, as the 53 bits (w_a · 2²¹ + ⌊w_b / 2¹¹⌋) + ½
+     * times 2⁻⁵³ (w_a the first word of the pair). A separate function of the address from
+     * {@link #normals} and {@link #uniform}: callers give it groups of their own.
+     */
+    public static void uniforms(int seed, int chain, long step, int group, double[] out, int off, int n) {
+        int[] w = new int[4];
+        for (int i = 0; i < n; i += 2) {
+            Philox4x32.block(i >>> 1, group, (int) step, (int) (step >>> 32), seed, chain, w, 0);
+            out[off + i] = bits53(w[0], w[1]);
+            if (i + 1 < n) out[off + i + 1] = bits53(w[2], w[3]);
+        }
+    }
+
+    private static double bits53(int hi, int lo) {
+        long b = ((hi & 0xFFFFFFFFL) << 21) | ((lo & 0xFFFFFFFFL) >>> 11);
+        return (b + 0.5) * 0x1.0p-53;
+    }
+
     /** A uniform in (0, 1] by address, for accept/reject decisions. */
     public static double uniform(int seed, int chain, long step, int group) {
         int[] w = new int[4];

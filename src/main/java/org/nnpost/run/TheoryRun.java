@@ -10,6 +10,7 @@ import org.nnpost.io.Json;
 import org.nnpost.io.Npy;
 import org.nnpost.model.ModelSpec;
 import org.nnpost.output.OutputDir;
+import org.nnpost.theory.NonlinearMeanField;
 import org.nnpost.theory.TheoryNumbers;
 
 /**
@@ -24,10 +25,17 @@ public final class TheoryRun {
 
     public static Result execute(RunConfig config) {
         OutputDir.checkUsable(config.outDir());
-        ModelSpec spec = config.model();
         Task task = config.task().build();
-        TheoryNumbers th = TheoryNumbers.of(spec, task);
-        Path dir = OutputDir.create(config.outDir());
+        TheoryNumbers th = TheoryNumbers.of(config.model(), task);
+        return write(OutputDir.create(config.outDir()), config, task, th);
+    }
+
+    /**
+     * Writes the theory's arrays and theory.json for a run's settings and its task into dir (a
+     * run directory of its own data, or a fresh one), and returns what the CLI prints.
+     */
+    public static Result write(Path dir, RunConfig config, Task task, TheoryNumbers th) {
+        ModelSpec spec = config.model();
         int P = task.train().P(), Pt = task.test().P(), m = spec.m();
 
         for (int l = 1; l <= spec.L(); l++) {
@@ -75,8 +83,67 @@ public final class TheoryRun {
             mf.put("why", "the non-lazy theory here covers linear networks with one hidden layer in the mean-field scaling");
             text.append("  mean-field theory: not available for this network (linear, L = 1, meanfield only)\n");
         }
+        if (th.nonlinear() != null) nonlinear(dir, o.putObject("nonlinear_mean_field"), th, task, m, text);
+        else if (th.nonlinearWhy() != null) {
+            ObjectNode nl = o.putObject("nonlinear_mean_field");
+            nl.put("applies", false);
+            nl.put("why", th.nonlinearWhy());
+            text.append("  nonlinear mean-field theory: not available: ").append(th.nonlinearWhy()).append('\n');
+        }
         Json.write(dir.resolve("theory.json"), o);
         return new Result(dir, text.toString());
+    }
+
+    /** Bins of the readout marginals written beside the theory. */
+    public static final int MARGINAL_BINS = 120;
+    /** Readout draws written beside the theory. */
+    public static final int READOUT_DRAWS = 4096;
+
+    /** The nonlinear mean-field theory's arrays (mfnl_*.npy) and its part of theory.json. */
+    private static void nonlinear(Path dir, ObjectNode o, TheoryNumbers th, Task task, int m, StringBuilder text) {
+        NonlinearMeanField nl = th.nonlinear();
+        int P = task.train().P(), Pt = task.test().P();
+        Npy.write(dir.resolve("mfnl_readout_covariance.npy"), nl.u(), m, m);
+        Npy.write(dir.resolve("mfnl_order_parameter.npy"), nl.t(), P, m);
+        Npy.write(dir.resolve("mfnl_mean_train.npy"), nl.fTrain(), P, m);
+        Npy.write(dir.resolve("mfnl_kernel_train.npy"), nl.kernel(), P, P);
+        Npy.write(dir.resolve("mfnl_mean_test.npy"), th.nonlinearTest(), Pt, m);
+        double[][] marg = nl.readoutMarginals(MARGINAL_BINS);
+        Npy.write(dir.resolve("mfnl_readout_marginal_x.npy"), marg[0], m, MARGINAL_BINS);
+        Npy.write(dir.resolve("mfnl_readout_marginal_density.npy"), marg[1], m, MARGINAL_BINS);
+        Npy.write(dir.resolve("mfnl_readout_draws.npy"), nl.readoutDraws(READOUT_DRAWS), READOUT_DRAWS, m);
+        o.put("applies", true);
+        o.put("status", nl.status().name().toLowerCase(java.util.Locale.ROOT));
+        o.put("note", nl.note());
+        o.set("readout_covariance", Json.doubles(nl.u()));
+        o.set("class_order_parameter", Json.doubles(nl.tau()));
+        o.set("class_sizes", Json.doubles(nl.classSizes()));
+        Json.put(o, "participation_ratio_per_N", nl.participationRatio());
+        Json.put(o, "excess_kurtosis", nl.excessKurtosis());
+        Json.put(o, "regular_participation_ratio_per_N", nl.coreParticipationRatio());
+        Json.put(o, "regular_excess_kurtosis", nl.coreExcessKurtosis());
+        Json.put(o, "test_overlap", nl.rho());
+        ObjectNode codes = o.putObject("codes");
+        nl.codes().forEach((k, v) -> Json.put(codes, k, v));
+        Json.put(o, "code_error", nl.codeError());
+        o.set("active_fraction", Json.doubles(nl.activeFraction()));
+        com.fasterxml.jackson.databind.node.ArrayNode cs = o.putArray("condensates");
+        for (NonlinearMeanField.Condensate c : nl.condensates()) {
+            ObjectNode n = cs.addObject();
+            n.put("classes", c.classes());
+            n.set("direction", Json.doubles(c.direction()));
+            Json.put(n, "share_of_prior_variance", c.weight());
+            Json.put(n, "suppression_nats", c.suppressionNats());
+        }
+        o.put("iterations", nl.iterations());
+        Json.put(o, "residual", nl.residual());
+        errors(o, "train", nl.fTrain(), m, task.train().labels(), text, "nonlinear mean-field theory");
+        errors(o, "test", th.nonlinearTest(), m, task.test().labels(), text, "nonlinear mean-field theory");
+        text.append(String.format(java.util.Locale.ROOT, "  nonlinear mean-field theory: %s%n  readout covariance U = %s, PR/N %.4g, excess kurtosis %.4g%n",
+                nl.note(), matrix(nl.u(), m), nl.participationRatio(), nl.excessKurtosis()));
+        StringBuilder cl = new StringBuilder();
+        nl.codes().forEach((k, v) -> cl.append(cl.length() > 0 ? ", " : "").append(k).append(' ').append(String.format(java.util.Locale.ROOT, "%.3f", v)));
+        text.append("  codes (share of neurons): ").append(cl).append('\n');
     }
 
     private static void errors(ObjectNode o, String which, double[] f, int m, int[] labels, StringBuilder text, String name) {

@@ -107,6 +107,33 @@ public final class Linalg {
         return x;
     }
 
+    /** Solves A X = B for square A (n × n) and B (n × k) by Gaussian elimination with partial pivoting. */
+    public static double[] solve(double[] a, int n, double[] b, int k) {
+        double[] m = a.clone(), x = b.clone();
+        for (int col = 0; col < n; col++) {
+            int piv = col;
+            for (int i = col + 1; i < n; i++) if (Math.abs(m[i * n + col]) > Math.abs(m[piv * n + col])) piv = i;
+            if (!(Math.abs(m[piv * n + col]) > 0)) throw new ArithmeticException("singular matrix");
+            if (piv != col) {
+                for (int j = 0; j < n; j++) { double t = m[col * n + j]; m[col * n + j] = m[piv * n + j]; m[piv * n + j] = t; }
+                for (int j = 0; j < k; j++) { double t = x[col * k + j]; x[col * k + j] = x[piv * k + j]; x[piv * k + j] = t; }
+            }
+            for (int i = col + 1; i < n; i++) {
+                double f = m[i * n + col] / m[col * n + col];
+                if (f == 0) continue;
+                for (int j = col; j < n; j++) m[i * n + j] -= f * m[col * n + j];
+                for (int j = 0; j < k; j++) x[i * k + j] -= f * x[col * k + j];
+            }
+        }
+        for (int i = n - 1; i >= 0; i--)
+            for (int j = 0; j < k; j++) {
+                double s = x[i * k + j];
+                for (int q = i + 1; q < n; q++) s -= m[i * n + q] * x[q * k + j];
+                x[i * k + j] = s / m[i * n + i];
+            }
+        return x;
+    }
+
     /** A (r × s) · B (s × c). */
     public static double[] mul(double[] a, double[] b, int r, int s, int c) {
         double[] o = new double[r * c];

@@ -54,7 +54,8 @@ class ReproduceCommandTest {
         assertEquals("linear", lin.path("run").asText());
         assertEquals(4, lin.at("/readout/covariance_theory").size(), "the linear run carries the mean-field U (2 x 2)");
         assertTrue(lin.at("/predictor/test/rms_minus_mean_field").isNumber());
-        assertTrue(j.path("runs").get(1).at("/readout/covariance_theory").isMissingNode(), "no mean-field theory for erf");
+        assertEquals(4, j.path("runs").get(1).at("/readout/covariance_theory").size(), "erf on the orthogonal task carries the nonlinear theory's U");
+        assertTrue(j.path("runs").get(1).at("/coding/codes_theory").isObject(), "and its code shares");
         assertTrue(j.path("runs").get(2).path("coding").has("scheme"));
         String text = Files.readString(out.resolve("reproduction.txt"));
         assertTrue(text.contains("readout covariance U, mean-field theory"), text);

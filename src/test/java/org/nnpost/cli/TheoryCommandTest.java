@@ -45,4 +45,32 @@ class TheoryCommandTest {
         assertTrue(Files.exists(out.resolve("nngp_kernel_l2_train.npy")));
         assertTrue(Files.exists(out.resolve("gp_mean_test.npy")));
     }
+
+    @Test
+    void aFinishedErfRunGetsTheNonlinearTheoryFromItsOwnData() {
+        Path runDir = tmp.resolve("run");
+        Cli.Result s = Cli.run("sample", "--phi", "erf", "--N", "20", "--N0", "16", "--P", "12", "--Ptest", "4", "--steps", "200",
+                "--burn-in", "100", "--chains", "2", "--beta0", "2", "--theory", "--out", runDir.toString());
+        assertEquals(0, s.code(), s.out() + s.err());
+        assertTrue(s.out().contains("nonlinear mean-field theory"), s.out());
+        JsonNode j = Json.read(runDir.resolve("theory.json"));
+        assertTrue(j.at("/nonlinear_mean_field/applies").asBoolean(), j.toString());
+        assertEquals("regular", j.at("/nonlinear_mean_field/status").asText());
+        assertEquals(12 * 12, Npy.read(runDir.resolve("mfnl_kernel_train.npy")).doubles().length);
+        Path out = tmp.resolve("elsewhere");
+        assertEquals(0, run("theory", runDir.toString(), "--out", out.toString()));
+        assertEquals(j.at("/nonlinear_mean_field/readout_covariance").toString(),
+                Json.read(out.resolve("theory.json")).at("/nonlinear_mean_field/readout_covariance").toString(), "the same theory from the same data");
+    }
+
+    @Test
+    void aDirectoryThatIsNoRunIsOneLineAndExitCodeTwo() {
+        Cli.Result r = Cli.run("theory", tmp.resolve("nothing").toString());
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("no such directory"), r.err());
+        Cli.Result u = Cli.run("theory", tmp.toString(), "--bogus");
+        assertEquals(2, u.code(), u.err());
+        assertEquals(1, u.err().strip().lines().count(), u.err());
+    }
 }

@@ -210,6 +210,39 @@ class NoiseTest {
         assertEquals(1.0 / 3, s2 / n, Z * Math.sqrt((1.0 / 5 - 1.0 / 9) / n), "second moment");
     }
 
+    @Test
+    void bulkUniformsAreAddressedWordsUniformOnTheOpenIntervalAndUncorrelated() {
+        int n = 1 << 18;
+        double[] u = new double[n + 1];
+        Noise.uniforms(SEED, 3, Noise.INIT_STEP, Noise.EXTRA_GROUP + 1, u, 1, n);
+        // by address: uniform i is the 53 bits of words (w0, w1) or (w2, w3) of block i / 2
+        int[] w = new int[4];
+        for (int i : new int[]{0, 1, 2, 77, n - 1}) {
+            long step = Noise.INIT_STEP;
+            Philox4x32.block(i / 2, Noise.EXTRA_GROUP + 1, (int) step, (int) (step >>> 32), SEED, 3, w, 0);
+            int hi = w[2 * (i & 1)], lo = w[2 * (i & 1) + 1];
+            long bits = ((hi & 0xFFFFFFFFL) << 21) | ((lo & 0xFFFFFFFFL) >>> 11);
+            assertEquals((bits + 0.5) / 9007199254740992.0, u[1 + i], 0.0, "uniform " + i);
+        }
+        // a shorter call gives the same first numbers
+        double[] head = new double[5];
+        Noise.uniforms(SEED, 3, Noise.INIT_STEP, Noise.EXTRA_GROUP + 1, head, 0, 5);
+        for (int i = 0; i < 5; i++) assertEquals(u[1 + i], head[i], 0.0);
+        double s = 0, s2 = 0, lag = 0;
+        long[] bins = new long[64];
+        for (int i = 1; i <= n; i++) {
+            assertTrue(u[i] > 0 && u[i] < 1, "u = " + u[i]);
+            s += u[i]; s2 += u[i] * u[i];
+            if (i > 1) lag += (u[i] - 0.5) * (u[i - 1] - 0.5);
+            bins[(int) (u[i] * 64)]++;
+        }
+        assertEquals(0.5, s / n, Z * Math.sqrt(1.0 / 12 / n), "mean");
+        assertEquals(1.0 / 3, s2 / n, Z * Math.sqrt((1.0 / 5 - 1.0 / 9) / n), "second moment");
+        assertEquals(0.0, lag / (n - 1), Z * (1.0 / 12) / Math.sqrt(n - 1), "neighbours (the two of a block among them) are uncorrelated");
+        // chi-square with 63 degrees of freedom: mean 63, sd √126; 4 sd above the mean
+        assertTrue(chiSquare(bins, n) < 63 + Z * Math.sqrt(126), "histogram: chi2 = " + chiSquare(bins, n));
+    }
+
     private static double phi(double v) {
         return 0.5 * (1 + org.nnpost.model.SpecialFunctions.erf(v / Math.sqrt(2)));
     }
