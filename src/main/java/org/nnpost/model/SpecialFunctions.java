@@ -28,19 +28,7 @@ public final class SpecialFunctions {
         if (x < 0) return 2.0 - erfc(-x);
         if (x < 2.0) return 1.0 - series(x);
         if (x > 27.3) return 0.0;   // below the smallest subnormal
-        double tiny = 1e-300, f = x, c = x, d = 0.0;
-        for (int n = 1; n < 1000; n++) {
-            double an = 0.5 * n;
-            d = x + an * d;
-            if (d == 0) d = tiny;
-            c = x + an / c;
-            if (c == 0) c = tiny;
-            d = 1.0 / d;
-            double delta = c * d;
-            f *= delta;
-            if (Math.abs(delta - 1.0) < 1e-16) break;
-        }
-        return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+        return Math.exp(-x * x) / Math.sqrt(Math.PI) / continuedFraction(x);
     }
 
     /**
@@ -52,6 +40,14 @@ public final class SpecialFunctions {
         if (Double.isNaN(x)) return x;
         if (x < 0) return 2.0 * Math.exp(x * x) - erfcx(-x);
         if (x < 2.0) return Math.exp(x * x) * (1.0 - series(x));
+        return 1.0 / (Math.sqrt(Math.PI) * continuedFraction(x));
+    }
+
+    /**
+     * x + (1/2)/(x + 1/(x + (3/2)/(x + …))) by the modified Lentz method: √π exp(x²) erfc(x) is its
+     * reciprocal, for x ≥ 2 where it converges in a few dozen terms.
+     */
+    private static double continuedFraction(double x) {
         double tiny = 1e-300, f = x, c = x, d = 0.0;
         for (int n = 1; n < 1000; n++) {
             double an = 0.5 * n;
@@ -64,7 +60,7 @@ public final class SpecialFunctions {
             f *= delta;
             if (Math.abs(delta - 1.0) < 1e-16) break;
         }
-        return 1.0 / (Math.sqrt(Math.PI) * f);
+        return f;
     }
 
     /** 2/√π Σ (−1)ⁿ x^(2n+1) / (n! (2n+1)), to full double precision. */
