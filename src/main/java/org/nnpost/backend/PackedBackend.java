@@ -35,6 +35,27 @@ public interface PackedBackend extends Backend {
     /** Puts back member k's sums and, per chain of it, accepted proposals and divergence steps. */
     void restore(int k, Moments sums, long[] accepted, long[] divergedAt);
 
+    // The whole-backend forms of a packing of one; a pack is loaded, read and restored member by member.
+
+    @Override
+    default void load(ChainState s) { load(only("loads its members one by one"), s); }
+
+    @Override
+    default ChainState snapshot() { return snapshot(only("is snapshot member by member")); }
+
+    @Override
+    default Moments moments() { return moments(only("keeps its sums member by member")); }
+
+    @Override
+    default void restore(Moments sums, long[] accepted, long[] divergedAt) {
+        restore(only("is restored member by member"), sums, accepted, divergedAt);
+    }
+
+    private int only(String what) {
+        if (members() != 1) throw new IllegalStateException("a packed backend " + what);
+        return 0;
+    }
+
     /** Member k seen as a backend of its own chains: what its run reads; it does not step. */
     default Backend member(int k) {
         if (members() == 1 && k == 0) return this;

@@ -208,12 +208,6 @@ public final class CpuBackend implements PackedBackend {
     @Override public int chains() { return C; }
     @Override public long step() { return step; }
 
-    @Override
-    public void load(ChainState s) {
-        if (packing.members() != 1) throw new IllegalStateException("a packed backend loads its members one by one");
-        load(0, s);
-    }
-
     /**
      * Member k's chains from its state. Momenta are all members' or none's: a state with them
      * makes room for every member's (the others' are filled when they load theirs).
@@ -242,12 +236,6 @@ public final class CpuBackend implements PackedBackend {
         Arrays.fill(divergedAt, f, f + n, -1);
         Arrays.fill(accepted, f, f + n, 0);
         Arrays.fill(dropped, f, f + n, false);
-    }
-
-    @Override
-    public ChainState snapshot() {
-        if (packing.members() != 1) throw new IllegalStateException("a packed backend is snapshot member by member");
-        return snapshot(0);
     }
 
     @Override
@@ -604,12 +592,6 @@ public final class CpuBackend implements PackedBackend {
     }
 
     @Override
-    public Moments moments() {
-        if (packing.members() != 1) throw new IllegalStateException("a packed backend keeps its sums member by member");
-        return moments(0);
-    }
-
-    @Override
     public Moments moments(int k) {
         double[][] kt = new double[L][], ke = new double[L][];
         for (int l = 0; l < L; l++) { kt[l] = kTrain[k][l].clone(); ke[l] = kTest[k][l].clone(); }
@@ -628,12 +610,6 @@ public final class CpuBackend implements PackedBackend {
         for (double[] a : kTest[k]) Arrays.fill(a, 0);
         Arrays.fill(fTrain[k], 0); Arrays.fill(fTrainSq[k], 0);
         Arrays.fill(fTest[k], 0); Arrays.fill(fTestSq[k], 0);
-    }
-
-    @Override
-    public void restore(Moments sums, long[] acceptedCounts, long[] divergedSteps) {
-        if (packing.members() != 1) throw new IllegalStateException("a packed backend is restored member by member");
-        restore(0, sums, acceptedCounts, divergedSteps);
     }
 
     @Override

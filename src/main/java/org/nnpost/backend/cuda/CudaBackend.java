@@ -238,12 +238,6 @@ public final class CudaBackend implements PackedBackend {
     // ---------------------------------------------------------------- state
 
     @Override
-    public void load(ChainState s) {
-        if (packing.members() != 1) throw new IllegalStateException("a packed backend loads its members one by one");
-        load(0, s);
-    }
-
-    @Override
     public void load(int k, ChainState s) {
         int n = chainsOf[k], f = first[k];
         if (s.chains() != n) throw new IllegalArgumentException("state has " + s.chains() + " chains, backend " + n);
@@ -267,12 +261,6 @@ public final class CudaBackend implements PackedBackend {
         ctx.zeroAsync(buf.traces.withByteOffset((long) f * Traces.width(G) * Sizeof.DOUBLE), (long) n * Traces.width(G) * Sizeof.DOUBLE);
         ctx.sync();
         Arrays.fill(dropped, f, f + n, false);
-    }
-
-    @Override
-    public ChainState snapshot() {
-        if (packing.members() != 1) throw new IllegalStateException("a packed backend is snapshot member by member");
-        return snapshot(0);
     }
 
     @Override
@@ -706,12 +694,6 @@ public final class CudaBackend implements PackedBackend {
     }
 
     @Override
-    public Moments moments() {
-        if (packing.members() != 1) throw new IllegalStateException("a packed backend keeps its sums member by member");
-        return moments(0);
-    }
-
-    @Override
     public Moments moments(int k) {
         ctx.makeCurrent();
         double[][] kt = new double[L][], ke = new double[L][];
@@ -749,12 +731,6 @@ public final class CudaBackend implements PackedBackend {
         ctx.zeroAsync(buf.fTestSum[k], (long) Math.max(Pt, 1) * m * Sizeof.DOUBLE);
         ctx.zeroAsync(buf.fTestSq[k], (long) Math.max(Pt, 1) * m * Sizeof.DOUBLE);
         ctx.sync();
-    }
-
-    @Override
-    public void restore(Moments sums, long[] acceptedCounts, long[] divergedSteps) {
-        if (packing.members() != 1) throw new IllegalStateException("a packed backend is restored member by member");
-        restore(0, sums, acceptedCounts, divergedSteps);
     }
 
     @Override
