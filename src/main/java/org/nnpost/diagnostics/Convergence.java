@@ -37,9 +37,10 @@ public final class Convergence {
 
     public static double rhat(double[][] chains) {
         if (!usable(chains)) return Double.NaN;
-        double[][] split = split(chains);
-        double bulk = splitRhat(rankNormalize(split));
-        double tail = splitRhat(rankNormalize(fold(split)));
+        double bulk = splitRhat(rankNormalize(split(chains)));
+        // folded about the median of every draw, then split (Stan's posterior and az.summary do
+        // this; az.rhat folds the split halves, which differs when a chain's length is odd)
+        double tail = splitRhat(rankNormalize(split(fold(chains))));
         return Math.max(bulk, tail);
     }
 
