@@ -69,7 +69,15 @@ final class SampleCommand {
         }
         out.println(summary(cfg, r));
         if (v.has(THEORY) && v.switchValue(THEORY) && "complete".equals(r.status())) {
-            org.nnpost.run.TheoryRun.Result t = org.nnpost.analysis.RunTheory.execute(r.dir(), null);
+            org.nnpost.run.TheoryRun.Result t;
+            try {
+                t = org.nnpost.analysis.RunTheory.execute(r.dir(), null);
+            } catch (NnpostException e) {
+                // the run itself is whole; only what --theory added is missing, and the line says so
+                out.flush();
+                throw new NnpostException(e.exitCode(), "the run completed (" + r.dir() + "), but its theory could not be computed: "
+                        + e.getMessage() + "; the run's files are all there (nnpost plot " + r.dir() + ")", e);
+            }
             out.println("theory written: " + t.dir());
             out.print(t.text());
         }
