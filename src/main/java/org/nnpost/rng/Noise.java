@@ -49,7 +49,7 @@ public final class Noise {
     /**
      * The theory's equilibrium start (--init theory): the readouts of chain c are uniforms of
      * (seed, c, {@link #INIT_STEP}, THEORY_START_GROUP), the preactivations of its neuron i
-     * uniforms of (seed, c, INIT_STEP − 1 − i, THEORY_START_GROUP + 1): steps no run reaches.
+     * uniforms of (seed, c, INIT_STEP − 1 − i, THEORY_START_GROUP + 1): steps no run reaches (SPEC §4).
      */
     public static final int THEORY_START_GROUP = EXTRA_GROUP + 1;
 
