@@ -13,7 +13,7 @@ Stationarity test (per trace, on the mean over chains of the trace, draws every 
 Bias: the mean of the theory-started run's last half against the long prior-started run's last
 half, with the standard error of their difference (batch means over chains and windows).
 
-  python3 benchmarks/init_burnin.py OUT_DIR STEPS
+  python3 benchmarks/init_burnin.py OUT_DIR STEPS [W]   (W: draws per window, default 40)
 """
 import json
 import sys
@@ -95,4 +95,6 @@ def main(out, steps):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 3:
+        W = int(sys.argv[3])
     main(sys.argv[1], sys.argv[2])

@@ -84,6 +84,5 @@ class TheoryStartRunTest {
         assertEquals(143, e.exitCode(), e.getMessage());
         main("resume", cut.toString(), "--threads", "1", "--progress", "off");
         assertSameArrays(two, cut, sampler + ", interrupted at step 300 and resumed on 1 thread");
-
     }
 }
