@@ -46,6 +46,12 @@ public final class Noise {
     public static final int EXTRA_GROUP = 1 << 16;
     /** Momentum noise of parameter group g is group MOMENTUM_GROUP + g (apart from the position noise of groups 0..L). */
     public static final int MOMENTUM_GROUP = 1 << 15;
+    /**
+     * The theory's equilibrium start (--init theory): the readouts of chain c are uniforms of
+     * (seed, c, {@link #INIT_STEP}, THEORY_START_GROUP), the preactivations of its neuron i
+     * uniforms of (seed, c, INIT_STEP − 1 − i, THEORY_START_GROUP + 1): steps no run reaches (SPEC §4).
+     */
+    public static final int THEORY_START_GROUP = EXTRA_GROUP + 1;
 
     private static final double INV_2_32 = 1.0 / 4294967296.0;
 
@@ -72,11 +78,26 @@ public final class Noise {
      * {@link #normals} and {@link #uniform}: callers give it groups of their own.
      */
     public static void uniforms(int seed, int chain, long step, int group, double[] out, int off, int n) {
+        uniforms(seed, chain, step, group, 0, out, off, n);
+    }
+
+    /**
+     * Uniforms first .. first+n−1 of (seed, chain, step, group), as {@link #uniforms(int, int, long, int, double[], int, int)}
+     * numbers them (first below 2³³): a caller that needs an unknown number of them (a rejection
+     * sampler) reads its stream in pieces.
+     */
+    public static void uniforms(int seed, int chain, long step, int group, long first, double[] out, int off, int n) {
+        if (first < 0 || first + n > (1L << 33)) throw new IllegalArgumentException("uniforms " + first + " .. " + (first + n) + " of one address");
         int[] w = new int[4];
-        for (int i = 0; i < n; i += 2) {
-            Philox4x32.block(i >>> 1, group, (int) step, (int) (step >>> 32), seed, chain, w, 0);
-            out[off + i] = bits53(w[0], w[1]);
-            if (i + 1 < n) out[off + i + 1] = bits53(w[2], w[3]);
+        int block = -1;
+        for (int j = 0; j < n; j++) {
+            long i = first + j;
+            int b = (int) (i >>> 1);
+            if (b != block || j == 0) {
+                Philox4x32.block(b, group, (int) step, (int) (step >>> 32), seed, chain, w, 0);
+                block = b;
+            }
+            out[off + j] = (i & 1) == 0 ? bits53(w[0], w[1]) : bits53(w[2], w[3]);
         }
     }
 

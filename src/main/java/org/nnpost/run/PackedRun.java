@@ -15,6 +15,7 @@ import org.nnpost.data.Task;
 import org.nnpost.output.OutputDir;
 import org.nnpost.sampler.PackedSampler;
 import org.nnpost.sampler.Sampler;
+import org.nnpost.sampler.SamplerSpec;
 import org.nnpost.spec.NnpostException;
 
 /**
@@ -131,9 +132,17 @@ public final class PackedRun {
         for (Member mb : packed) mb.progress.message(reason);
         try (Backend b = choice.backend()) {
             PackedBackend pack = (PackedBackend) b;
-            for (Member mb : packed) SampleRun.load(mb.config, pack.member(mb.slot));
             for (Member mb : packed) {
                 try {
+                    try {
+                        SampleRun.load(mb.config, mb.task, pack.member(mb.slot), mb.progress);
+                    } catch (NnpostException e) {
+                        // a start the theory cannot give: the member fails, its chains (stepped, read by
+                        // no one) start from the prior so that the pack's arithmetic stays finite
+                        SampleRun.load(mb.config.with(mb.config.sampler().withInit(SamplerSpec.INIT_PRIOR)), mb.task,
+                                pack.member(mb.slot), null);
+                        throw e;
+                    }
                     SampleRun.checkStart(mb.config, mb.task, pack.member(mb.slot));
                     mb.run = SampleRun.claimNew(mb.config, mb.task, pack.member(mb.slot), reason, mb.progress, started);
                 } catch (NnpostException e) {

@@ -31,6 +31,7 @@ public record RunConfig(ModelSpec model, TaskSpec task, SamplerSpec sampler, Bac
         Check.that(sampler.eta().length == groups, "eta", sampler.eta().length + " values",
                 "for " + groups + " groups", RunSettings.etaAllowed(groups));
         checkArraySizes(model, sampler.chains(), task.P(), task.Ptest());
+        if (sampler.theoryInit()) checkTheoryInit(model, task);
         Check.that(options != null, "out", null, "missing", RunSettings.OUT_ALLOWED);
     }
 
@@ -48,6 +49,24 @@ public record RunConfig(ModelSpec model, TaskSpec task, SamplerSpec sampler, Bac
 
     /** The same run with other options (another directory, say). */
     public RunConfig with(RunOptions o) { return new RunConfig(model, task, sampler, backend, o, sigmaA2PerP); }
+
+    /** The same run with another sampler spec (another start, say). */
+    public RunConfig with(SamplerSpec s) { return new RunConfig(model, task, s, backend, options, sigmaA2PerP); }
+
+    /** What --init theory needs: the networks and tasks the single-neuron theory covers (SPEC §7). */
+    public static final String THEORY_INIT_ALLOWED = "prior; theory needs the orthogonal task, L = 1, --scaling meanfield"
+            + " and, for erf, relu and tanh, m <= " + org.nnpost.theory.ReadoutDensity.MAX_RANK;
+
+    static void checkTheoryInit(ModelSpec model, TaskSpec task) {
+        String why = null;
+        if (task.isImages()) why = "needs the orthogonal task, not --task " + task.kind();
+        else if (model.L() != 1) why = "needs one hidden layer, not L = " + model.L();
+        else if (model.scaling() != org.nnpost.model.Scaling.MEANFIELD) why = "needs the mean-field scaling, not " + model.scaling().id();
+        else if (model.phi() != org.nnpost.model.Phi.LINEAR && model.m() > org.nnpost.theory.ReadoutDensity.MAX_RANK)
+            why = "draws the readout of " + model.phi().id() + " networks for at most " + org.nnpost.theory.ReadoutDensity.MAX_RANK
+                    + " classes, not m = " + model.m();
+        Check.that(why == null, "init", SamplerSpec.INIT_THEORY, why, THEORY_INIT_ALLOWED);
+    }
 
     /** Every per-run array is a Java array: refuse sizes past its 2³¹ limit before any allocation. */
     private static void checkArraySizes(ModelSpec model, int chains, int P, int Ptest) {

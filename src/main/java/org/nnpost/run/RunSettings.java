@@ -112,7 +112,9 @@ public final class RunSettings {
             of("burn-in", SAMPLER, "int", "4000, at most steps/2", "steps before the first kept draw"),
             of("every", SAMPLER, "int", "20, at most (steps - burn-in)/10", "a draw is kept every this many steps after burn-in"),
             of("keep", SAMPLER, "int", "10", "draws whose readout weights and activations are saved"),
-            of("seed", SAMPLER, "int", "1", "sampler seed, 0 to 4294967295"));
+            of("seed", SAMPLER, "int", "1", "sampler seed, 0 to 4294967295"),
+            of("init", SAMPLER, "name", "prior", "where chains start: prior (independent prior draws) or theory (each neuron "
+                    + "drawn from the N -> infinity single-neuron posterior: near equilibrium from step 0; orthogonal task, L = 1, meanfield)"));
 
     /** Where a run writes, how it shows progress, when it checkpoints, what a divergence or a warning does. */
     public static final List<Setting> OUTPUT_SETTINGS = List.of(
@@ -305,6 +307,7 @@ public final class RunSettings {
         int keep = (int) v.integer("keep", SamplerSpec.defaultKeep(draws), 0, Integer.MAX_VALUE);
         int seed = (int) v.integer("seed", 1, 0, 0xFFFF_FFFFL);
         float[] friction = friction(v, L, algorithm);
+        String init = v.choice("init", SamplerSpec.INIT_PRIOR, SamplerSpec.INITS);
 
         BackendSpec backend = backend(v);
         String progress = v.choice("progress", "auto", PROGRESS);
@@ -317,7 +320,9 @@ public final class RunSettings {
         ModelSpec model = new ModelSpec(L, N, N0, m, phi, scaling, beta0, betaScaling, sigmaW2, sigmaA2Abs);
         TaskSpec task = new TaskSpec(kind, N0, P, Ptest, classWeights, fixedRatios, yPlus, yMinus,
                 testOverlap, dataSeed, classes, balanced, center, normalize, pixelScale, dataDir);
-        SamplerSpec sampler = new SamplerSpec(algorithm, eta, chains, steps, burnIn, every, keep, seed, friction, autoEta);
+        SamplerSpec sampler = new SamplerSpec(algorithm, eta, chains, steps, burnIn, every, keep, seed, friction, autoEta, init);
+        // before the datasets are looked for: an image task is refused for what it is
+        if (sampler.theoryInit()) RunConfig.checkTheoryInit(model, task);
         if (recordedDir != null)
             return new RunConfig(model, task, sampler, backend,
                     new RunOptions(recordedDir, false, progress, checkpoints, onDivergence, strict), perP);
@@ -564,6 +569,7 @@ public final class RunSettings {
         }
         // the seed is a 32-bit unsigned word: record the value the user gave, not its signed form
         p.put("seed", Integer.toUnsignedLong(s.seed()));
+        p.put("init", s.init());
 
         BackendSpec b = c.backend();
         p.put("backend", b.kind());

@@ -42,6 +42,7 @@ import org.nnpost.sampler.SamplerSpec;
 import org.nnpost.sampler.StepSizeTuner;
 import org.nnpost.spec.NnpostException;
 import org.nnpost.spec.SpecException;
+import org.nnpost.theory.EquilibriumStart;
 
 /**
  * Runs one `nnpost sample` request end to end and writes its run directory; or goes on with one
@@ -138,7 +139,7 @@ public final class SampleRun {
         BackendFactory.Choice choice = BackendFactory.create(config.backend(), config.model(), task, config.sampler().chains());
         progress.message(choice.reason());
         try (Backend backend = choice.backend()) {
-            load(config, backend);
+            load(config, task, backend, progress);
             checkStart(config, task, backend);
             SampleRun run = claimNew(config, task, backend, choice.reason(), progress, started);
             try (RunLock lock = run.lock) {
@@ -150,10 +151,22 @@ public final class SampleRun {
         }
     }
 
-    /** Chains from the prior (and what the sampler adds to them), into the backend. */
-    static void load(RunConfig config, Backend backend) {
-        backend.load(Sampler.of(config.sampler()).start(
-                ChainState.fromPrior(config.model(), config.sampler().chains(), config.sampler().seed()), config.model()));
+    /** Chains at their start (and what the sampler adds to them), into the backend. */
+    static void load(RunConfig config, Task task, Backend backend, Progress progress) {
+        backend.load(Sampler.of(config.sampler()).start(start(config, task, progress), config.model()));
+    }
+
+    /**
+     * Where a run's chains start, as --init says: prior draws, or each neuron drawn from the
+     * N → ∞ single-neuron posterior ({@link EquilibriumStart}); either a function of the seed and
+     * the chain's index alone, so a run started again from step 0 starts where it did.
+     */
+    static ChainState start(RunConfig config, Task task, Progress progress) {
+        SamplerSpec s = config.sampler();
+        if (!s.theoryInit()) return ChainState.fromPrior(config.model(), s.chains(), s.seed());
+        EquilibriumStart e = EquilibriumStart.of(config.model(), task.train());
+        if (progress != null) progress.message("--init theory: each neuron of every chain drawn from " + e.description());
+        return e.start(s.chains(), s.seed());
     }
 
     /**
@@ -270,7 +283,7 @@ public final class SampleRun {
     private long restore(Checkpoint cp) {
         int C = samplerSpec.chains();
         if (cp == null) {
-            backend.load(sampler.start(ChainState.fromPrior(model, C, samplerSpec.seed()), model));
+            backend.load(sampler.start(start(config, task, progress), model));
             writeData(false, task.train());
             writeData(true, task.test());
             kept = KeptSamples.open(dir, model, task, C, schedule.kept(), 0, null);

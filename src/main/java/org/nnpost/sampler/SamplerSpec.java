@@ -16,17 +16,23 @@ import org.nnpost.spec.SpecException;
  * @param seed      32-bit unsigned sampler seed (the Philox key's first word)
  * @param friction  underdamped Langevin's γ: one value, or one per group (ignored by the others)
  * @param autoEta   --eta auto: eta is where burn-in's tuning starts ({@link StepSizeTuner}), not the step size
+ * @param init      where the chains start: "prior" (independent prior draws) or "theory" (each neuron drawn
+ *                  from the N → ∞ single-neuron posterior; whether the network allows it is RunConfig's rule)
  */
 public record SamplerSpec(String algorithm, float[] eta, int chains, long steps, long burnIn, int every,
-                          int keepDraws, int seed, float[] friction, boolean autoEta) {
+                          int keepDraws, int seed, float[] friction, boolean autoEta, String init) {
 
     /** Every algorithm, as --sampler names them. */
     public static final String[] ALGORITHMS = {"ula", "mala", "uld"};
+    /** Where chains may start, as --init names them. */
+    public static final String INIT_PRIOR = "prior", INIT_THEORY = "theory";
+    public static final String[] INITS = {INIT_PRIOR, INIT_THEORY};
     /** Steps at most: twice this still fits a long, for the arithmetic of schedules. */
     public static final long MAX_STEPS = Long.MAX_VALUE / 2;
 
     public SamplerSpec {
         Check.oneOf("sampler", algorithm, ALGORITHMS);
+        Check.oneOf("init", init, INITS);
         Check.that(eta != null && eta.length > 0, "eta", null, "no step size", "numbers > 0, one per group");
         for (float e : eta)
             Check.that(e > 0 && Float.isFinite(e), "eta", text(eta), "a step size is not positive", "numbers > 0, one per group");
@@ -48,6 +54,20 @@ public record SamplerSpec(String algorithm, float[] eta, int chains, long steps,
         eta = eta.clone();
         friction = friction.clone();
     }
+
+    /** A spec that starts its chains from the prior. */
+    public SamplerSpec(String algorithm, float[] eta, int chains, long steps, long burnIn, int every, int keepDraws, int seed,
+                       float[] friction, boolean autoEta) {
+        this(algorithm, eta, chains, steps, burnIn, every, keepDraws, seed, friction, autoEta, INIT_PRIOR);
+    }
+
+    /** The same spec with its chains starting as {@code start} says (prior or theory). */
+    public SamplerSpec withInit(String start) {
+        return new SamplerSpec(algorithm, eta, chains, steps, burnIn, every, keepDraws, seed, friction, autoEta, start);
+    }
+
+    /** Whether the chains start from the theory's single-neuron posterior. */
+    public boolean theoryInit() { return init.equals(INIT_THEORY); }
 
     /** A spec with fixed step sizes. */
     public SamplerSpec(String algorithm, float[] eta, int chains, long steps, long burnIn, int every, int keepDraws, int seed,

@@ -886,29 +886,50 @@ public final class ReadoutDensity {
      */
     public double[] draws(int n, int seed) {
         if (cumulative == null) keep();
-        int per = uniformsPerDraw(IMH_STEPS), q = m - r;
         double[] comp = complementBasis(), out = new double[n * m];
         int block = 4096, blocks = (n + block - 1) / block;
         IntStream.range(0, blocks).parallel().forEach(bl -> {
-            int from = bl * block, to = Math.min(n, from + block), cnt = to - from;
-            double[] u = new double[cnt * (per + 2 * q)], v = new double[3], w = new double[q];
+            int from = bl * block, cnt = Math.min(n, from + block) - from;
+            double[] u = new double[cnt * uniformsPerReadout()];
             org.nnpost.rng.Noise.uniforms(seed, bl, 0, CODE_GROUP + 1, u, 0, u.length);
-            for (int i = 0; i < cnt; i++) {
-                int o = i * (per + 2 * q);
-                drawWhitened(u, o, IMH_STEPS, v);
-                for (int j = 0; j < q; j++) {
-                    double u1 = u[o + per + 2 * j], u2 = u[o + per + 2 * j + 1];
-                    w[j] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-                }
-                for (int c = 0; c < m; c++) {
-                    double x = 0;
-                    for (int a = 0; a < r; a++) x += basis[a * m + c] * v[a];
-                    for (int j = 0; j < q; j++) x += comp[j * m + c] * w[j];
-                    out[(from + i) * m + c] = sigmaA * x;
-                }
-            }
+            readouts(u, comp, out, from, cnt);
         });
         return out;
+    }
+
+    /**
+     * n readouts a (n × m) drawn from p(a) as {@link #draws} draws them, from the uniforms of one
+     * address (seed, chain, step, group) of the engine's noise: a chain's own draws (the
+     * equilibrium start), the same on any number of threads.
+     */
+    public double[] drawsAt(int n, int seed, int chain, long step, int group) {
+        if (cumulative == null) keep();
+        double[] out = new double[n * m], u = new double[n * uniformsPerReadout()];
+        org.nnpost.rng.Noise.uniforms(seed, chain, step, group, u, 0, u.length);
+        readouts(u, complementBasis(), out, 0, n);
+        return out;
+    }
+
+    private int uniformsPerReadout() { return uniformsPerDraw(IMH_STEPS) + 2 * (m - r); }
+
+    /** cnt readouts into out[from..] (rows of m) from u, {@link #uniformsPerReadout} uniforms each. */
+    private void readouts(double[] u, double[] comp, double[] out, int from, int cnt) {
+        int per = uniformsPerDraw(IMH_STEPS), q = m - r;
+        double[] v = new double[3], w = new double[q];
+        for (int i = 0; i < cnt; i++) {
+            int o = i * (per + 2 * q);
+            drawWhitened(u, o, IMH_STEPS, v);
+            for (int j = 0; j < q; j++) {
+                double u1 = u[o + per + 2 * j], u2 = u[o + per + 2 * j + 1];
+                w[j] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+            }
+            for (int c = 0; c < m; c++) {
+                double x = 0;
+                for (int a = 0; a < r; a++) x += basis[a * m + c] * v[a];
+                for (int j = 0; j < q; j++) x += comp[j * m + c] * w[j];
+                out[(from + i) * m + c] = sigmaA * x;
+            }
+        }
     }
 
     /** Whitened direction j of the complement of the span (m − r of them), as rows. */

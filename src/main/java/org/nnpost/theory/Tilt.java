@@ -98,6 +98,91 @@ public abstract class Tilt {
      */
     public Law law(double lambda) {
         double zs = mode(lambda), top = logDensity(zs, lambda);
+        java.util.List<double[]> panels = panels(lambda, zs, top);
+        int n = panels.size() * GaussLegendre.ORDER;
+        double[] z = new double[n], w = new double[n], f = new double[n];
+        int j = 0;
+        double sum = 0;
+        for (double[] p : panels) {
+            double mid = 0.5 * (p[0] + p[1]), half = 0.5 * (p[1] - p[0]);
+            for (int k = 0; k < GaussLegendre.ORDER; k++) {
+                z[j] = mid + half * GaussLegendre.NODES[k];
+                f[j] = phi.value(z[j]);
+                w[j] = half * GaussLegendre.WEIGHTS[k] * StrictMath.exp(-z[j] * z[j] / (2 * sigmaW2) + lambda * f[j] - top);
+                sum += w[j++];
+            }
+        }
+        for (int k = 0; k < n; k++) w[k] /= sum;
+        double logM = StrictMath.log(sum) + top - StrictMath.log(Math.sqrt(2 * Math.PI) * s);
+        return new Law(phi, lambda, z, w, f, logM);
+    }
+
+    /**
+     * An exact sampler of the tilted law at λ, for the theory's equilibrium start: a panel of
+     * {@link #law}'s partition is picked by its quadrature mass, then a point of it by rejection
+     * from the uniform law on the panel under the density's value at its higher edge. The mode is
+     * a panel edge and the density is unimodal, so it is monotone on every panel and that edge
+     * bounds it there: the draw is exact up to the quadrature's error in the panel masses and the
+     * tails beyond e^−40 of the peak that the partition leaves out.
+     */
+    public Rejection rejection(double lambda) {
+        double zs = mode(lambda), top = logDensity(zs, lambda);
+        java.util.List<double[]> panels = panels(lambda, zs, top);
+        int n = panels.size();
+        double[] lo = new double[n], hi = new double[n], bound = new double[n], cum = new double[n];
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double[] p = panels.get(i);
+            lo[i] = p[0];
+            hi[i] = p[1];
+            bound[i] = Math.max(logDensity(p[0], lambda), logDensity(p[1], lambda)) - top;
+            double mid = 0.5 * (p[0] + p[1]), half = 0.5 * (p[1] - p[0]), mass = 0;
+            for (int k = 0; k < GaussLegendre.ORDER; k++)
+                mass += half * GaussLegendre.WEIGHTS[k] * StrictMath.exp(logDensity(mid + half * GaussLegendre.NODES[k], lambda) - top);
+            sum += mass;
+            cum[i] = sum;
+        }
+        return new Rejection(this, lambda, top, lo, hi, bound, cum);
+    }
+
+    /** Draws from the tilted law at one λ ({@link #rejection}). */
+    public static final class Rejection {
+        private final Tilt tilt;
+        private final double lambda, top;
+        private final double[] lo, hi, bound, cum;
+
+        Rejection(Tilt tilt, double lambda, double top, double[] lo, double[] hi, double[] bound, double[] cum) {
+            this.tilt = tilt;
+            this.lambda = lambda;
+            this.top = top;
+            this.lo = lo;
+            this.hi = hi;
+            this.bound = bound;
+            this.cum = cum;
+        }
+
+        /** One draw of z, from as many uniforms in (0, 1) as it takes (three on average, or so). */
+        public double draw(java.util.function.DoubleSupplier uniform) {
+            double target = uniform.getAsDouble() * cum[cum.length - 1];
+            int a = 0, b = cum.length - 1;
+            while (a < b) {
+                int mid = (a + b) >>> 1;
+                if (cum[mid] < target) a = mid + 1;
+                else b = mid;
+            }
+            while (true) {
+                double z = lo[a] + uniform.getAsDouble() * (hi[a] - lo[a]);
+                if (StrictMath.log(uniform.getAsDouble()) <= tilt.logDensity(z, lambda) - top - bound[a]) return z;
+            }
+        }
+    }
+
+    /**
+     * The partition of the tilted law's support behind {@link #law}: panels of width at most 2σ_w
+     * and at most 12/|d log p/dz| at either edge, marching out from the mode zs on either side until
+     * the density has fallen by e^−{@link #LOG_SPAN}, with z = 0 a panel edge; each as {lo, hi}.
+     */
+    private java.util.List<double[]> panels(double lambda, double zs, double top) {
         java.util.ArrayList<double[]> panels = new java.util.ArrayList<>();
         for (int dir = -1; dir <= 1; dir += 2) {
             double a = zs;
@@ -115,22 +200,7 @@ public abstract class Tilt {
                 if (logDensity(a, lambda) < top - LOG_SPAN && (a - zs) * dir > 0) break;
             }
         }
-        int n = panels.size() * GaussLegendre.ORDER;
-        double[] z = new double[n], w = new double[n], f = new double[n];
-        int j = 0;
-        double sum = 0;
-        for (double[] p : panels) {
-            double mid = 0.5 * (p[0] + p[1]), half = 0.5 * (p[1] - p[0]);
-            for (int k = 0; k < GaussLegendre.ORDER; k++) {
-                z[j] = mid + half * GaussLegendre.NODES[k];
-                f[j] = phi.value(z[j]);
-                w[j] = half * GaussLegendre.WEIGHTS[k] * StrictMath.exp(-z[j] * z[j] / (2 * sigmaW2) + lambda * f[j] - top);
-                sum += w[j++];
-            }
-        }
-        for (int k = 0; k < n; k++) w[k] /= sum;
-        double logM = StrictMath.log(sum) + top - StrictMath.log(Math.sqrt(2 * Math.PI) * s);
-        return new Law(phi, lambda, z, w, f, logM);
+        return panels;
     }
 
     /** The tilted law at one λ as a quadrature rule. */
