@@ -103,12 +103,22 @@ public final class RunAnalysis {
                 recipe.name(), recipe.label(), L, spec.N(), P, spec.N0(), m, num(recipe.task().yPlus()), num(recipe.task().yMinus())));
 
         // kernels per layer, inputs sorted by class
+        org.nnpost.theory.NonlinearMeanField nl = th.nonlinear();
         for (int l = 1; l <= L; l++) {
             double[] k = files.array(RunLayout.kernel(l, false)).doubles();
-            panels.add("kernel_l" + l + "_train",
-                    Plots.kernel(k, P, train.labels(), "kernel, layer " + l + ", training inputs (" + recipe.label() + ")", look),
-                    "Layer " + l + "'s kernel on the " + P + " training inputs, sorted by class (lines between classes), averaged over all "
-                            + draws + " draws of all " + C + " chains.");
+            String title = "kernel, layer " + l + ", training inputs (" + recipe.label() + ")";
+            String caption = "Layer " + l + "'s kernel on the " + P + " training inputs, sorted by class (lines between classes), averaged over all "
+                    + draws + " draws of all " + C + " chains";
+            if (nl != null && l == 1) {
+                // the theory's kernel beside the sampled one, on the same colour scale
+                panels.add("kernel_l" + l + "_train", Plots.kernels(List.of(k, nl.kernel()),
+                                List.of("sampled, N = " + N, "N -> infinity theory"), P, train.labels(), title, look),
+                        caption + " (left), beside the nonlinear mean-field theory's posterior-averaged kernel K = <phi(z_mu) phi(z_nu)> "
+                                + "(N -> infinity; right), on one colour scale.");
+                kernelVsTheory(o, t, k, nl.kernel(), P, m, train.labels());
+            } else {
+                panels.add("kernel_l" + l + "_train", Plots.kernel(k, P, train.labels(), title, look), caption + ".");
+            }
         }
         double[] kt = files.array(RunLayout.kernel(L, true)).doubles();
         panels.add("kernel_l" + L + "_test",
@@ -175,6 +185,41 @@ public final class RunAnalysis {
         Json.put(n, "rms_nngp", ref);
         t.append(String.format(Locale.ROOT, "  last-layer kernel vs NNGP (lazy, unlearned) kernel: rms difference %s (NNGP rms %s)%n",
                 num(diff), num(ref)));
+    }
+
+    /**
+     * The sampled kernel beside the nonlinear mean-field theory's: rms over all entries, and the
+     * class blocks' means (each input's own entry K_μμ apart from the rest of its block), where the
+     * theory is constant and the finite-N sample scatters about it.
+     */
+    private static void kernelVsTheory(ObjectNode o, StringBuilder t, double[] k, double[] theory, int P, int m, int[] labels) {
+        ObjectNode n = o.putObject("kernel_vs_theory");
+        double diff = rms(k, theory), ref = rms(theory, new double[theory.length]);
+        Json.put(n, "rms_difference", diff);
+        Json.put(n, "rms_theory", ref);
+        Json.put(n, "relative_difference", diff / ref);
+        double[][] sampled = blockMeans(k, P, m, labels), th = blockMeans(theory, P, m, labels);
+        n.set("diagonal_sampled", Json.doubles(sampled[0]));
+        n.set("diagonal_theory", Json.doubles(th[0]));
+        n.set("off_diagonal_sampled", Json.doubles(sampled[1]));
+        n.set("off_diagonal_theory", Json.doubles(th[1]));
+        t.append(String.format(Locale.ROOT, "  layer-1 kernel vs N -> infinity theory: rms difference %s (theory rms %s); "
+                + "per class K_mu,mu sampled %s, theory %s; between inputs of classes (c, c') sampled %s, theory %s%n",
+                num(diff), num(ref), vec(sampled[0]), vec(th[0]), matrix(sampled[1], m), matrix(th[1], m)));
+    }
+
+    /** Per class the mean of K_μμ; per pair of classes (m × m) the mean of K_μν over μ ≠ ν. */
+    static double[][] blockMeans(double[] k, int P, int m, int[] labels) {
+        double[] diag = new double[m], dn = new double[m], off = new double[m * m], on = new double[m * m];
+        for (int a = 0; a < P; a++)
+            for (int b = 0; b < P; b++) {
+                int ca = labels[a], cb = labels[b];
+                if (a == b) { diag[ca] += k[a * P + b]; dn[ca]++; }
+                else { off[ca * m + cb] += k[a * P + b]; on[ca * m + cb]++; }
+            }
+        for (int c = 0; c < m; c++) diag[c] = dn[c] > 0 ? diag[c] / dn[c] : Double.NaN;
+        for (int c = 0; c < m * m; c++) off[c] = on[c] > 0 ? off[c] / on[c] : Double.NaN;
+        return new double[][]{diag, off};
     }
 
     private static void readout(ObjectNode o, StringBuilder t, Panels panels, Path dir, Subject r,
@@ -244,20 +289,24 @@ public final class RunAnalysis {
         boolean mf = th.meanField() != null;
         double[] refTest = mf ? th.meanFieldTest() : th.gp().meanTest();
         String refName = mf ? "mean-field theory" : "lazy GP (NNGP, T = 1/beta0)";
-        List<Plots.Points> groups = new ArrayList<>();
+        org.nnpost.theory.NonlinearMeanField nl = th.nonlinear();
         int Pt = test.P();
-        for (int p = 0; p < m; p++) {
-            double[] x = new double[Pt], y = new double[Pt];
-            for (int c = 0; c < Pt; c++) {
-                x[c] = refTest[c * m + p];
-                y[c] = fTest[c * m + p];
+        if (nl != null) nonlinearPredictor(panels, r, fTrain, fTest, nl.fTrain(), th.nonlinearTest(), train, test);
+        else {
+            List<Plots.Points> groups = new ArrayList<>();
+            for (int p = 0; p < m; p++) {
+                double[] x = new double[Pt], y = new double[Pt];
+                for (int c = 0; c < Pt; c++) {
+                    x[c] = refTest[c * m + p];
+                    y[c] = fTest[c * m + p];
+                }
+                groups.add(new Plots.Points("output " + p, x, y));
             }
-            groups.add(new Plots.Points("output " + p, x, y));
+            panels.add("predictor", Plots.scatter(groups,
+                    "mean predictor on test inputs (" + r.label() + ")", refName, "sampled <f(x*)>", panels.look),
+                    "The sampled mean predictor <f_r(x*)> on each of the " + Pt + " test inputs (averaged over all draws and chains) against "
+                            + refName + ", one colour per output r; on the dashed diagonal they agree.");
         }
-        panels.add("predictor", Plots.scatter(groups,
-                "mean predictor on test inputs (" + r.label() + ")", refName, "sampled <f(x*)>", panels.look),
-                "The sampled mean predictor <f_r(x*)> on each of the " + Pt + " test inputs (averaged over all draws and chains) against "
-                        + refName + ", one colour per output r; on the dashed diagonal they agree.");
 
         ObjectNode pr = o.putObject("predictor");
         ObjectNode trainFit = pr.putObject("train");
@@ -282,6 +331,20 @@ public final class RunAnalysis {
                 num(rms(fTest, th.gp().meanTest())), num(rms(th.gp().meanTest(), new double[fTest.length])),
                 num(correlation(fTest, th.gp().meanTest()))));
 
+        if (nl != null) {
+            ObjectNode te2 = (ObjectNode) pr.get("test");
+            Json.put(trainFit, "rms_minus_nonlinear_theory", rms(fTrain, nl.fTrain()));
+            Json.put(trainFit, "rms_nonlinear_theory", rms(nl.fTrain(), new double[fTrain.length]));
+            Json.put(te2, "rms_minus_nonlinear_theory", rms(fTest, th.nonlinearTest()));
+            Json.put(te2, "rms_nonlinear_theory", rms(th.nonlinearTest(), new double[fTest.length]));
+            double[] cs = classMeans(fTest, m, test.labels()), ct = classMeans(th.nonlinearTest(), m, test.labels());
+            te2.set("class_means_sampled", Json.doubles(cs));
+            te2.set("class_means_nonlinear_theory", Json.doubles(ct));
+            t.append(String.format(Locale.ROOT, "  train outputs: rms(sampled - N -> infinity theory F) %s%n", num(rms(fTrain, nl.fTrain()))));
+            t.append(String.format(Locale.ROOT, "  test predictor: rms(sampled - N -> infinity theory) %s; per class mean (rows: class, "
+                    + "columns: output) sampled %s, theory %s%n", num(rms(fTest, th.nonlinearTest())), matrix(cs, m), matrix(ct, m)));
+        }
+
         ClassErrors sampled = ClassErrors.of(fTest, m, test.labels());
         ClassErrors gp = ClassErrors.of(th.gp().meanTest(), m, test.labels());
         ClassErrors theory = mf ? ClassErrors.of(th.meanFieldTest(), m, test.labels()) : null;
@@ -305,6 +368,53 @@ public final class RunAnalysis {
                 num(trainErr.overall()), num(sampled.overall()), vec(sampled.perClass()),
                 theory != null ? String.format(Locale.ROOT, ", mean-field theory %s %s", num(theory.overall()), vec(theory.perClass())) : "",
                 num(gp.overall()), vec(gp.perClass())));
+    }
+
+    /**
+     * The mean outputs on training then test inputs (each sorted by class), sampled as dots and the
+     * nonlinear mean-field theory's train outputs F and test predictor dashed, one colour per output.
+     */
+    private static void nonlinearPredictor(Panels panels, Subject r, double[] fTrain, double[] fTest,
+                                           double[] thTrain, double[] thTest, Dataset train, Dataset test) {
+        int m = r.model().m(), P = train.P(), Pt = test.P();
+        int[] oTrain = Plots.byClass(train.labels()), oTest = Plots.byClass(test.labels());
+        List<Plots.Series> dots = new ArrayList<>(), lines = new ArrayList<>();
+        for (int p = 0; p < m; p++) {
+            double[] s = new double[P + Pt], th = new double[P + Pt];
+            for (int i = 0; i < P; i++) {
+                s[i] = fTrain[oTrain[i] * m + p];
+                th[i] = thTrain[oTrain[i] * m + p];
+            }
+            for (int i = 0; i < Pt; i++) {
+                s[P + i] = fTest[oTest[i] * m + p];
+                th[P + i] = thTest[oTest[i] * m + p];
+            }
+            dots.add(new Plots.Series("output " + p + ", sampled", s));
+            lines.add(new Plots.Series("output " + p + ", N -> infinity theory", th));
+        }
+        List<Integer> groups = new ArrayList<>();
+        for (int i = 1; i < P; i++) if (train.labels()[oTrain[i]] != train.labels()[oTrain[i - 1]]) groups.add(i);
+        for (int i = 1; i < Pt; i++) if (test.labels()[oTest[i]] != test.labels()[oTest[i - 1]]) groups.add(P + i);
+        panels.add("predictor", Plots.profile(dots, lines, Pt > 0 ? new int[]{0, P} : new int[]{0},
+                        new String[]{"training inputs", "test inputs"}, groups.stream().mapToInt(Integer::intValue).toArray(),
+                        "mean predictor, training and test inputs (" + r.label() + ")", "input (training, then test; each sorted by class)",
+                        "mean output <f_r(x)>", panels.look),
+                "The sampled mean output <f_r(x)> (averaged over all draws and chains; dots, one colour per output r) on the " + P
+                        + " training inputs and then the " + Pt + " test inputs, each sorted by class (light lines between classes), "
+                        + "with the nonlinear mean-field theory (N -> infinity) dashed in the output's colour: its train outputs F, and "
+                        + "its test predictor, which depends only on the class of a test input's nearest training input and their overlap "
+                        + "(the same for every test input of a class, so the sampled test outputs scatter about it).");
+    }
+
+    /** Per class (rows) the mean output (columns) over the inputs of that class; NaN for a class without inputs. */
+    static double[] classMeans(double[] f, int m, int[] labels) {
+        double[] s = new double[m * m], n = new double[m];
+        for (int i = 0; i < labels.length; i++) {
+            n[labels[i]]++;
+            for (int p = 0; p < m; p++) s[labels[i] * m + p] += f[i * m + p];
+        }
+        for (int c = 0; c < m; c++) for (int p = 0; p < m; p++) s[c * m + p] = n[c] > 0 ? s[c * m + p] / n[c] : Double.NaN;
+        return s;
     }
 
     private static void errors(ObjectNode parent, String key, ClassErrors e) {

@@ -167,9 +167,20 @@ public final class RunReport {
         }
         nrow.add(List.of("last-layer kernel vs NNGP kernel, rms difference", num(a.path("kernel_vs_nngp").path("rms_difference"))
                 + " (NNGP rms " + num(a.path("kernel_vs_nngp").path("rms_nngp")) + ")"));
+        JsonNode kt = a.path("kernel_vs_theory");
+        if (kt.has("rms_difference"))
+            nrow.add(List.of("layer-1 kernel vs N -> infinity theory, rms difference", num(kt.path("rms_difference"))
+                    + " (theory rms " + num(kt.path("rms_theory")) + ")"));
+        JsonNode ptr = a.path("predictor").path("train");
+        if (ptr.has("rms_minus_nonlinear_theory"))
+            nrow.add(List.of("train outputs vs N -> infinity theory F, rms difference", num(ptr.path("rms_minus_nonlinear_theory"))));
         JsonNode pt = a.path("predictor").path("test");
         nrow.add(List.of("test predictor vs lazy GP: rms difference, correlation", num(pt.path("rms_minus_gp")) + ", " + num(pt.path("correlation_with_gp"))));
         if (pt.has("rms_minus_mean_field")) nrow.add(List.of("test predictor vs mean-field theory, rms difference", num(pt.path("rms_minus_mean_field"))));
+        if (pt.has("rms_minus_nonlinear_theory"))
+            nrow.add(List.of("test predictor vs N -> infinity theory, rms difference; class means sampled, theory",
+                    num(pt.path("rms_minus_nonlinear_theory")) + "; " + nums(pt.path("class_means_sampled")) + ", "
+                            + nums(pt.path("class_means_nonlinear_theory"))));
         th.append(Html.table(List.of("quantity", "value"), nrow));
         out.add(th.toString());
 
@@ -187,6 +198,13 @@ public final class RunReport {
     private static String head(String h, String title) { return "<" + h + ">" + Html.esc(title) + "</" + h + ">\n"; }
 
     private static String mark(String cell, boolean bad) { return bad ? "<span class=\"bad\">" + cell + "</span>" : cell; }
+
+    /** A list of numbers, each as {@link #num} writes it. */
+    private static String nums(JsonNode a) {
+        List<String> v = new ArrayList<>();
+        for (JsonNode n : a) v.add(num(n));
+        return "[" + String.join(", ", v) + "]";
+    }
 
     private static String num(JsonNode n) {
         return n == null || !n.isNumber() ? "n/a" : RunAnalysis.num(n.asDouble());

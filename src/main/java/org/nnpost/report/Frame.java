@@ -55,6 +55,11 @@ final class Frame {
         this(parent.image, parent.g, ox, oy, width, height, 0, title, 12);
     }
 
+    /** A cell with room on its right ({@code side} pixels: a colour bar the row shares). */
+    Frame(Frame parent, int ox, int oy, int width, int height, int side, String title) {
+        this(parent.image, parent.g, ox, oy, width, height, side, title, 12);
+    }
+
     private static BufferedImage canvas(Look look, int width, int height) {
         return new BufferedImage((int) Math.round(width * look.scale()), (int) Math.round(height * look.scale()), BufferedImage.TYPE_INT_RGB);
     }
@@ -179,6 +184,11 @@ final class Frame {
 
     /** @param upperLeft put the box in the upper left corner (a scatter's diagonal leaves it free) */
     void legend(List<String> names, List<Color> colors, List<Boolean> dashed, boolean upperLeft) {
+        legend(names, colors, dashed, upperLeft, null);
+    }
+
+    /** @param dots per entry, whether its series is drawn as dots (a dot then marks it, not a line); null for none */
+    void legend(List<String> names, List<Color> colors, List<Boolean> dashed, boolean upperLeft, List<Boolean> dots) {
         if (names.isEmpty()) return;
         FontMetrics fm = g.getFontMetrics();
         int w = 0;
@@ -192,9 +202,13 @@ final class Frame {
         for (int k = 0; k < names.size(); k++) {
             int y = by + 4 + rowH * k + rowH / 2;
             g.setColor(colors.get(k));
-            g.setStroke(dashed.get(k) ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[]{5f, 3f}, 0f)
-                    : new BasicStroke(2.5f));
-            g.drawLine(bx + 6, y, bx + 28, y);
+            if (dots != null && dots.get(k)) {
+                for (int x : new int[]{bx + 10, bx + 24}) g.fill(new java.awt.geom.Ellipse2D.Double(x - 3.5, y - 3.5, 7, 7));
+            } else {
+                g.setStroke(dashed.get(k) ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[]{5f, 3f}, 0f)
+                        : new BasicStroke(2.5f));
+                g.drawLine(bx + 6, y, bx + 28, y);
+            }
             g.setStroke(new BasicStroke(1f));
             g.setColor(AXIS);
             g.drawString(names.get(k), bx + 34, y + fm.getAscent() / 2 - 1);

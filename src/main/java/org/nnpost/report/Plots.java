@@ -2,6 +2,7 @@ package org.nnpost.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Rectangle;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -55,6 +56,19 @@ public final class Plots {
         f.g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_OFF);
         f.g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING, java.awt.RenderingHints.VALUE_ANTIALIAS_OFF);
         Colormap cm = Colormap.forData(a.v());
+        cells(f, a, cm, rowBreaks, colBreaks, look);
+        f.g.setStroke(new BasicStroke(1f));
+        // index axes: x runs left to right, y top to bottom
+        f.ranges(0, a.cols(), 0, a.rows());
+        indexAxes(f, a.rows(), a.cols());
+        f.box();
+        f.labels(xLabel, yLabel);
+        f.colorBar(cm, colorLabel);
+        return f.done();
+    }
+
+    /** Paints a matrix's cells into a frame's plot area, row 0 at the top, with lines at the group breaks. */
+    private static void cells(Frame f, Matrix a, Colormap cm, int[] rowBreaks, int[] colBreaks, Look look) {
         // the cells are painted at the image's own resolution and placed 1:1, at any dpi
         int w0 = f.right - f.left, h0 = f.bottom - f.top;
         int w = (int) Math.round(w0 * look.scale()), h = (int) Math.round(h0 * look.scale());
@@ -88,14 +102,6 @@ public final class Plots {
             int x = f.left + (int) Math.round((double) b * w / a.cols());
             f.line(Color.BLACK, x, f.top, x, f.bottom);
         }
-        f.g.setStroke(new BasicStroke(1f));
-        // index axes: x runs left to right, y top to bottom
-        f.ranges(0, a.cols(), 0, a.rows());
-        indexAxes(f, a.rows(), a.cols());
-        f.box();
-        f.labels(xLabel, yLabel);
-        f.colorBar(cm, colorLabel);
-        return f.done();
     }
 
     private static Frame heatmapFrame(String title, Look look) {
@@ -138,6 +144,75 @@ public final class Plots {
             for (int b = 0; b < P; b++) s[a * P + b] = k[order[a] * P + order[b]];
         int[] breaks = classBreaks(labels, order);
         return heatmap(new Matrix(P, P, s), title, "input (sorted by class)", "input (sorted by class)", "kernel", breaks, breaks, look);
+    }
+
+    /**
+     * Matrices of the same shape side by side, each under its name, on one colour scale (one
+     * colour bar on the right): a sampled matrix beside its theory reads cell by cell.
+     */
+    public static BufferedImage heatmaps(List<Matrix> mats, List<String> names, String title, String xLabel, String yLabel,
+                                         String colorLabel, int[] rowBreaks, int[] colBreaks, Look look) {
+        Rectangle[] cellsAt = heatmapsAreas(mats.size(), look);
+        Frame whole = new Frame(heatmapsLook(mats.size(), look), 0, 0, title);
+        whole.g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_OFF);
+        whole.g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING, java.awt.RenderingHints.VALUE_ANTIALIAS_OFF);
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        for (Matrix a : mats)
+            for (double v : a.v()) if (Double.isFinite(v)) { min = Math.min(min, v); max = Math.max(max, v); }
+        Colormap cm = Colormap.forRange(min, max);
+        int cw = heatmapsCell(look)[0], ch = heatmapsCell(look)[1];
+        for (int k = 0; k < mats.size(); k++) {
+            boolean last = k == mats.size() - 1;
+            Frame f = new Frame(whole, k * cw, HEATMAPS_TOP, cw + (last ? HEATMAPS_BAR : 0), ch, last ? HEATMAPS_BAR : 0, names.get(k));
+            Matrix a = mats.get(k);
+            cells(f, a, cm, rowBreaks, colBreaks, look);
+            f.g.setStroke(new BasicStroke(1f));
+            f.ranges(0, a.cols(), 0, a.rows());
+            indexAxes(f, a.rows(), a.cols());
+            f.box();
+            f.labels(xLabel, k == 0 ? yLabel : "");
+            if (last) f.colorBar(cm, colorLabel);
+            assert f.left == cellsAt[k].x && f.top == cellsAt[k].y;
+        }
+        return whole.done();
+    }
+
+    /** Below the whole figure's title; right of the last cell, the colour bar's room. */
+    private static final int HEATMAPS_TOP = 30, HEATMAPS_BAR = 90;
+
+    /** A cell's width and height: its plot area square, as high as a single heatmap's image allows. */
+    private static int[] heatmapsCell(Look look) {
+        int ch = look.height() + 20 - HEATMAPS_TOP, plot = ch - 30 - 45;
+        return new int[]{plot + 62 + 12, ch};
+    }
+
+    private static Look heatmapsLook(int n, Look look) {
+        return new Look(Math.min(4000, n * heatmapsCell(look)[0] + HEATMAPS_BAR), look.height() + 20, look.dpi(), look.format());
+    }
+
+    /** Where each matrix's cells lie in a {@link #heatmaps} image, in CSS pixels (for tests). */
+    static Rectangle[] heatmapsAreas(int n, Look look) {
+        int cw = heatmapsCell(look)[0], ch = heatmapsCell(look)[1];
+        Rectangle[] r = new Rectangle[n];
+        for (int k = 0; k < n; k++) r[k] = new Rectangle(k * cw + 62, HEATMAPS_TOP + 30, cw - 62 - 12, ch - 30 - 45);
+        return r;
+    }
+
+    /**
+     * Kernels (each P × P) side by side on one colour scale, their inputs sorted by class and the
+     * classes separated by lines: a sampled kernel beside its theory.
+     */
+    public static BufferedImage kernels(List<double[]> ks, List<String> names, int P, int[] labels, String title, Look look) {
+        int[] order = byClass(labels);
+        List<Matrix> mats = new ArrayList<>();
+        for (double[] k : ks) {
+            double[] s = new double[P * P];
+            for (int a = 0; a < P; a++)
+                for (int b = 0; b < P; b++) s[a * P + b] = k[order[a] * P + order[b]];
+            mats.add(new Matrix(P, P, s));
+        }
+        int[] breaks = classBreaks(labels, order);
+        return heatmaps(mats, names, title, "input (sorted by class)", "input (sorted by class)", "kernel", breaks, breaks, look);
     }
 
     /**
@@ -332,6 +407,94 @@ public final class Plots {
         dashed.add(true);
         f.box();
         f.legend(names, colors, dashed, true);
+        return f.done();
+    }
+
+    /**
+     * Values along n ordered positions (inputs): each of {@code points} as dots, each of
+     * {@code dashed} as a dashed step line over the dots in the colour of the points of the same
+     * index (its value held across each position). Solid vertical lines start the sections
+     * (named at the foot of the plot area, such as training and test inputs), light ones the
+     * groups within them (classes).
+     */
+    public static BufferedImage profile(List<Series> points, List<Series> dashed, int[] sections, String[] sectionNames, int[] groups,
+                                        String title, String xLabel, String yLabel, Look look) {
+        Frame f = new Frame(look, 0, 0, title);
+        int n = 0;
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (List<Series> l : List.of(points, dashed))
+            for (Series s : l) {
+                n = Math.max(n, s.values().length);
+                for (double v : s.values()) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+            }
+        if (!(hi > lo)) { lo = Double.isFinite(lo) ? lo - 1 : -1; hi = lo + 2; }
+        // room above the data for the legend (upper right), below it for the section names
+        var fm = f.g.getFontMetrics();
+        double plot = f.bottom - f.top, legend = fm.getHeight() * (points.size() + dashed.size()) + 24, foot = fm.getHeight() + 8;
+        double span = (hi - lo) / Math.max(0.2, 1 - (legend + foot) / plot);
+        double y0 = lo - span * foot / plot, y1 = y0 + span;
+        f.ranges(-0.5, n - 0.5, y0, y1);
+        f.axes(xLabel, yLabel, true);
+        f.g.setStroke(new BasicStroke(1f));
+        for (int b : groups) {
+            int x = (int) Math.round(f.px(b - 0.5));
+            f.line(Frame.GRID.darker(), x, f.top, x, f.bottom);
+        }
+        f.g.setStroke(new BasicStroke(1.5f));
+        for (int k = 0; k < sections.length; k++) {
+            int x = (int) Math.round(f.px(sections[k] - 0.5));
+            if (sections[k] > 0) f.line(Frame.AXIS, x, f.top, x, f.bottom);
+            f.g.setColor(Frame.AXIS);
+            if (k < sectionNames.length) f.g.drawString(sectionNames[k], x + 5, f.bottom - 6);
+        }
+        f.g.setStroke(new BasicStroke(1f));
+        List<String> names = new ArrayList<>();
+        List<Color> colors = new ArrayList<>();
+        List<Boolean> isDashed = new ArrayList<>();
+        double r = Math.max(2, Math.min(3.5, 0.45 * (f.right - f.left) / Math.max(1, n)));
+        for (int k = 0; k < points.size(); k++) {
+            Color c = Frame.PALETTE[k % Frame.PALETTE.length];
+            f.g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 170));
+            double[] v = points.get(k).values();
+            for (int i = 0; i < v.length; i++)
+                if (Double.isFinite(v[i])) f.g.fill(new java.awt.geom.Ellipse2D.Double(f.px(i) - r, f.py(v[i]) - r, 2 * r, 2 * r));
+            names.add(points.get(k).name());
+            colors.add(c);
+            isDashed.add(false);
+        }
+        // over the dots, with a white edge, each line's dashes offset by its index so that lines
+        // that coincide (outputs with the same value) alternate colours along one line
+        float dash = 9f, gap = dash * Math.max(1, dashed.size() - 1) + 3f * dashed.size();
+        for (int k = 0; k < dashed.size(); k++) {
+            Color c = Frame.PALETTE[k % Frame.PALETTE.length];
+            double[] v = dashed.get(k).values();
+            Path2D.Double p = new Path2D.Double();
+            boolean started = false;
+            for (int i = 0; i < v.length; i++) {
+                if (!Double.isFinite(v[i])) { started = false; continue; }
+                // a line starts afresh at each section and group: no riser between two classes' values
+                final int at = i;
+                if (IntStream.of(sections).anyMatch(b -> b == at) || IntStream.of(groups).anyMatch(b -> b == at)) started = false;
+                if (!started) p.moveTo(f.px(i - 0.5), f.py(v[i]));
+                else p.lineTo(f.px(i - 0.5), f.py(v[i]));
+                p.lineTo(f.px(i + 0.5), f.py(v[i]));
+                started = true;
+            }
+            for (boolean edge : new boolean[]{true, false}) {
+                f.g.setColor(edge ? new Color(255, 255, 255, 200) : c);
+                f.g.setStroke(new BasicStroke(edge ? 4.5f : 2.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                        new float[]{dash, gap}, k * (dash + 3f)));
+                f.g.draw(p);
+            }
+            names.add(dashed.get(k).name());
+            colors.add(c);
+            isDashed.add(true);
+        }
+        f.g.setStroke(new BasicStroke(1f));
+        f.box();
+        List<Boolean> dots = new ArrayList<>();
+        for (int k = 0; k < names.size(); k++) dots.add(k < points.size());
+        f.legend(names, colors, isDashed, false, dots);
         return f.done();
     }
 

@@ -93,7 +93,70 @@ class RunAnalysisTest {
                 r.json().at("/test_error/sampling/overall").asDouble(), 0);
         assertEquals(1.01, r.json().at("/diagnostics/max_rhat").asDouble(), 0);
         assertTrue(r.text().contains("readout covariance U, mean-field theory"), r.text());
+        assertTrue(r.json().path("kernel_vs_theory").isMissingNode(), "the nonlinear theory is for nonlinear phi");
+        assertTrue(r.json().at("/predictor/test/rms_minus_nonlinear_theory").isMissingNode());
         for (Path p : r.panels()) assertTrue(Files.size(p) > 1000, p + " is nearly empty");
+    }
+
+    /**
+     * An erf run whose kernel and predictor are the nonlinear mean-field theory's own: the kernel
+     * panel gets the theory's heat map beside the sampled one, the predictor panel the theory's
+     * dashed lines, and analysis.json zero gaps to it, with the class blocks' means.
+     */
+    @Test
+    void nonlinearTheoryJoinsTheKernelAndPredictorPanels() throws IOException {
+        int N = 40, N0 = 16, m = 2, P = 10, Pt = 6, C = 2, K = 3, D = 12;
+        ModelSpec spec = new ModelSpec(1, N, N0, m, Phi.ERF, Scaling.MEANFIELD, 2, true, 1, 1);
+        TaskSpec taskSpec = new TaskSpec("orthogonal", N0, P, Pt, new double[]{0.5, 0.5}, true, 1, -1, 0.5, 3);
+        Task task = OrthogonalTask.generate(N0, P, Pt, new double[]{0.5, 0.5}, true, 1, -1, 0.5, 3);
+        TheoryNumbers th = TheoryNumbers.of(spec, task);
+        assertNotNull(th.nonlinear(), th.nonlinearWhy());
+        Path dir = Files.createDirectory(tmp.resolve("erf"));
+        write(dir, "train", task.train());
+        write(dir, "test", task.test());
+        Npy.write(dir.resolve("kernel_l1_train.npy"), th.nonlinear().kernel(), P, P);
+        Npy.write(dir.resolve("kernel_l1_test.npy"), th.nngpTest()[0], Pt, Pt);
+        Npy.write(dir.resolve("predictor_mean_train.npy"), th.nonlinear().fTrain(), P, m);
+        Npy.write(dir.resolve("predictor_mean_test.npy"), th.nonlinearTest(), Pt, m);
+        Random rng = new Random(2);
+        float[] a = new float[C * K * N * m], hTrain = new float[C * K * N * P], hTest = new float[C * K * N * Pt];
+        for (float[] v : new float[][]{a, hTrain, hTest}) for (int i = 0; i < v.length; i++) v[i] = (float) rng.nextGaussian();
+        Npy.write(dir.resolve("readout_samples.npy"), a, C, K, N, m);
+        Npy.write(dir.resolve("activations_train.npy"), hTrain, C, K, N, P);
+        Npy.write(dir.resolve("activations_test.npy"), hTest, C, K, N, Pt);
+        double[] trace = new double[C * D];
+        for (int i = 0; i < trace.length; i++) trace[i] = 1 + 0.1 * rng.nextGaussian();
+        Npy.write(dir.resolve("trace_loss.npy"), trace, C, D);
+        Npy.write(dir.resolve("trace_sqnorm_a.npy"), trace, C, D);
+        Json.write(dir.resolve("summary.json"), Json.object());
+        SamplerSpec sampler = new SamplerSpec("ula", SamplerSpec.uniformEta(2, 0.005f), C, 50 + 10 * D, 50, 10, K, 1);
+        RunConfig run = new RunConfig(spec, taskSpec, sampler, BackendSpec.cpu(1), dir, false, "off");
+        RunAnalysis.Result r = RunAnalysis.of(new RunAnalysis.Subject("erf", "erf", run), dir);
+
+        JsonNode k = r.json().path("kernel_vs_theory");
+        assertEquals(0.0, k.path("rms_difference").asDouble(), 0);
+        assertTrue(k.path("rms_theory").asDouble() > 0.01, k.toString());
+        assertEquals(k.path("diagonal_theory").toString(), k.path("diagonal_sampled").toString());
+        assertEquals(k.path("off_diagonal_theory").toString(), k.path("off_diagonal_sampled").toString());
+        assertEquals(m * m, k.path("off_diagonal_theory").size());
+        // the theory's kernel is constant on each class block off the diagonal, so the block means are its entries
+        int[] lab = task.train().labels();
+        int a0 = 0, a1 = 1;
+        while (lab[a1] != lab[a0]) a1++;
+        assertEquals(th.nonlinear().kernel()[a0 * P + a1], k.path("off_diagonal_theory").get(lab[a0] * m + lab[a0]).asDouble(), 1e-12);
+        for (String f : new String[]{"/predictor/train/rms_minus_nonlinear_theory", "/predictor/test/rms_minus_nonlinear_theory"})
+            assertEquals(0.0, r.json().at(f).asDouble(-1), 0, f);
+        assertTrue(r.json().at("/predictor/test/rms_nonlinear_theory").asDouble() > 0.01);
+        assertEquals(r.json().at("/predictor/test/class_means_nonlinear_theory").toString(),
+                r.json().at("/predictor/test/class_means_sampled").toString());
+
+        java.util.Map<String, String> caption = new java.util.HashMap<>();
+        r.captions().forEach((f, c) -> caption.put(f.getFileName().toString(), c));
+        assertTrue(caption.get("kernel_l1_train.png").contains("nonlinear mean-field theory's posterior-averaged kernel"));
+        assertTrue(caption.get("predictor.png").contains("nonlinear mean-field theory (N -> infinity) dashed"));
+        assertFalse(caption.get("kernel_l1_test.png").contains("theory"), "no theory of the test kernel");
+        java.awt.image.BufferedImage kp = javax.imageio.ImageIO.read(dir.resolve("kernel_l1_train.png").toFile());
+        assertTrue(kp.getWidth() > 3 * org.nnpost.report.Plots.WIDTH / 2, "sampled and theory side by side");
     }
 
     private static void write(Path dir, String which, Dataset d) {

@@ -36,6 +36,11 @@ class PlotCommandTest {
         // the readout covariance is read from 2 chains x 3 kept draws x 30 neurons
         assertEquals(2 * 3 * 30, a.at("/readout/samples_per_class").asInt());
         assertTrue(a.at("/readout/covariance_theory").isMissingNode(), "no mean-field theory for ReLU, L = 2");
+        assertTrue(a.path("kernel_vs_theory").isMissingNode(), "nor a theory's kernel");
+        assertTrue(a.at("/predictor/test/rms_minus_nonlinear_theory").isMissingNode());
+        for (JsonNode p : a.path("panels"))
+            if (p.path("file").asText().startsWith("kernel_") || p.path("file").asText().startsWith("predictor"))
+                assertFalse(p.path("caption").asText().contains("theory"), p.toString());
     }
 
     @Test

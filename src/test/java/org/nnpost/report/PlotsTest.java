@@ -258,4 +258,61 @@ class PlotsTest {
             assertTrue(count.getOrDefault(Frame.PALETTE[k].getRGB(), 0) > 300, "class " + k + "'s colour drawn in "
                     + count.getOrDefault(Frame.PALETTE[k].getRGB(), 0) + " pixels");
     }
+    @Test
+    void kernelsDrawTheTheoryBesideTheSampleOnOneColourScale() throws IOException {
+        int P = 20;
+        int[] labels = new int[P];
+        for (int i = 0; i < P; i++) labels[i] = i % 2;
+        double[] sampled = new double[P * P], theory = new double[P * P];
+        for (int a = 0; a < P; a++)
+            for (int b = 0; b < P; b++) {
+                sampled[a * P + b] = labels[a] == labels[b] ? 0.2 : -0.1;
+                theory[a * P + b] = labels[a] == labels[b] ? 0.4 : -0.3;   // the scale's extremes are the theory's
+            }
+        BufferedImage img = Plots.kernels(List.of(sampled, theory), List.of("sampled", "theory"), P, labels, "kernels", Look.DEFAULT);
+        Rectangle[] at = Plots.heatmapsAreas(2, Look.DEFAULT);
+        img = roundTrip("kernels", img, img.getWidth(), img.getHeight());
+        assertTrue(img.getWidth() > Plots.WIDTH * 3 / 2, "two heat maps side by side: width " + img.getWidth());
+        assertDrawn(img, 8, 0.3);
+        Colormap cm = Colormap.forRange(-0.4, 0.4);   // both matrices' range, symmetric about 0
+        // a quarter into each block (inputs sorted by class: class 0 first), in each heat map
+        for (int k = 0; k < 2; k++) {
+            double[] v = k == 0 ? sampled : theory;
+            Rectangle a = at[k];
+            assertEquals(cm.rgb(v[0]), img.getRGB(a.x + a.width / 4, a.y + a.height / 4), "same-class block of map " + k);
+            assertEquals(cm.rgb(v[1]), img.getRGB(a.x + a.width * 3 / 4, a.y + a.height / 4), "other-class block of map " + k);
+        }
+    }
+
+    @Test
+    void profileDrawsItsDashedSeriesOverTheDots() throws IOException {
+        int n = 40;
+        double[] s0 = new double[n], s1 = new double[n], t0 = new double[n], t1 = new double[n];
+        Random r = new Random(5);
+        for (int i = 0; i < n; i++) {
+            t0[i] = i < 20 ? 1 : 0.5;
+            t1[i] = -t0[i];
+            s0[i] = t0[i] + 0.3 * r.nextGaussian();
+            s1[i] = t1[i] + 0.3 * r.nextGaussian();
+        }
+        List<Plots.Series> dots = List.of(new Plots.Series("0", s0), new Plots.Series("1", s1));
+        List<Plots.Series> lines = List.of(new Plots.Series("0, theory", t0), new Plots.Series("1, theory", t1));
+        BufferedImage with = roundTrip("profile", Plots.profile(dots, lines, new int[]{0, 20}, new String[]{"train", "test"},
+                new int[]{10, 30}, "profile", "input", "f", Look.DEFAULT), Plots.WIDTH, Plots.HEIGHT);
+        BufferedImage without = Plots.profile(dots, List.of(), new int[]{0, 20}, new String[]{"train", "test"},
+                new int[]{10, 30}, "profile", "input", "f", Look.DEFAULT);
+        assertDrawn(with, 10, 0.03);
+        // the dots are translucent, so the series' own opaque colour is the dashed line's (and the legend's)
+        for (int k = 0; k < 2; k++) {
+            int c = Frame.PALETTE[k].getRGB();
+            long lined = count(with, c), plain = count(without, c);
+            assertTrue(lined - plain > 150, "series " + k + "'s dashed line: " + lined + " pixels of its colour against " + plain + " without it");
+        }
+    }
+
+    private static long count(BufferedImage img, int rgb) {
+        long n = 0;
+        for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) if (img.getRGB(x, y) == rgb) n++;
+        return n;
+    }
 }
