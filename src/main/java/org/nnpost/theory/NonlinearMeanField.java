@@ -231,11 +231,16 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
             }
         }
 
-        /** Near a hard wall, the flat tail beyond the core may stay outside the box up to its level. */
+        /**
+         * Near a hard wall, the tail beyond the core may stay outside the box up to e^{−2s/3}, the
+         * accuracy of the condensate form itself. The tail reaches its plateau e^{−s} only slowly
+         * (log M(λ) − log ½ ≈ 2/(√(2π)|λ|) for the silent classes), so a box that held it to the
+         * plateau's own level outgrew every grid on the wall, and the solve never landed there.
+         */
         static double tailTolerance(List<Walls.Wall> walls) {
             double tol = 0;
             for (Walls.Wall w : walls)
-                if (w.hard() && w.kappa() > 0.99) tol = Math.max(tol, 10 * Math.exp(-w.suppression()));
+                if (w.hard() && w.kappa() > 0.99) tol = Math.max(tol, Math.exp(-2 * w.suppression() / 3));
             return tol;
         }
 
