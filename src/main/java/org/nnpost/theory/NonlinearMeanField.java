@@ -77,6 +77,10 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
 
     /** Newton iterations at most. */
     static final int MAX_ITERATIONS = 200;
+    /** ReLU: grid points at most while the regular solution is tried ({@link #solve}). */
+    static final long FIRST_POINTS = 1 << 20;
+    /** ReLU: walls of at least this suppression (nats) are hard when the regular solution was not found. */
+    static final double SOFT_NATS = 3;
 
     /**
      * Solves the theory for a run's settings.
@@ -112,8 +116,23 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
             throw new NnpostException(NnpostException.BAD_INPUT, "the nonlinear mean-field theory integrates the " + m
                     + "-dimensional readout density on a grid and does so for at most " + ReadoutDensity.MAX_RANK + " classes");
         Tilt tilt = Tilt.of(phi, sigmaW2);
+        TiltTable table = new TiltTable(tilt, Double.NaN);
         try {
-            return new Solver(tilt, new TiltTable(tilt, Double.NaN), sigmaA2, beta0, k, m, n, yc).run(labels, P, rho);
+            Solver first = new Solver(tilt, table, sigmaA2, beta0, k, m, n, yc);
+            if (Double.isNaN(tilt.silentLimit())) return first.run(labels, P, rho);
+            // ReLU: a wall of a few nats is soft, and the regular solution beside it is tried first,
+            // on grids of at most FIRST_POINTS. Its tail beyond the core is e^{−s} high and needs
+            // 1 − κ of order e^{−2s}: past several nats no grid holds it, and the solve fails or
+            // crawls. Then every wall of at least SOFT_NATS is taken as hard: the condensate form,
+            // exact to about e^{−2s/3}, which the note states.
+            first.maxPoints = FIRST_POINTS;
+            try {
+                return first.run(labels, P, rho);
+            } catch (ArithmeticException | NnpostException e) {
+                Solver again = new Solver(tilt, table, sigmaA2, beta0, k, m, n, yc);
+                again.hardNats = SOFT_NATS;
+                return again.run(labels, P, rho);
+            }
         } catch (ArithmeticException e) {
             throw new NnpostException(NnpostException.BAD_INPUT, "the nonlinear mean-field theory found no solution for "
                     + phi.id() + " at beta0 = " + beta0 + ": " + e.getMessage());
@@ -191,6 +210,9 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
         final int k, m, km;
         final double[] n, y;
         double scale;
+        /** Walls with at least this suppression (nats) are hard; grids beyond maxPoints are refused. */
+        double hardNats = Walls.HARD_NATS;
+        long maxPoints = ReadoutDensity.MAX_POINTS;
 
         Solver(Tilt tilt, TiltTable table, double sigmaA2, double beta0, int k, int m, double[] n, double[] y) {
             this.tilt = tilt;
@@ -215,7 +237,7 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
 
             Point(double[] tau, ReadoutDensity.Shape hint, long maxPoints) {
                 this.tau = tau;
-                this.walls = Walls.of(tilt, tau, k, m, n, sigmaA2);
+                this.walls = Walls.of(tilt, tau, k, m, n, sigmaA2, hardNats);
                 this.p = ReadoutDensity.compute(table, tau, k, m, n, sigmaA2, hint, tailTolerance(walls), true, false, maxPoints);
                 double v = p.logZ;
                 grad = new double[km];
@@ -231,17 +253,22 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
             }
         }
 
-        /** Near a hard wall, the flat tail beyond the core may stay outside the box up to its level. */
+        /**
+         * Near a hard wall, the tail beyond the core may stay outside the box up to e^{−2s/3}, the
+         * accuracy of the condensate form itself. The tail reaches its plateau e^{−s} only slowly
+         * (log M(λ) − log ½ ≈ 2/(√(2π)|λ|) for the silent classes), so a box that held it to the
+         * plateau's own level outgrew every grid on the wall, and the solve never landed there.
+         */
         static double tailTolerance(List<Walls.Wall> walls) {
             double tol = 0;
             for (Walls.Wall w : walls)
-                if (w.hard() && w.kappa() > 0.99) tol = Math.max(tol, 10 * Math.exp(-w.suppression()));
+                if (w.hard() && w.kappa() > 0.99) tol = Math.max(tol, Math.exp(-2 * w.suppression() / 3));
             return tol;
         }
 
         NonlinearMeanField run(int[] labels, int P, double rho) {
             double[] tau = new double[km];
-            Point pt = new Point(tau, null, ReadoutDensity.MAX_POINTS);
+            Point pt = new Point(tau, null, maxPoints);
             Map<Integer, Double> mu = new LinkedHashMap<>();
             int it;
             double res = Double.NaN;
@@ -314,7 +341,7 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
                 for (int ls = 0; ls < 60; ls++, tStep *= 0.5) {
                     double[] cand = new double[km];
                     for (int i = 0; i < km; i++) cand[i] = pt.tau[i] + tStep * step[i];
-                    List<Walls.Wall> walls = Walls.of(tilt, cand, k, m, n, sigmaA2);
+                    List<Walls.Wall> walls = Walls.of(tilt, cand, k, m, n, sigmaA2, hardNats);
                     double soft = Walls.maxKappa(walls, false), hard = Walls.maxKappa(walls, true);
                     if (hard > 1) {
                         double sc = 1 / Math.sqrt(hard);
@@ -324,7 +351,7 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
                     if (soft >= 1 - 1e-12) continue;
                     Point trial;
                     try {
-                        trial = new Point(cand, pt.p.shape(), Math.max(8 * pt.p.points(), 1 << 18));
+                        trial = new Point(cand, pt.p.shape(), Math.min(maxPoints, Math.max(8 * pt.p.points(), 1 << 18)));
                     } catch (NnpostException | ArithmeticException e) {
                         continue;
                     }

@@ -29,12 +29,17 @@ final class Walls {
      * @param v          the unit direction (whitened)
      * @param suppression Σ_{c∉S, v·τ_c &lt; 0} n_c log 2 (ReLU), 0 for linear φ
      */
-    record Wall(int mask, double kappa, double[] v, double[] values, double[] vectors, double suppression) {
-        boolean hard() { return suppression >= HARD_NATS; }
+    record Wall(int mask, double kappa, double[] v, double[] values, double[] vectors, double suppression, double hardNats) {
+        boolean hard() { return suppression >= hardNats; }
     }
 
     /** The walls at τ (k × m); none for the bounded sigmoids. */
     static List<Wall> of(Tilt tilt, double[] tau, int k, int m, double[] n, double sigmaA2) {
+        return of(tilt, tau, k, m, n, sigmaA2, HARD_NATS);
+    }
+
+    /** As above, with walls of at least {@code hardNats} of suppression hard. */
+    static List<Wall> of(Tilt tilt, double[] tau, int k, int m, double[] n, double sigmaA2, double hardNats) {
         List<Wall> out = new ArrayList<>();
         double growth = tilt.quadraticGrowth();
         if (growth <= 0) return out;
@@ -70,7 +75,7 @@ final class Walls {
                         if (!in && p[c] < -tol) supp += -n[c] * tilt.silentLimit();
                     }
                 if (!ok) continue;
-                out.add(new Wall(mask, e.values()[top], v, e.values(), e.vectors(), supp));
+                out.add(new Wall(mask, e.values()[top], v, e.values(), e.vectors(), supp, hardNats));
                 if (!signed) break;
             }
         }
