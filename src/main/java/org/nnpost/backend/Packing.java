@@ -62,6 +62,16 @@ public record Packing(int[] chains, StepConstants[] constants) {
         return m;
     }
 
+    /** Per member, its entry of a per-member array (step sizes, say), which may also give one entry for all. */
+    public <T> T[] perMember(T[] given, String what) {
+        int M = members();
+        if (given.length == M) return given;
+        if (given.length != 1) throw new IllegalArgumentException(given.length + " sets of " + what + " for " + M + " members");
+        T[] all = Arrays.copyOf(given, M);
+        Arrays.fill(all, given[0]);
+        return all;
+    }
+
     @Override public int[] chains() { return chains.clone(); }
 
     @Override public StepConstants[] constants() { return constants.clone(); }

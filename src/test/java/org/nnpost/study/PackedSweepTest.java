@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import org.nnpost.cli.Main;
 import org.nnpost.io.Json;
 import org.nnpost.output.Manifest;
 import org.nnpost.run.Interrupts;
@@ -53,26 +49,17 @@ class PackedSweepTest {
                 """.formatted(sampler, seeds);
     }
 
-    record Outcome(int code, String out, String err) {}
-
-    static Outcome sweep(String... args) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        String[] a = new String[args.length + 1];
-        a[0] = "sweep";
-        System.arraycopy(args, 0, a, 1, args.length);
-        int code = Main.run(a, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
-        return new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    }
+    static SweepRestartTest.Outcome sweep(String... args) { return SweepRestartTest.sweep(args); }
 
     @ParameterizedTest
     @ValueSource(strings = {"ula", "mala", "uld"})
     void aPackedSweepWritesEveryPointAsOneByOne(String sampler) throws IOException {
         Path file = Files.writeString(tmp.resolve("study.json"), study(sampler, 2));
         Path alone = tmp.resolve("alone"), packed = tmp.resolve("packed");
-        Outcome a = sweep(file.toString(), "--out", alone.toString(), "--progress", "off", "--pack", "off");
+        SweepRestartTest.Outcome a = sweep(file.toString(), "--out", alone.toString(), "--progress", "off", "--pack", "off");
         assertEquals(0, a.code(), a.out() + a.err());
         assertTrue(!a.out().contains("packing"), a.out());
-        Outcome p = sweep(file.toString(), "--out", packed.toString(), "--progress", "off", "--pack", "on");
+        SweepRestartTest.Outcome p = sweep(file.toString(), "--out", packed.toString(), "--progress", "off", "--pack", "on");
         assertEquals(0, p.code(), p.out() + p.err());
         assertTrue(p.out().contains("packing: 8 points in 1 batch"), p.out());
         assertSameSweep(alone, packed, sampler, 8);
@@ -86,7 +73,7 @@ class PackedSweepTest {
     void aPackedSweepInterruptedInTheMiddleGoesOnToTheSameFiles() throws IOException {
         Path file = Files.writeString(tmp.resolve("study.json"), study("mala", 1));
         Path alone = tmp.resolve("alone"), packed = tmp.resolve("packed");
-        Outcome a = sweep(file.toString(), "--out", alone.toString(), "--progress", "off", "--pack", "off");
+        SweepRestartTest.Outcome a = sweep(file.toString(), "--out", alone.toString(), "--progress", "off", "--pack", "off");
         assertEquals(0, a.code(), a.out() + a.err());
 
         Settings machine = new Settings();
@@ -106,7 +93,7 @@ class PackedSweepTest {
         }
         JsonNode points = Json.read(packed.resolve("study.json")).path("points");
         for (JsonNode pt : points) assertEquals(Manifest.INTERRUPTED, pt.path("status").asText(), pt + "\n" + said);
-        Outcome p = sweep(file.toString(), "--out", packed.toString(), "--progress", "off", "--pack", "on");
+        SweepRestartTest.Outcome p = sweep(file.toString(), "--out", packed.toString(), "--progress", "off", "--pack", "on");
         assertEquals(0, p.code(), p.out() + p.err());
         assertTrue(p.out().contains("resumed (interrupted)"), p.out());
         assertSameSweep(alone, packed, "mala, interrupted at step 250 and resumed", 4);
@@ -118,12 +105,12 @@ class PackedSweepTest {
     void autoPacksOnTheCpuOnlyPointsWithFewerChainsThanThreads() throws IOException {
         Path busy = Files.writeString(tmp.resolve("busy.json"), study("ula", 1).replace("\"steps\": 400", "\"steps\": 40")
                 .replace("\"burn_in\": 100", "\"burn_in\": 10").replace("\"every\": 10", "\"every\": 3"));
-        Outcome a = sweep(busy.toString(), "--out", tmp.resolve("a").toString(), "--progress", "off");
+        SweepRestartTest.Outcome a = sweep(busy.toString(), "--out", tmp.resolve("a").toString(), "--progress", "off");
         assertEquals(0, a.code(), a.err());
         assertTrue(a.out().contains("4 points run one by one, not packed: on the CPU, points with at least as many chains as threads (2)"), a.out());
         assertTrue(!a.out().contains("packing:"), a.out());
         Path idle = Files.writeString(tmp.resolve("idle.json"), Files.readString(busy).replace("\"threads\": 2", "\"threads\": 4"));
-        Outcome b = sweep(idle.toString(), "--out", tmp.resolve("b").toString(), "--progress", "off");
+        SweepRestartTest.Outcome b = sweep(idle.toString(), "--out", tmp.resolve("b").toString(), "--progress", "off");
         assertEquals(0, b.code(), b.err());
         assertTrue(b.out().contains("packing: 4 points in 1 batch"), b.out());
     }

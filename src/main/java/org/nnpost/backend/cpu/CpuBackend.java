@@ -344,22 +344,12 @@ public final class CpuBackend implements PackedBackend {
 
     // ---------------------------------------------------------------- updates
 
-    /** Per member, its entry of a per-member array, which may also give one entry for all. */
-    private <T> T[] perMember(T[] given, String what) {
-        int M = packing.members();
-        if (given.length == M) return given;
-        if (given.length != 1) throw new IllegalArgumentException(given.length + " sets of " + what + " for " + M + " members");
-        T[] all = Arrays.copyOf(given, M);
-        Arrays.fill(all, given[0]);
-        return all;
-    }
-
     /** Chain c's index for the noise: within its member, and past the chains of the parts before (a split run). */
     private int noiseChain(int c) { return c - first[memberOf[c]] + chainOffset; }
 
     @Override
     public void move(StepSizes[] given, boolean proposal) {
-        StepSizes[] hs = perMember(given, "step sizes");
+        StepSizes[] hs = packing.perMember(given, "step sizes");
         for (StepSizes h : hs) h.checkGroups(G);
         pool.forChains(0, C, (c, ws) -> {
             StepSizes h = hs[memberOf[c]];
@@ -396,7 +386,7 @@ public final class CpuBackend implements PackedBackend {
 
     @Override
     public void metropolis(StepSizes[] given) {
-        StepSizes[] hs = perMember(given, "step sizes");
+        StepSizes[] hs = packing.perMember(given, "step sizes");
         for (StepSizes h : hs) h.checkGroups(G);
         if (!saved) throw new IllegalStateException("metropolis before save");
         pool.forChains(0, C, (c, ws) -> {
@@ -434,7 +424,7 @@ public final class CpuBackend implements PackedBackend {
 
     @Override
     public void baoa(Underdamping[] given) {
-        Underdamping[] us = perMember(given, "underdamping constants");
+        Underdamping[] us = packing.perMember(given, "underdamping constants");
         for (Underdamping u : us) u.checkGroups(G);
         if (momenta == null) throw new IllegalStateException("underdamped Langevin needs momenta: load a state that has them");
         pool.forChains(0, C, (c, ws) -> {
@@ -458,7 +448,7 @@ public final class CpuBackend implements PackedBackend {
 
     @Override
     public void kick(Underdamping[] given) {
-        Underdamping[] us = perMember(given, "underdamping constants");
+        Underdamping[] us = packing.perMember(given, "underdamping constants");
         for (Underdamping u : us) u.checkGroups(G);
         if (momenta == null) throw new IllegalStateException("underdamped Langevin needs momenta: load a state that has them");
         pool.forChains(0, C, (c, ws) -> {

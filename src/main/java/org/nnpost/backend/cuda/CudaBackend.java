@@ -291,16 +291,6 @@ public final class CudaBackend implements PackedBackend {
     /** Member k's 1/σ² of group g. */
     private float invVar(int k, int g) { return constants[k].invVar(g); }
 
-    /** Per member, its entry of a per-member array, which may also give one entry for all. */
-    private <T> T[] perMember(T[] given, String what) {
-        int M = packing.members();
-        if (given.length == M) return given;
-        if (given.length != 1) throw new IllegalArgumentException(given.length + " sets of " + what + " for " + M + " members");
-        T[] all = Arrays.copyOf(given, M);
-        Arrays.fill(all, given[0]);
-        return all;
-    }
-
     // ---------------------------------------------------------------- forward and backward
 
     /** Hidden layers on the training inputs: z[l] = c_l W^(l+1) h^l, keeping h for the GEMMs of the backward pass. */
@@ -409,7 +399,7 @@ public final class CudaBackend implements PackedBackend {
 
     @Override
     public void move(StepSizes[] given, boolean proposal) {
-        StepSizes[] hs = perMember(given, "step sizes");
+        StepSizes[] hs = packing.perMember(given, "step sizes");
         for (StepSizes h : hs) h.checkGroups(G);
         ctx.makeCurrent();
         if (proposal) ctx.zeroAsync(buf.xiSq, (long) C * Sizeof.DOUBLE);
@@ -438,7 +428,7 @@ public final class CudaBackend implements PackedBackend {
 
     @Override
     public void baoa(Underdamping[] given) {
-        Underdamping[] us = perMember(given, "underdamping constants");
+        Underdamping[] us = packing.perMember(given, "underdamping constants");
         for (Underdamping u : us) u.checkGroups(G);
         if (!hasMomenta) throw new IllegalStateException("underdamped Langevin needs momenta: load a state that has them");
         ctx.makeCurrent();
@@ -462,7 +452,7 @@ public final class CudaBackend implements PackedBackend {
 
     @Override
     public void kick(Underdamping[] given) {
-        Underdamping[] us = perMember(given, "underdamping constants");
+        Underdamping[] us = packing.perMember(given, "underdamping constants");
         for (Underdamping u : us) u.checkGroups(G);
         if (!hasMomenta) throw new IllegalStateException("underdamped Langevin needs momenta: load a state that has them");
         ctx.makeCurrent();
@@ -499,7 +489,7 @@ public final class CudaBackend implements PackedBackend {
 
     @Override
     public void metropolis(StepSizes[] given) {
-        StepSizes[] hs = perMember(given, "step sizes");
+        StepSizes[] hs = packing.perMember(given, "step sizes");
         for (StepSizes h : hs) h.checkGroups(G);
         if (buf.thetaOld == null) throw new IllegalStateException("metropolis before save");
         ctx.makeCurrent();
