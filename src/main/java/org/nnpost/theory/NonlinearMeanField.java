@@ -81,6 +81,19 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
     static final long FIRST_POINTS = 1 << 20;
     /** ReLU: walls of at least this suppression (nats) are hard when the regular solution was not found. */
     static final double SOFT_NATS = 3;
+    /**
+     * Seconds a solve may take, all attempts together. The hardest solved cases take about 15 s
+     * on two cores; those that fail (small classes beside a hard ReLU wall) used to grind for
+     * minutes before saying so, which is no way to end a run with --theory.
+     */
+    static final double TIME_LIMIT_S = 60;
+
+    /** A solve's time budget: started at start (System.nanoTime()), limitS seconds long. */
+    record Clock(long start, double limitS) {
+        static final Clock NONE = new Clock(0, Double.POSITIVE_INFINITY);
+
+        boolean expired() { return (System.nanoTime() - start) * 1e-9 > limitS; }
+    }
 
     /**
      * Solves the theory for a run's settings.
@@ -91,6 +104,13 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
      */
     public static NonlinearMeanField solve(Phi phi, double sigmaW2, double sigmaA2, double beta0,
                                            int[] labels, double[] y, int m, double rho) {
+        return solve(phi, sigmaW2, sigmaA2, beta0, labels, y, m, rho, TIME_LIMIT_S);
+    }
+
+    /** {@link #solve} within a time limit of its own (seconds): how a test makes a solve run out of time. */
+    static NonlinearMeanField solve(Phi phi, double sigmaW2, double sigmaA2, double beta0,
+                                    int[] labels, double[] y, int m, double rho, double timeLimitS) {
+        Clock clock = new Clock(System.nanoTime(), timeLimitS);
         int P = labels.length, k = m;
         if (y.length != P * m) throw new IllegalArgumentException("targets must be P × m");
         if (!(beta0 > 0 && sigmaA2 > 0 && sigmaW2 > 0)) throw new IllegalArgumentException("beta0, sigmaA2, sigmaW2 must be positive");
@@ -119,6 +139,7 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
         TiltTable table = new TiltTable(tilt, Double.NaN);
         try {
             Solver first = new Solver(tilt, table, sigmaA2, beta0, k, m, n, yc);
+            first.clock = clock;
             if (Double.isNaN(tilt.silentLimit())) return first.run(labels, P, rho);
             // ReLU: a wall of a few nats is soft, and the regular solution beside it is tried first,
             // on grids of at most FIRST_POINTS. Its tail beyond the core is e^{−s} high and needs
@@ -129,8 +150,10 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
             try {
                 return first.run(labels, P, rho);
             } catch (ArithmeticException | NnpostException e) {
+                if (clock.expired()) throw e;
                 Solver again = new Solver(tilt, table, sigmaA2, beta0, k, m, n, yc);
                 again.hardNats = SOFT_NATS;
+                again.clock = clock;
                 return again.run(labels, P, rho);
             }
         } catch (ArithmeticException e) {
@@ -213,6 +236,8 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
         /** Walls with at least this suppression (nats) are hard; grids beyond maxPoints are refused. */
         double hardNats = Walls.HARD_NATS;
         long maxPoints = ReadoutDensity.MAX_POINTS;
+        /** When the solve gives up. */
+        Clock clock = Clock.NONE;
 
         Solver(Tilt tilt, TiltTable table, double sigmaA2, double beta0, int k, int m, double[] n, double[] y) {
             this.tilt = tilt;
@@ -275,6 +300,9 @@ public record NonlinearMeanField(Phi phi, double sigmaW2, double sigmaA2, double
             for (it = 0; ; it++) {
                 if (it >= MAX_ITERATIONS) throw new ArithmeticException("the mean-field solve did not converge in " + MAX_ITERATIONS
                         + " Newton steps (residual " + res + ")");
+                if (it > 0 && clock.expired())
+                    throw new ArithmeticException("the mean-field solve did not converge within its time limit of " + clock.limitS()
+                            + " s (residual " + res + " after " + it + " Newton steps)");
                 Map<Integer, Walls.Wall> byMask = new LinkedHashMap<>();
                 for (Walls.Wall w : pt.walls) if (w.hard()) byMask.put(w.mask(), w);
                 mu.keySet().retainAll(byMask.keySet());

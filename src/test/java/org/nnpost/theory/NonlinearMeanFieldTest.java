@@ -165,6 +165,17 @@ class NonlinearMeanFieldTest {
         }
     }
 
+    /** A solve out of time ends in one line that says so; the same solve with time to spare succeeds. */
+    @Test
+    void aSolveThatRunsOutOfTimeSaysSo() {
+        int[] l = labels(12, 2);
+        double[] y = targets(l, 2, 1, -1);
+        NnpostException e = assertThrows(NnpostException.class, () -> NonlinearMeanField.solve(Phi.ERF, 1, 1, 16, l, y, 2, 0.5, 0));
+        assertEquals(NnpostException.BAD_INPUT, e.exitCode());
+        assertTrue(e.getMessage().contains("did not converge within its time limit of 0.0 s"), e.getMessage());
+        assertEquals(2 * 12, NonlinearMeanField.solve(Phi.ERF, 1, 1, 16, l, y, 2, 0.5, 60).fTrain().length);
+    }
+
     @Test
     void targetsThatDifferWithinAClassAreRefusedInWords() {
         int[] l = labels(8, 2);
