@@ -570,14 +570,7 @@ public final class Plots {
         for (int k = 0; k < series.size(); k++) {
             Color c = Frame.PALETTE[k % Frame.PALETTE.length];
             double[] y = series.get(k).values();
-            Path2D.Double p = new Path2D.Double();
-            boolean started = false;
-            for (int i = 0; i < Math.min(x.length, y.length); i++) {
-                if (!Double.isFinite(y[i])) { started = false; continue; }
-                if (!started) p.moveTo(f.px(x[i]), f.py(y[i]));
-                else p.lineTo(f.px(x[i]), f.py(y[i]));
-                started = true;
-            }
+            Path2D.Double p = polyline(f, x, y);
             f.g.setColor(c);
             f.g.setStroke(new BasicStroke(1.6f));
             f.g.draw(p);
@@ -592,6 +585,19 @@ public final class Plots {
         f.box();
         f.legend(names, colors, dashed);
         return f.done();
+    }
+
+    /** The points (x, y) joined in order, broken where y is not finite. */
+    private static Path2D.Double polyline(Frame f, double[] x, double[] y) {
+        Path2D.Double p = new Path2D.Double();
+        boolean started = false;
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            if (!Double.isFinite(y[i])) { started = false; continue; }
+            if (!started) p.moveTo(f.px(x[i]), f.py(y[i]));
+            else p.lineTo(f.px(x[i]), f.py(y[i]));
+            started = true;
+        }
+        return p;
     }
 
     // ------------------------------------------------------------------ several quantities, MCMC panels
@@ -615,14 +621,7 @@ public final class Plots {
             f.ranges(xlo - xpad, xhi + xpad, lo - pad, hi + pad);
             f.axes(xLabel, "", true);   // the cell's title names its quantity
             Color c = Frame.PALETTE[k % Frame.PALETTE.length];
-            Path2D.Double p = new Path2D.Double();
-            boolean started = false;
-            for (int i = 0; i < Math.min(x.length, y.length); i++) {
-                if (!Double.isFinite(y[i])) { started = false; continue; }
-                if (!started) p.moveTo(f.px(x[i]), f.py(y[i]));
-                else p.lineTo(f.px(x[i]), f.py(y[i]));
-                started = true;
-            }
+            Path2D.Double p = polyline(f, x, y);
             f.g.setColor(c);
             f.g.setStroke(new BasicStroke(1.8f));
             f.g.draw(p);
